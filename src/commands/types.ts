@@ -1,0 +1,65 @@
+/**
+ * The shape of a command: what the command table holds for each name.
+ */
+import type { Effect } from "effect"
+import type { CommandError } from "../errors.js"
+import type { ByteString, Command, ProtocolVersion, RespValue } from "../resp/values.js"
+
+/** Redis's command flags (a subset), as COMMAND INFO reports them. */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "skip_slowlog"
+  | "fast"
+  | "no_auth"
+  | "may_replicate"
+  | "allow_busy"
+
+/**
+ * The per-connection state a handler may read and change (SELECT, HELLO,
+ * CLIENT SETNAME). Owned by one connection's fiber, so plain fields suffice.
+ */
+export interface Session {
+  readonly id: number
+  db: number
+  protocol: ProtocolVersion
+  name: ByteString | undefined
+  libName: string | undefined
+  libVersion: string | undefined
+  authenticated: boolean
+  /** Set by QUIT: the connection closes after this reply is written. */
+  closeAfterReply: boolean
+  readonly createdAt: number
+  readonly remoteAddress: string
+  readonly localAddress: string
+}
+
+/**
+ * A command handler. `args` is the whole request, name included, as Redis's
+ * `c->argv` (so `args[1]` is the first argument). Arity is checked before the
+ * handler runs. A Redis error reply is a `CommandError` failure.
+ */
+export type Handler<R> = (args: Command, session: Session) => Effect.Effect<RespValue, CommandError, R>
+
+export interface CommandSpec<R> {
+  /** Lower-case name, as COMMAND reports it. */
+  readonly name: string
+  /** Redis arity: N means exactly N words (name included), -N means at least N. */
+  readonly arity: number
+  readonly flags: ReadonlyArray<CommandFlag>
+  /** Key positions, as COMMAND INFO: first key, last key (-1 = last arg), step; 0,0,0 for none. */
+  readonly firstKey: number
+  readonly lastKey: number
+  readonly keyStep: number
+  /** Subcommands for container commands (CLIENT, COMMAND, CONFIG ...), by lower-case name. */
+  readonly subcommands?: ReadonlyArray<CommandSpec<R>>
+  readonly handler: Handler<R>
+}

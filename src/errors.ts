@@ -1,0 +1,46 @@
+/**
+ * Every Redis error string effect-kv sends, in one place. Clients and test
+ * suites compare these byte for byte: copy them from Redis's source, never
+ * paraphrase. Messages are without the leading `-` and trailing CRLF.
+ */
+import { Data } from "effect"
+
+// Protocol (networking.c)
+export const protocolInvalidBulkLength = "ERR Protocol error: invalid bulk length"
+export const protocolInvalidMultibulkLength = "ERR Protocol error: invalid multibulk length"
+export const protocolUnbalancedQuotes = "ERR Protocol error: unbalanced quotes in request"
+export const protocolTooBigInlineRequest = "ERR Protocol error: too big inline request"
+export const protocolTooBigMultibulkCount = "ERR Protocol error: too big mbulk count string"
+export const protocolTooBigBulkCount = "ERR Protocol error: too big bulk count string"
+export const protocolUnauthenticatedMultibulkLength = "ERR Protocol error: unauthenticated multibulk length"
+export const protocolUnauthenticatedBulkLength = "ERR Protocol error: unauthenticated bulk length"
+export const protocolExpectedDollar = (got: string): string => `ERR Protocol error: expected '$', got '${got}'`
+
+// Dispatch (server.c)
+export const unknownCommand = (name: string, argsPreview: string): string =>
+  `ERR unknown command '${name}', with args beginning with: ${argsPreview}`
+export const wrongArity = (name: string): string => `ERR wrong number of arguments for '${name}' command`
+export const unknownSubcommand = (subcommand: string, command: string): string =>
+  `ERR unknown subcommand '${subcommand}'. Try ${command} HELP.`
+
+// Generic (server.c shared objects)
+export const syntaxError = "ERR syntax error"
+export const wrongType = "WRONGTYPE Operation against a key holding the wrong kind of value"
+export const notInteger = "ERR value is not an integer or out of range"
+export const notFloat = "ERR value is not a valid float"
+export const outOfRangeIndex = "ERR index out of range"
+export const noSuchKey = "ERR no such key"
+export const dbIndexOutOfRange = "ERR DB index is out of range"
+export const overflow = "ERR increment or decrement would overflow"
+export const incrementNanOrInfinity = "ERR increment would produce NaN or Infinity"
+export const invalidExpireTime = (command: string): string => `ERR invalid expire time in '${command}' command`
+export const stringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+export const offsetOutOfRange = "ERR offset is out of range"
+export const noAuth = "NOAUTH Authentication required."
+export const wrongPass = "WRONGPASS invalid username-password pair or user is disabled."
+
+/** A command failed with a Redis error reply; `message` is one of the strings above. */
+export class CommandError extends Data.TaggedError("CommandError")<{ readonly message: string }> {}
+
+/** The request stream broke the protocol; the connection answers `message` and closes. */
+export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly message: string }> {}
