@@ -49,7 +49,8 @@ export interface Session {
  */
 export type Handler<R> = (args: Command, session: Session) => Effect.Effect<RespValue, CommandError, R>
 
-export interface CommandSpec<R> {
+/** What COMMAND INFO / COMMAND DOCS say of a command: everything but its handler. */
+export interface CommandDescription {
   /** Lower-case name, as COMMAND reports it. */
   readonly name: string
   /** Redis arity: N means exactly N words (name included), -N means at least N. */
@@ -60,6 +61,14 @@ export interface CommandSpec<R> {
   readonly lastKey: number
   readonly keyStep: number
   /** Subcommands for container commands (CLIENT, COMMAND, CONFIG ...), by lower-case name. */
+  readonly subcommands?: ReadonlyArray<CommandDescription>
+  /** COMMAND DOCS: one-line summary, the Redis version it appeared in, and its group. */
+  readonly summary?: string
+  readonly since?: string
+  readonly group?: string
+}
+
+export interface CommandSpec<R> extends CommandDescription {
   readonly subcommands?: ReadonlyArray<CommandSpec<R>>
   readonly handler: Handler<R>
 }

@@ -1,0 +1,71 @@
+/**
+ * From a request to a reply: table lookup, arity check, subcommand lookup,
+ * and the handler; a CommandError becomes an error reply. Redis's
+ * processCommand (server.c) is the model for the checks and their strings.
+ */
+import { Effect } from "effect"
+import * as Errors from "../errors.js"
+import type { Command, RespValue } from "../resp/values.js"
+import { error } from "../resp/values.js"
+import type { CommandSpec, Session } from "./types.js"
+
+export type CommandTable<R> = ReadonlyMap<string, CommandSpec<R>>
+
+/** What a request resolved to: the command to run, or the error reply that rejects it. */
+export type Resolution<R> =
+  | { readonly _tag: "Run"; readonly spec: CommandSpec<R>; readonly fullName: string }
+  | { readonly _tag: "Reject"; readonly reply: RespValue }
+
+/** Redis replaces CR and LF in a rejected command's text with spaces. */
+const oneLine = (text: string): string => text.replace(/[\r\n]/g, " ")
+
+/** Redis's "with args beginning with:" list: `'arg' ` each, stopping once 128 chars are used. */
+const argsPreview = (args: Command): string => {
+  let preview = ""
+  for (let i = 1; i < args.length && preview.length < 128; i++) {
+    preview += `'${args[i].slice(0, 128 - preview.length)}' `
+  }
+  return preview
+}
+
+const reject = <R>(message: string): Resolution<R> => ({ _tag: "Reject", reply: error(oneLine(message)) })
+
+/** Redis's arity rule: N words exactly when positive, at least -N when negative. */
+export const arityMatches = (arity: number, argc: number): boolean =>
+  arity > 0 ? argc === arity : argc >= -arity
+
+/** Find the command (and subcommand) a request names and check its arity. */
+export const resolveCommand = <R>(table: CommandTable<R>, args: Command): Resolution<R> => {
+  const name = args[0].toLowerCase()
+  const spec = table.get(name)
+  if (spec === undefined) {
+    return reject(Errors.unknownCommand(args[0].slice(0, 128), argsPreview(args)))
+  }
+  if (spec.subcommands !== undefined && args.length >= 2) {
+    const subName = args[1].toLowerCase()
+    const sub = spec.subcommands.find((candidate) => candidate.name === subName)
+    if (sub === undefined) {
+      return reject(Errors.unknownSubcommand(args[1].slice(0, 128), args[0].toUpperCase()))
+    }
+    const fullName = `${spec.name}|${sub.name}`
+    return arityMatches(sub.arity, args.length)
+      ? { _tag: "Run", spec: sub, fullName }
+      : reject(Errors.wrongArity(fullName))
+  }
+  return arityMatches(spec.arity, args.length)
+    ? { _tag: "Run", spec, fullName: spec.name }
+    : reject(Errors.wrongArity(spec.name))
+}
+
+/** Run one request to its reply. Never fails: errors are replies. */
+export const executeCommand = <R>(
+  table: CommandTable<R>,
+  args: Command,
+  session: Session
+): Effect.Effect<RespValue, never, R> => {
+  const resolution = resolveCommand(table, args)
+  if (resolution._tag === "Reject") return Effect.succeed(resolution.reply)
+  return resolution.spec.handler(args, session).pipe(
+    Effect.catchTag("CommandError", (failure) => Effect.succeed(error(oneLine(failure.message))))
+  )
+}
