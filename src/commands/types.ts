@@ -38,6 +38,9 @@ export interface Session {
   /** Set by QUIT: the connection closes after this reply is written. */
   closeAfterReply: boolean
   readonly createdAt: number
+  /** When the last command started (unix ms) and its full name, for CLIENT LIST. */
+  lastCommandAt: number
+  lastCommand: string
   readonly remoteAddress: string
   readonly localAddress: string
 }

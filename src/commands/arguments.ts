@@ -1,0 +1,33 @@
+/**
+ * Parsing of command arguments exactly as Redis parses them (util.c).
+ */
+
+const int64Min = -(2n ** 63n)
+const int64Max = 2n ** 63n - 1n
+
+/**
+ * Redis's string2ll: an optional `-`, then digits with no leading zero (but
+ * "0" itself), within a signed 64-bit integer; nothing else (no `+`, no
+ * spaces, not "-0"). Undefined when the text is not such an integer.
+ */
+export const parseInt64 = (text: string): bigint | undefined => {
+  if (text.length === 0 || text.length > 20) return undefined
+  if (text === "0") return 0n
+  if (!/^-?[1-9][0-9]*$/.test(text)) return undefined
+  const value = BigInt(text)
+  return value < int64Min || value > int64Max ? undefined : value
+}
+
+/** parseInt64 narrowed to a JavaScript safe integer (for counts, indexes, db numbers). */
+export const parseSafeInteger = (text: string): number | undefined => {
+  const value = parseInt64(text)
+  if (value === undefined) return undefined
+  const asNumber = Number(value)
+  return Number.isSafeInteger(asNumber) ? asNumber : undefined
+}
+
+/** Redis's getIntFromObject: a string2ll value within a C int (32-bit). */
+export const parseInt32 = (text: string): number | undefined => {
+  const value = parseInt64(text)
+  return value === undefined || value < -(2n ** 31n) || value > 2n ** 31n - 1n ? undefined : Number(value)
+}
