@@ -1,0 +1,126 @@
+/**
+ * LZF, the compression Redis uses for long strings in RDB files
+ * (src/lzf_d.c, src/lzf_c.c). The compressed stream is a sequence of:
+ *
+ * - literal run:   `000LLLLL` then L+1 bytes copied as is (1..32 bytes);
+ * - back reference: `LLLooooo oooooooo` (L in 1..6), or
+ *                   `111ooooo LLLLLLLL oooooooo` (length byte added to 7):
+ *                   copy L+2 bytes from `offset+1` bytes back in the output
+ *                   (offset is 13 bits, so up to 8192 bytes back).
+ */
+
+const maxLiteralRun = 32
+const maxOffset = 1 << 13
+/** Longest back reference: 7 + 255 in the length fields, plus the implicit 2. */
+const maxMatch = 7 + 255 + 2
+const minMatch = 3
+const hashBits = 14
+
+/**
+ * Decompresses `input` into exactly `outputLength` bytes, or returns undefined
+ * when the stream is corrupt (a reference before the start, output overflow,
+ * a truncated run) or does not produce exactly `outputLength` bytes.
+ */
+export const decompress = (input: Uint8Array, outputLength: number): Uint8Array | undefined => {
+  const output = new Uint8Array(outputLength)
+  let ip = 0
+  let op = 0
+  while (ip < input.length) {
+    const ctrl = input[ip++]
+    if (ctrl < maxLiteralRun) {
+      const run = ctrl + 1
+      if (op + run > outputLength || ip + run > input.length) return undefined
+      for (const end = ip + run; ip < end; ) output[op++] = input[ip++]
+      continue
+    }
+    let length = ctrl >> 5
+    if (length === 7) {
+      if (ip >= input.length) return undefined
+      length += input[ip++]
+    }
+    length += 2
+    if (ip >= input.length) return undefined
+    let ref = op - ((ctrl & 0x1f) << 8) - input[ip++] - 1
+    if (ref < 0 || op + length > outputLength) return undefined
+    // Byte by byte: the source may overlap the bytes being written (runs).
+    for (let end = op + length; op < end; ) output[op++] = output[ref++]
+  }
+  return op === outputLength ? output : undefined
+}
+
+/** Hash positions by their next three bytes; entries from earlier calls are harmless (matches are verified). */
+const positionsByHash = new Int32Array(1 << hashBits).fill(-1)
+
+const hashAt = (input: Uint8Array, i: number): number =>
+  Math.imul((input[i] << 16) | (input[i + 1] << 8) | input[i + 2], 0x9e3779b1) >>> (32 - hashBits)
+
+/**
+ * Compresses `input`, or returns undefined when the result would be longer
+ * than `maxOutputLength` bytes (as lzf_compress returns 0 when the output
+ * buffer is too small). The default bound always fits.
+ */
+export const compress = (
+  input: Uint8Array,
+  maxOutputLength: number = input.length + Math.ceil(input.length / maxLiteralRun) + 1
+): Uint8Array | undefined => {
+  // Each step below writes at most 4 bytes before the bound is checked.
+  const output = new Uint8Array(maxOutputLength + 4)
+  const length = input.length
+  let op = 0
+  let runStart = op++ // where the control byte of the current literal run goes
+  let runLength = 0
+  let ip = 0
+  while (ip < length) {
+    const candidate = ip + minMatch <= length ? findCandidate(input, ip) : -1
+    if (candidate < 0) {
+      output[op++] = input[ip++]
+      runLength++
+      if (runLength === maxLiteralRun) {
+        output[runStart] = runLength - 1
+        runStart = op++
+        runLength = 0
+      }
+    } else {
+      const matchLength = commonLength(input, candidate, ip)
+      const offset = ip - candidate - 1
+      if (runLength > 0) output[runStart] = runLength - 1
+      else op-- // drop the unused control byte
+      const lengthCode = matchLength - 2
+      if (lengthCode < 7) {
+        output[op++] = (lengthCode << 5) | (offset >> 8)
+      } else {
+        output[op++] = (7 << 5) | (offset >> 8)
+        output[op++] = lengthCode - 7
+      }
+      output[op++] = offset & 0xff
+      ip += matchLength
+      runStart = op++
+      runLength = 0
+    }
+    if (op > maxOutputLength) return undefined
+  }
+  if (runLength > 0) output[runStart] = runLength - 1
+  else op--
+  return op > maxOutputLength ? undefined : output.slice(0, op)
+}
+
+/**
+ * An earlier position (within reach of a back reference) whose next three
+ * bytes equal those at `ip`, or -1; records `ip` in the hash table.
+ */
+const findCandidate = (input: Uint8Array, ip: number): number => {
+  const hash = hashAt(input, ip)
+  const candidate = positionsByHash[hash]
+  positionsByHash[hash] = ip
+  const usable = candidate >= 0 && candidate < ip && ip - candidate <= maxOffset &&
+    input[candidate] === input[ip] && input[candidate + 1] === input[ip + 1] && input[candidate + 2] === input[ip + 2]
+  return usable ? candidate : -1
+}
+
+/** How many bytes from `candidate` repeat at `ip` (at least 3, at most one back reference). */
+const commonLength = (input: Uint8Array, candidate: number, ip: number): number => {
+  const limit = Math.min(maxMatch, input.length - ip)
+  let matched = minMatch
+  while (matched < limit && input[candidate + matched] === input[ip + matched]) matched++
+  return matched
+}
