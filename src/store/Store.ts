@@ -1,0 +1,120 @@
+/**
+ * The Store service: 16 databases, each a `Ref` holding an immutable
+ * `Database` (keyspace HashMap + expiry index). A command is a pure transition
+ * over one database, run atomically with the Clock's current time.
+ */
+import { Clock, Context, Effect, Layer, Ref, Schedule } from "effect"
+import type { ByteString } from "../resp/values.js"
+import * as Database from "./database.js"
+import { databaseCount, type Keyspace } from "./entry.js"
+
+/**
+ * What a transition returns: the reply, the new database, and how many key
+ * changes it made (added to Redis's `dirty` counter).
+ */
+export type Transition<A> = readonly [reply: A, database: Database.Database, changes: number]
+
+export interface StoreService {
+  /**
+   * Runs `f` atomically on database `db`. The `keys` the command touches are
+   * lazily expired first (Redis's expireIfNeeded), so `f` sees them as missing.
+   */
+  readonly modify: <A>(
+    db: number,
+    keys: ReadonlyArray<ByteString>,
+    f: (database: Database.Database, nowMs: number) => Transition<A>
+  ) => Effect.Effect<A>
+  /** Empties every database (FLUSHALL); returns how many keys it removed (added to dirty). */
+  readonly flushAll: Effect.Effect<number>
+  /** The current keyspaces, one per database (the stored maps themselves, not copies). */
+  readonly snapshot: Effect.Effect<ReadonlyArray<Keyspace>>
+  /** Replaces every database (RDB load); does not count as a change. */
+  readonly replaceAll: (keyspaces: ReadonlyArray<Keyspace>) => Effect.Effect<void>
+  /** Key changes since the last save (Redis's server.dirty). */
+  readonly dirty: Effect.Effect<number>
+  /** Subtracts `changes` from the dirty counter (SAVE passes the count it read before saving). */
+  readonly markSaved: (changes: number) => Effect.Effect<void>
+  /** One active-expiry cycle over every database; returns how many keys it removed. */
+  readonly reclaimExpired: Effect.Effect<number>
+}
+
+export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>() {
+  static readonly layer: Layer.Layer<Store> = Layer.scoped(this, makeStore([]))
+  static readonly layerFrom = (keyspaces: ReadonlyArray<Keyspace>): Layer.Layer<Store> =>
+    Layer.scoped(this, makeStore(keyspaces))
+}
+
+/** Active expiry (expire.c activeExpireCycle, simplified): how often and how much. */
+export const activeExpiry = {
+  /** Redis's default hz 10. */
+  intervalMs: 100,
+  /** Keys removed per step (ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
+  keysPerStep: 20,
+  /** Steps per database per cycle: bounds one cycle's work. */
+  maxStepsPerDatabase: 16
+} as const
+
+const fillDatabases = (keyspaces: ReadonlyArray<Keyspace>): ReadonlyArray<Database.Database> =>
+  Array.from({ length: databaseCount }, (_, i) =>
+    keyspaces[i] === undefined ? Database.emptyDatabase : Database.fromKeyspace(keyspaces[i]))
+
+/**
+ * Removes expired keys from one database in steps of `keysPerStep`, going on
+ * while a step was entirely expired (the ordered index makes every visited key
+ * an expired one, so Redis's "more than 25% expired" test becomes "the step was full").
+ */
+const reclaimDatabase = (database: Database.Database, nowMs: number): readonly [number, Database.Database] => {
+  let current = database
+  let removed = 0
+  for (let step = 0; step < activeExpiry.maxStepsPerDatabase; step++) {
+    const [next, count] = Database.reclaimExpired(current, nowMs, activeExpiry.keysPerStep)
+    current = next
+    removed += count
+    if (count < activeExpiry.keysPerStep) break
+  }
+  return [removed, current]
+}
+
+function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
+  return Effect.gen(function*() {
+    const databases = yield* Effect.forEach(fillDatabases(keyspaces), (database) => Ref.make(database))
+    const dirty = yield* Ref.make(0)
+
+    const modify = <A>(
+      db: number,
+      keys: ReadonlyArray<ByteString>,
+      f: (database: Database.Database, nowMs: number) => Transition<A>
+    ): Effect.Effect<A> =>
+      Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
+        Ref.modify(databases[db], (database) => {
+          const [reply, next, changes] = f(Database.expireKeys(database, keys, nowMs), nowMs)
+          return [[reply, changes] as const, next]
+        })).pipe(
+          Effect.tap(([, changes]) => changes === 0 ? Effect.void : Ref.update(dirty, (n) => n + changes)),
+          Effect.map(([reply]) => reply)
+        )
+
+    const flushAll = Effect.reduce(databases, 0, (total, ref) =>
+      Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
+        Effect.tap((removed) => Ref.update(dirty, (n) => n + removed))
+      )
+
+    const reclaimExpired = Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
+      Effect.reduce(databases, 0, (total, ref) =>
+        Ref.modify(ref, (database) => reclaimDatabase(database, nowMs)).pipe(Effect.map((n) => total + n))))
+
+    yield* Effect.forkScoped(Effect.repeat(reclaimExpired, Schedule.spaced(activeExpiry.intervalMs)))
+
+    const service: StoreService = {
+      modify,
+      flushAll,
+      snapshot: Effect.forEach(databases, (ref) => Effect.map(Ref.get(ref), (database) => database.keyspace)),
+      replaceAll: (next) =>
+        Effect.forEach(fillDatabases(next), (database, i) => Ref.set(databases[i], database), { discard: true }),
+      dirty: Ref.get(dirty),
+      markSaved: (changes) => Ref.update(dirty, (n) => Math.max(0, n - changes)),
+      reclaimExpired
+    }
+    return service
+  })
+}
