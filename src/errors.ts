@@ -44,3 +44,15 @@ export class CommandError extends Data.TaggedError("CommandError")<{ readonly me
 
 /** The request stream broke the protocol; the connection answers `message` and closes. */
 export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly message: string }> {}
+
+// Connection (networking.c, server.c)
+export const noProto = "NOPROTO unsupported protocol version"
+export const helloProtocolNotInteger = "ERR Protocol version is not an integer or out of range"
+export const helloSyntax = (option: string): string => `ERR Syntax error in HELLO option '${option}'`
+export const invalidClientName = "ERR Client names cannot contain spaces, newlines or special characters."
+export const invalidClientAttribute = (attribute: string): string =>
+  `ERR ${attribute} cannot contain spaces, newlines or special characters.`
+export const unrecognizedOption = (option: string): string => `ERR Unrecognized option '${option}'`
+export const invalidCommandSpecified = "ERR Invalid command specified"
+export const invalidArgumentsForCommand = "ERR Invalid number of arguments specified for command"
+export const commandHasNoKeyArguments = "ERR The command has no key arguments"

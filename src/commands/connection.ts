@@ -1,0 +1,280 @@
+/**
+ * Connection commands: PING, ECHO, QUIT, SELECT, HELLO, CLIENT and COMMAND.
+ * Replies follow Redis 7.0 (networking.c, server.c); CLIENT SETINFO follows 7.2.
+ */
+import { Clock, Effect } from "effect"
+import * as Errors from "../errors.js"
+import { CommandError } from "../errors.js"
+import type { RespValue } from "../resp/values.js"
+import * as Resp from "../resp/values.js"
+import { Clients } from "../server/Clients.js"
+import { databaseCount } from "../store/entry.js"
+import { redisCompatibleVersion } from "../version.js"
+import { parseInt32, parseInt64 } from "./arguments.js"
+import { CommandCatalog } from "./CommandCatalog.js"
+import type { CommandDescription, Handler, Session } from "./types.js"
+
+const fail = (message: string) => Effect.fail(new CommandError({ message }))
+
+export const ping: Handler<never> = (args) => {
+  if (args.length > 2) return fail(Errors.wrongArity("ping"))
+  return Effect.succeed(args.length === 2 ? Resp.bulk(args[1]) : Resp.pong)
+}
+
+export const echo: Handler<never> = (args) => Effect.succeed(Resp.bulk(args[1]))
+
+export const quit: Handler<never> = (_args, session) =>
+  Effect.sync(() => {
+    session.closeAfterReply = true
+    return Resp.ok
+  })
+
+export const select: Handler<never> = (args, session) => {
+  const index = parseInt32(args[1])
+  if (index === undefined) return fail(Errors.notInteger)
+  if (index < 0 || index >= databaseCount) return fail(Errors.dbIndexOutOfRange)
+  return Effect.sync(() => {
+    session.db = index
+    return Resp.ok
+  })
+}
+
+/** Redis's validateClientAttr: printable ASCII without spaces (for names, lib-name, lib-ver). */
+const isValidClientAttribute = (value: string): boolean => /^[!-~]*$/.test(value)
+
+const helloReply = (session: Session): RespValue =>
+  Resp.map([
+    [Resp.bulk("server"), Resp.bulk("redis")],
+    [Resp.bulk("version"), Resp.bulk(redisCompatibleVersion)],
+    [Resp.bulk("proto"), Resp.integer(session.protocol)],
+    [Resp.bulk("id"), Resp.integer(session.id)],
+    [Resp.bulk("mode"), Resp.bulk("standalone")],
+    [Resp.bulk("role"), Resp.bulk("master")],
+    [Resp.bulk("modules"), Resp.array([])]
+  ])
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]] (networking.c helloCommand). */
+export const hello: Handler<never> = (args, session) =>
+  Effect.gen(function*() {
+    let protocol = session.protocol
+    let options = 1
+    if (args.length >= 2) {
+      const requested = parseInt64(args[1])
+      if (requested === undefined) return yield* fail(Errors.helloProtocolNotInteger)
+      if (requested !== 2n && requested !== 3n) return yield* fail(Errors.noProto)
+      protocol = requested === 3n ? 3 : 2
+      options = 2
+    }
+    let name: string | undefined = undefined
+    for (let i = options; i < args.length; i++) {
+      const option = args[i].toLowerCase()
+      const remaining = args.length - 1 - i
+      if (option === "auth" && remaining >= 2) {
+        i += 2 // authentication is checked by the AUTH support; accepted while no password is set
+      } else if (option === "setname" && remaining >= 1) {
+        name = args[i + 1]
+        if (!isValidClientAttribute(name)) return yield* fail(Errors.invalidClientName)
+        i += 1
+      } else {
+        return yield* fail(Errors.helloSyntax(args[i]))
+      }
+    }
+    if (name !== undefined) session.name = name.length === 0 ? undefined : name
+    session.protocol = protocol
+    return helloReply(session)
+  })
+
+/** One CLIENT LIST / CLIENT INFO line, with Redis's fields (the buffer figures are nominal). */
+export const describeClient = (session: Session, nowMs: number): string =>
+  [
+    `id=${session.id}`,
+    `addr=${session.remoteAddress}`,
+    `laddr=${session.localAddress}`,
+    `fd=${session.id + 7}`,
+    `name=${session.name ?? ""}`,
+    `age=${Math.floor((nowMs - session.createdAt) / 1000)}`,
+    `idle=${Math.floor((nowMs - session.lastCommandAt) / 1000)}`,
+    "flags=N",
+    `db=${session.db}`,
+    "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0",
+    "obl=0 oll=0 omem=0 tot-mem=0 events=r",
+    `cmd=${session.lastCommand}`,
+    "user=default redir=-1",
+    `resp=${session.protocol}`
+  ].join(" ")
+
+const clientHelp = [
+  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)]",
+  "    Return information about client connections.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "SETINFO <LIB-NAME|LIB-VER> <value>",
+  "    Set client meta attr. Options are:",
+  "    * LIB-NAME: the client lib name.",
+  "    * LIB-VER: the client lib version.",
+  "HELP",
+  "    Print this help."
+]
+
+export const clientHelpCommand: Handler<never> = () =>
+  Effect.succeed(Resp.array(clientHelp.map(Resp.simple)))
+
+export const clientId: Handler<never> = (_args, session) => Effect.succeed(Resp.integer(session.id))
+
+export const clientGetName: Handler<never> = (_args, session) =>
+  Effect.succeed(session.name === undefined ? Resp.nullBulk : Resp.bulk(session.name))
+
+export const clientSetName: Handler<never> = (args, session) => {
+  const name = args[2]
+  if (!isValidClientAttribute(name)) return fail(Errors.invalidClientName)
+  return Effect.sync(() => {
+    session.name = name.length === 0 ? undefined : name
+    return Resp.ok
+  })
+}
+
+export const clientSetInfo: Handler<never> = (args, session) => {
+  const attribute = args[2].toLowerCase()
+  const value = args[3]
+  if (attribute !== "lib-name" && attribute !== "lib-ver") {
+    return fail(Errors.unrecognizedOption(args[2]))
+  }
+  if (!isValidClientAttribute(value)) return fail(Errors.invalidClientAttribute(attribute))
+  return Effect.sync(() => {
+    if (attribute === "lib-name") session.libName = value
+    else session.libVersion = value
+    return Resp.ok
+  })
+}
+
+export const clientInfo: Handler<never> = (_args, session) =>
+  Effect.map(Clock.currentTimeMillis, (now) => Resp.verbatim("txt", describeClient(session, now) + "\n"))
+
+export const clientList: Handler<Clients> = () =>
+  Effect.gen(function*() {
+    const clients = yield* Clients
+    const sessions = yield* clients.all
+    const now = yield* Clock.currentTimeMillis
+    return Resp.verbatim("txt", sessions.map((session) => describeClient(session, now) + "\n").join(""))
+  })
+
+/** ACL categories, derived from a command's flags and group (Redis lists them per command). */
+const aclCategories = (description: CommandDescription): ReadonlyArray<string> => {
+  const categories: Array<string> = []
+  if (description.flags.includes("write")) categories.push("@write")
+  if (description.flags.includes("readonly")) categories.push("@read")
+  if (description.group !== undefined) categories.push(`@${description.group === "generic" ? "keyspace" : description.group}`)
+  if (description.flags.includes("fast")) categories.push("@fast")
+  else categories.push("@slow")
+  if (description.flags.includes("admin")) categories.push("@admin", "@dangerous")
+  return categories
+}
+
+/** A key spec as COMMAND INFO shows it, derived from the legacy key positions. */
+const keySpecs = (description: CommandDescription): ReadonlyArray<RespValue> => {
+  if (description.firstKey === 0) return []
+  const access = description.flags.includes("write") ? ["RW", "UPDATE"] : ["RO", "ACCESS"]
+  const lastKey = description.lastKey < 0 ? description.lastKey : description.lastKey - description.firstKey
+  return [
+    Resp.map([
+      [Resp.bulk("flags"), Resp.set(access.map(Resp.simple))],
+      [Resp.bulk("begin_search"), Resp.map([
+        [Resp.bulk("type"), Resp.bulk("index")],
+        [Resp.bulk("spec"), Resp.map([[Resp.bulk("index"), Resp.integer(description.firstKey)]])]
+      ])],
+      [Resp.bulk("find_keys"), Resp.map([
+        [Resp.bulk("type"), Resp.bulk("range")],
+        [Resp.bulk("spec"), Resp.map([
+          [Resp.bulk("lastkey"), Resp.integer(lastKey)],
+          [Resp.bulk("keystep"), Resp.integer(description.keyStep)],
+          [Resp.bulk("limit"), Resp.integer(0)]
+        ])]
+      ])]
+    ])
+  ]
+}
+
+/** One COMMAND INFO entry: the ten fields Redis 7.0 reports. */
+export const commandInfoEntry = (description: CommandDescription, fullName: string = description.name): RespValue =>
+  Resp.array([
+    Resp.bulk(fullName),
+    Resp.integer(description.arity),
+    Resp.set(description.flags.map(Resp.simple)),
+    Resp.integer(description.firstKey),
+    Resp.integer(description.lastKey),
+    Resp.integer(description.keyStep),
+    Resp.set(aclCategories(description).map(Resp.simple)),
+    Resp.set([]),
+    Resp.array(keySpecs(description)),
+    Resp.array((description.subcommands ?? []).map((sub) => commandInfoEntry(sub, `${description.name}|${sub.name}`)))
+  ])
+
+const commandDocsEntry = (description: CommandDescription): RespValue => {
+  const fields: Array<readonly [RespValue, RespValue]> = []
+  if (description.summary !== undefined) fields.push([Resp.bulk("summary"), Resp.bulk(description.summary)])
+  if (description.since !== undefined) fields.push([Resp.bulk("since"), Resp.bulk(description.since)])
+  if (description.group !== undefined) fields.push([Resp.bulk("group"), Resp.bulk(description.group)])
+  if (description.subcommands !== undefined && description.subcommands.length > 0) {
+    fields.push([
+      Resp.bulk("subcommands"),
+      Resp.map(description.subcommands.map((sub) => [Resp.bulk(`${description.name}|${sub.name}`), commandDocsEntry(sub)]))
+    ])
+  }
+  return Resp.map(fields)
+}
+
+const allCommandInfo = (catalog: ReadonlyMap<string, CommandDescription>): RespValue =>
+  Resp.array(Array.from(catalog.values(), (description) => commandInfoEntry(description)))
+
+export const command: Handler<CommandCatalog> = () => Effect.map(CommandCatalog, allCommandInfo)
+
+export const commandCount: Handler<CommandCatalog> = () =>
+  Effect.map(CommandCatalog, (catalog) => Resp.integer(catalog.size))
+
+export const commandList: Handler<CommandCatalog> = () =>
+  Effect.map(CommandCatalog, (catalog) => Resp.array(Array.from(catalog.keys(), Resp.bulk)))
+
+export const commandInfo: Handler<CommandCatalog> = (args) =>
+  Effect.map(CommandCatalog, (catalog) => {
+    if (args.length === 2) return allCommandInfo(catalog)
+    return Resp.array(args.slice(2).map((name) => {
+      const description = catalog.get(name.toLowerCase())
+      return description === undefined ? Resp.nullBulk : commandInfoEntry(description)
+    }))
+  })
+
+export const commandDocs: Handler<CommandCatalog> = (args) =>
+  Effect.map(CommandCatalog, (catalog) => {
+    const names = args.length === 2 ? Array.from(catalog.keys()) : args.slice(2).map((name) => name.toLowerCase())
+    const entries: Array<readonly [RespValue, RespValue]> = []
+    for (const name of names) {
+      const description = catalog.get(name)
+      if (description !== undefined) entries.push([Resp.bulk(name), commandDocsEntry(description)])
+    }
+    return Resp.map(entries)
+  })
+
+/** COMMAND GETKEYS: the keys a command would touch, from its key positions. */
+export const commandGetKeys: Handler<CommandCatalog> = (args) =>
+  Effect.gen(function*() {
+    const catalog = yield* CommandCatalog
+    const target = args.slice(2)
+    const description = catalog.get(target[0].toLowerCase())
+    if (description === undefined) return yield* fail(Errors.invalidCommandSpecified)
+    const arityOk = description.arity > 0 ? target.length === description.arity : target.length >= -description.arity
+    if (!arityOk) return yield* fail(Errors.invalidArgumentsForCommand)
+    if (description.firstKey === 0) return yield* fail(Errors.commandHasNoKeyArguments)
+    const last = description.lastKey < 0 ? target.length + description.lastKey : description.lastKey
+    const keys: Array<RespValue> = []
+    for (let i = description.firstKey; i <= last && i < target.length; i += description.keyStep) {
+      keys.push(Resp.bulk(target[i]))
+    }
+    return Resp.array(keys)
+  })
