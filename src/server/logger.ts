@@ -1,0 +1,42 @@
+/**
+ * Log lines in redis-server's shape: `pid:M 25 Nov 2026 11:05:31.123 * message`.
+ */
+import { Cause, Layer, Logger, LogLevel } from "effect"
+import type { LogLevelName } from "./config.js"
+
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+const pad = (value: number, width = 2): string => String(value).padStart(width, "0")
+
+/** Redis's timestamp: `25 Nov 2026 11:05:31.123` (local time). */
+export const formatTimestamp = (date: Date): string =>
+  `${date.getDate()} ${months[date.getMonth()]} ${date.getFullYear()} ` +
+  `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
+
+/** Redis's level marks: `.` debug, `-` verbose, `*` notice, `#` warning. */
+const levelMark = (level: LogLevel.LogLevel): string =>
+  LogLevel.lessThan(level, LogLevel.Info) ? "." : LogLevel.lessThan(level, LogLevel.Warning) ? "*" : "#"
+
+const messageText = (message: unknown): string =>
+  Array.isArray(message) ? message.map(String).join(" ") : String(message)
+
+export const redisLogger = Logger.make(({ logLevel, message, date, cause }) => {
+  const causeText = Cause.isEmpty(cause) ? "" : ` ${Cause.pretty(cause)}`
+  process.stdout.write(`${process.pid}:M ${formatTimestamp(date)} ${levelMark(logLevel)} ${messageText(message)}${causeText}\n`)
+})
+
+export const toLogLevel = (name: LogLevelName): LogLevel.LogLevel => {
+  switch (name) {
+    case "debug":
+      return LogLevel.Debug
+    case "verbose":
+      return LogLevel.Debug
+    case "notice":
+      return LogLevel.Info
+    case "warning":
+      return LogLevel.Warning
+  }
+}
+
+/** The redis-style logger at the given level, replacing Effect's default logger. */
+export const loggerLayer = (level: LogLevelName): Layer.Layer<never> =>
+  Layer.merge(Logger.replace(Logger.defaultLogger, redisLogger), Logger.minimumLogLevel(toLogLevel(level)))
