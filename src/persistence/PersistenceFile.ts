@@ -1,0 +1,76 @@
+/**
+ * Persistence to an RDB file, as Redis's rdbSave: the snapshot is written to
+ * `dir/temp-<pid>-<n>.rdb`, fsynced, renamed over `dir/dbfilename`, and the
+ * directory is fsynced so the rename itself is durable. A failed save removes
+ * its temp file; the real file is never left partially written. Loading only
+ * reads the file.
+ *
+ * Directory fsync: opening a directory read-only and fsyncing it works on
+ * Linux and macOS; platforms that refuse (Windows cannot open a directory as
+ * a file) get a logged warning instead of a failed save, since the data
+ * itself is already synced and renamed.
+ */
+import { FileSystem } from "@effect/platform"
+import { Effect, Layer, Ref } from "effect"
+import { join } from "node:path"
+import type { Keyspace } from "../store/entry.js"
+import { decodeSnapshot, Persistence, PersistenceError } from "./Persistence.js"
+import { writeRdb } from "./rdb/writer.js"
+
+export interface FileOptions {
+  /** Redis's `dir`. */
+  readonly dir: string
+  /** Redis's `dbfilename`, e.g. "dump.rdb". */
+  readonly dbfilename: string
+}
+
+export const layer = (options: FileOptions): Layer.Layer<Persistence, never, FileSystem.FileSystem> =>
+  Layer.effect(Persistence, make(options))
+
+const make = ({ dir, dbfilename }: FileOptions) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const location = join(dir, dbfilename)
+    const saveCount = yield* Ref.make(0)
+
+    const save = (databases: ReadonlyArray<Keyspace>, nowMs: number): Effect.Effect<void, PersistenceError> =>
+      Effect.gen(function*() {
+        const tempPath = join(dir, `temp-${process.pid}-${yield* Ref.getAndUpdate(saveCount, (n) => n + 1)}.rdb`)
+        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs)).pipe(
+          Effect.zipRight(fs.rename(tempPath, location)),
+          Effect.onError(() => Effect.ignore(fs.remove(tempPath)))
+        )
+        yield* syncDirectory(fs, dir)
+      }).pipe(
+        Effect.mapError((cause) => new PersistenceError({ operation: "save", location, reason: cause.message, cause }))
+      )
+
+    const load = (nowMs?: number) =>
+      fs.readFile(location).pipe(
+        Effect.map((bytes): Uint8Array | undefined => bytes),
+        Effect.catchIf(
+          (error) => error._tag === "SystemError" && error.reason === "NotFound",
+          () => Effect.succeed(undefined)
+        ),
+        Effect.mapError((cause) => new PersistenceError({ operation: "load", location, reason: cause.message, cause })),
+        Effect.flatMap((bytes) => (bytes === undefined ? Effect.succeed(undefined) : decodeSnapshot(bytes, nowMs, location)))
+      )
+
+    return Persistence.of({ location, save, load })
+  })
+
+/** Writes every chunk to a new file at `path` and fsyncs it. */
+const writeAndSync = (fs: FileSystem.FileSystem, path: string, chunks: Iterable<Uint8Array>) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const file = yield* fs.open(path, { flag: "w" })
+      for (const chunk of chunks) yield* file.writeAll(chunk)
+      yield* file.sync
+    })
+  )
+
+/** Makes a rename in `dir` durable; a platform that refuses is logged, not failed. */
+const syncDirectory = (fs: FileSystem.FileSystem, dir: string) =>
+  Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (directory) => directory.sync)).pipe(
+    Effect.catchAll((error) => Effect.logWarning(`could not fsync directory ${dir}: ${error.message}`))
+  )

@@ -1,0 +1,244 @@
+/**
+ * Parses a whole RDB file (versions 1 to 11) into keyspaces.
+ *
+ * effect-kv stores strings only: a key of any other type is refused with
+ * RdbUnsupportedType and nothing is loaded. Module aux data and functions are
+ * refused too. The CRC-64 trailer (version 5 on) is verified unless it is 0,
+ * which means the writer had checksums disabled.
+ */
+import { Either, HashMap } from "effect"
+import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
+import { crc64 } from "./crc64.js"
+import {
+  RdbBadChecksum,
+  RdbBadMagic,
+  RdbCorrupt,
+  type RdbError,
+  RdbTruncated,
+  RdbUnknownOpcode,
+  RdbUnsupportedContent,
+  RdbUnsupportedType,
+  RdbUnsupportedVersion
+} from "./errors.js"
+import { firstVersionWithChecksum, Length, magic, newestReadableVersion, Opcode, StringEncoding, stringType, valueTypeNames } from "./format.js"
+import { decompress } from "./lzf.js"
+
+/** No LZF stream expands more than this: a 3-byte back reference yields at most 264 bytes. */
+const maxLzfExpansion = 88
+
+/**
+ * The keyspaces (16, index = database number) stored in `file`. When `nowMs`
+ * is given, keys already expired at that time are dropped, as Redis does when
+ * loading as a master.
+ */
+export const readRdb = (file: Uint8Array, nowMs?: number): Either.Either<ReadonlyArray<Keyspace>, RdbError> => {
+  try {
+    return Either.right(parse(new Cursor(file), nowMs))
+  } catch (error) {
+    if (isRdbError(error)) return Either.left(error)
+    throw error
+  }
+}
+
+const isRdbError = (error: unknown): error is RdbError =>
+  error instanceof RdbBadMagic || error instanceof RdbUnsupportedVersion || error instanceof RdbBadChecksum ||
+  error instanceof RdbTruncated || error instanceof RdbUnknownOpcode || error instanceof RdbUnsupportedType ||
+  error instanceof RdbUnsupportedContent || error instanceof RdbCorrupt
+
+const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspace> => {
+  const version = readHeader(cursor)
+  const databases = Array.from({ length: databaseCount }, () => HashMap.beginMutation(HashMap.empty<string, Entry>()))
+  let db = 0
+  let expiresAt: number | undefined = undefined
+  for (;;) {
+    const opcodeOffset = cursor.offset
+    const opcode = cursor.byte()
+    switch (opcode) {
+      case Opcode.eof:
+        verifyChecksum(cursor, version)
+        return databases.map(HashMap.endMutation)
+      case Opcode.expireTime:
+        expiresAt = cursor.int32LE() * 1000
+        continue
+      case Opcode.expireTimeMs:
+        expiresAt = cursor.int64LE()
+        continue
+      case Opcode.freq:
+        cursor.byte()
+        continue
+      case Opcode.idle:
+        cursor.length()
+        continue
+      case Opcode.selectDb: {
+        db = cursor.length()
+        if (db >= databaseCount) {
+          throw new RdbCorrupt({ reason: `database ${db} is out of range (${databaseCount} databases)`, offset: opcodeOffset })
+        }
+        continue
+      }
+      case Opcode.resizeDb:
+        cursor.length()
+        cursor.length()
+        continue
+      case Opcode.aux:
+        cursor.string()
+        cursor.string()
+        continue
+      case Opcode.moduleAux:
+        throw new RdbUnsupportedContent({ content: "module auxiliary data", offset: opcodeOffset })
+      case Opcode.function2:
+      case Opcode.functionPreGa:
+        throw new RdbUnsupportedContent({ content: "functions", offset: opcodeOffset })
+      default: {
+        const typeName = valueTypeNames.get(opcode)
+        if (typeName === undefined) throw new RdbUnknownOpcode({ opcode, offset: opcodeOffset })
+        const key = cursor.string()
+        if (opcode !== stringType) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
+        const loaded = entry(cursor.string(), expiresAt)
+        expiresAt = undefined
+        const keyspace = databases[db]
+        if (HashMap.has(keyspace, key)) {
+          throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
+        }
+        if (nowMs === undefined || !isExpired(loaded, nowMs)) HashMap.set(keyspace, key, loaded)
+      }
+    }
+  }
+}
+
+/** Checks "REDIS" and the four-digit version; returns the version. */
+const readHeader = (cursor: Cursor): number => {
+  const header = cursor.latin1(magic.length + 4)
+  if (!header.startsWith(magic)) throw new RdbBadMagic({ offset: 0 })
+  const versionText = header.slice(magic.length)
+  const version = /^[0-9]{4}$/.test(versionText) ? Number(versionText) : 0
+  if (version < 1 || version > newestReadableVersion) {
+    throw new RdbUnsupportedVersion({ version: versionText, offset: magic.length })
+  }
+  return version
+}
+
+const verifyChecksum = (cursor: Cursor, version: number): void => {
+  if (version < firstVersionWithChecksum) return
+  const checkedLength = cursor.offset
+  const expected = cursor.uint64LE()
+  if (expected === 0n) return
+  const actual = crc64(cursor.bytes.subarray(0, checkedLength))
+  if (actual !== expected) throw new RdbBadChecksum({ expected, actual, offset: checkedLength })
+}
+
+/** Reads the file front to back; every read checks the bounds and throws an RdbError. */
+class Cursor {
+  offset = 0
+  readonly bytes: Buffer
+
+  constructor(file: Uint8Array) {
+    this.bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength)
+  }
+
+  byte(): number {
+    this.need(1)
+    return this.bytes[this.offset++]
+  }
+
+  int32LE(): number {
+    this.need(4)
+    const value = this.bytes.readInt32LE(this.offset)
+    this.offset += 4
+    return value
+  }
+
+  int64LE(): number {
+    this.need(8)
+    const low = this.bytes.readUInt32LE(this.offset)
+    const high = this.bytes.readInt32LE(this.offset + 4)
+    this.offset += 8
+    return high * 2 ** 32 + low
+  }
+
+  uint64LE(): bigint {
+    this.need(8)
+    const value = this.bytes.readBigUInt64LE(this.offset)
+    this.offset += 8
+    return value
+  }
+
+  latin1(length: number): string {
+    this.need(length)
+    const text = this.bytes.toString("latin1", this.offset, this.offset + length)
+    this.offset += length
+    return text
+  }
+
+  /** A plain length (rdbLoadLen); a special string encoding here is corrupt. */
+  length(): number {
+    const start = this.offset
+    const first = this.byte()
+    if (first >> 6 === Length.encoded) throw new RdbCorrupt({ reason: "unexpected string encoding for a length", offset: start })
+    return this.lengthAfter(first, start)
+  }
+
+  /** A string in any encoding: raw, INT8/16/32 or LZF. */
+  string(): string {
+    const start = this.offset
+    const first = this.byte()
+    if (first >> 6 !== Length.encoded) return this.latin1(this.lengthAfter(first, start))
+    switch (first & 0x3f) {
+      case StringEncoding.int8:
+        this.need(1)
+        return String(this.bytes.readInt8(this.offset++))
+      case StringEncoding.int16: {
+        this.need(2)
+        const value = this.bytes.readInt16LE(this.offset)
+        this.offset += 2
+        return String(value)
+      }
+      case StringEncoding.int32:
+        return String(this.int32LE())
+      case StringEncoding.lzf:
+        return this.lzfString(start)
+      default:
+        throw new RdbCorrupt({ reason: `unknown string encoding ${first & 0x3f}`, offset: start })
+    }
+  }
+
+  private lzfString(start: number): string {
+    const compressedLength = this.length()
+    const length = this.length()
+    this.need(compressedLength)
+    if (length > compressedLength * maxLzfExpansion) {
+      throw new RdbCorrupt({ reason: "invalid LZF compressed string", offset: start })
+    }
+    const compressed = this.bytes.subarray(this.offset, this.offset + compressedLength)
+    const plain = decompress(compressed, length)
+    if (plain === undefined) throw new RdbCorrupt({ reason: "invalid LZF compressed string", offset: start })
+    this.offset += compressedLength
+    return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("latin1")
+  }
+
+  private lengthAfter(first: number, start: number): number {
+    switch (first >> 6) {
+      case Length.bits6:
+        return first & 0x3f
+      case Length.bits14:
+        return ((first & 0x3f) << 8) | this.byte()
+    }
+    if (first === Length.bits32) {
+      this.need(4)
+      const value = this.bytes.readUInt32BE(this.offset)
+      this.offset += 4
+      return value
+    }
+    if (first === Length.bits64) {
+      this.need(8)
+      const value = Number(this.bytes.readBigUInt64BE(this.offset))
+      this.offset += 8
+      return value
+    }
+    throw new RdbCorrupt({ reason: `unknown length encoding ${first}`, offset: start })
+  }
+
+  private need(count: number): void {
+    if (this.offset + count > this.bytes.length) throw new RdbTruncated({ offset: this.bytes.length })
+  }
+}

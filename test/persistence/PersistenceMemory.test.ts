@@ -1,0 +1,27 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, HashMap } from "effect"
+import { Persistence } from "../../src/persistence/Persistence.js"
+import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
+import { databaseCount, entry, type Entry, type Keyspace } from "../../src/store/entry.js"
+
+const nowMs = 1_700_000_000_000
+const sample: Array<Keyspace> = Array.from({ length: databaseCount }, (_, i) =>
+  i === 2 ? HashMap.make(["a", entry("1", undefined)], ["gone", entry("x", nowMs - 1)]) : HashMap.empty<string, Entry>())
+
+describe("PersistenceMemory", () => {
+  it.effect("keeps the last snapshot, minus keys expired at save time", () =>
+    Effect.gen(function*() {
+      const persistence = yield* Persistence
+      expect(yield* persistence.load()).toBeUndefined()
+      yield* persistence.save(sample, nowMs)
+      const loaded = yield* persistence.load()
+      expect(loaded?.length).toBe(databaseCount)
+      expect([...(loaded?.[2] ?? HashMap.empty())]).toEqual([["a", entry("1", undefined)]])
+    }).pipe(Effect.provide(PersistenceMemory.layer)))
+
+  it.effect("starts from given bytes, failing on corrupt ones with the offset", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip((yield* Persistence).load())
+      expect(error.message).toBe("Failed loading the DB from memory: unexpected end of file at offset 7")
+    }).pipe(Effect.provide(PersistenceMemory.layerWithSnapshot(Buffer.from("REDIS00")))))
+})
