@@ -1,0 +1,154 @@
+/**
+ * Interoperability with the real Redis 7.0 binaries on PATH (redis-server,
+ * redis-check-rdb): our dumps pass the checker and load in Redis with the same
+ * keys, values and TTLs; Redis's dumps load in our reader. A missing binary
+ * fails the test (CI installs them).
+ */
+import { Either, HashMap } from "effect"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Redis } from "ioredis"
+import { afterEach, describe, expect, it } from "vitest"
+import { readRdb } from "../../src/persistence/rdb/reader.js"
+import { writeRdb } from "../../src/persistence/rdb/writer.js"
+import { databaseCount, entry, type Entry, type Keyspace } from "../../src/store/entry.js"
+
+const requireBinary = (name: string): void => {
+  const probe = spawnSync(name, ["--version"], { encoding: "utf8" })
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new Error(`${name} is required on PATH for the RDB interoperability tests (install redis-server 7.0): ${probe.error?.message ?? probe.stderr}`)
+  }
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+const cleanups: Array<() => void | Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "effect-kv-rdb-interop-"))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** Starts redis-server on a free loopback port with `dir/dbfilename`; stopped after the test. */
+const startRedis = async (dir: string, dbfilename: string): Promise<Redis> => {
+  requireBinary("redis-server")
+  const port = await freePort()
+  const server: ChildProcess = spawn("redis-server", [
+    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", dbfilename,
+    "--save", "", "--appendonly", "no", "--logfile", ""
+  ])
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()))
+  cleanups.push(async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL")
+    await exited
+  })
+  let output = ""
+  await new Promise<void>((resolve, reject) => {
+    server.stdout?.on("data", (data: Buffer) => {
+      output += data.toString("utf8")
+      if (output.includes("Ready to accept connections")) resolve()
+    })
+    server.once("exit", (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)))
+  })
+  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 })
+  cleanups.push(() => client.disconnect())
+  await client.connect()
+  return client
+}
+
+const nowMs = Date.now()
+const bytes = (s: string): Buffer => Buffer.from(s, "latin1")
+
+const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, db) => {
+  switch (db) {
+    case 0:
+      return HashMap.make(
+        ["plain", entry("hello", undefined)],
+        ["bin\x00\r\n\xff", entry("\x00\x01\x80\xff\r\n", undefined)],
+        ["long", entry("compress me ".repeat(50), nowMs + 3_600_000)],
+        ["int8", entry("-12", undefined)],
+        ["int16", entry("-300", undefined)],
+        ["int32", entry("70000", undefined)],
+        ["bigint", entry("2147483648", undefined)],
+        ["not-canonical", entry("007", undefined)],
+        ["empty", entry("", nowMs + 7_200_000)],
+        ["expired", entry("gone", nowMs - 1)]
+      )
+    case 9:
+      return HashMap.make(["in nine", entry("9".repeat(30), undefined)])
+    default:
+      return HashMap.empty<string, Entry>()
+  }
+})
+
+describe("RDB interoperability with Redis 7.0", () => {
+  it("a dump we write passes redis-check-rdb and loads in redis-server with the same keys, values and TTLs", async () => {
+    requireBinary("redis-check-rdb")
+    const dir = tempDir()
+    writeFileSync(join(dir, "ours.rdb"), Buffer.concat([...writeRdb(ours, nowMs)]))
+    const check = spawnSync("redis-check-rdb", [join(dir, "ours.rdb")], { encoding: "utf8" })
+    expect(check.status, check.stdout + check.stderr).toBe(0)
+    expect(check.stdout).toContain("RDB looks OK")
+
+    const client = await startRedis(dir, "ours.rdb")
+    for (const [db, keyspace] of ours.entries()) {
+      await client.select(db)
+      const expected = [...keyspace].filter(([key]) => key !== "expired")
+      expect(await client.dbsize()).toBe(expected.length)
+      for (const [key, { value, expiresAt }] of expected) {
+        expect(await client.getBuffer(bytes(key))).toEqual(bytes(value))
+        const pexpiretime = await client.call("PEXPIRETIME", bytes(key))
+        expect(pexpiretime).toBe(expiresAt ?? -1)
+      }
+    }
+  })
+
+  it("a dump redis-server writes loads in our reader with the same content", async () => {
+    const dir = tempDir()
+    const client = await startRedis(dir, "theirs.rdb")
+    const long = "abcdefghij".repeat(30)
+    await client.set("long", long)
+    for (const n of ["12", "-300", "70000", "2147483648", "-2147483649", "007"]) await client.set(`n:${n}`, n)
+    await client.set(bytes("bin\x00\xff"), bytes("\x00\r\n\xfe"))
+    await client.set("ttl", "v", "PX", 3_600_000)
+    const expiresAt = Number(await client.call("PEXPIRETIME", "ttl"))
+    await client.select(4)
+    await client.set("four", "4".repeat(40))
+    await client.select(15)
+    await client.set("fifteen", "")
+    expect(await client.save()).toBe("OK")
+
+    const read = Either.getOrThrow(readRdb(readFileSync(join(dir, "theirs.rdb"))))
+    const sorted = (keyspace: Keyspace) => [...keyspace].sort(([a], [b]) => (a < b ? -1 : 1))
+    expect(sorted(read[0])).toEqual([
+      ["bin\x00\xff", entry("\x00\r\n\xfe", undefined)],
+      ["long", entry(long, undefined)],
+      ["n:-2147483649", entry("-2147483649", undefined)],
+      ["n:-300", entry("-300", undefined)],
+      ["n:007", entry("007", undefined)],
+      ["n:12", entry("12", undefined)],
+      ["n:2147483648", entry("2147483648", undefined)],
+      ["n:70000", entry("70000", undefined)],
+      ["ttl", entry("v", expiresAt)]
+    ])
+    expect(sorted(read[4])).toEqual([["four", entry("4".repeat(40), undefined)]])
+    expect(sorted(read[15])).toEqual([["fifteen", entry("", undefined)]])
+    expect(read.filter((keyspace) => HashMap.size(keyspace) > 0).length).toBe(3)
+  })
+})
