@@ -1,0 +1,39 @@
+/**
+ * The request-decoding stage of a connection: socket bytes in, batches of
+ * commands out.
+ *
+ * Design: the output stream has one element per socket chunk that completed
+ * at least one command (a pipelined batch, never one element per command), in
+ * order. When the input breaks the protocol, the commands decoded before the
+ * error are emitted first (Redis executes them), then the stream fails with
+ * the typed ProtocolError: the connection handler answers its `message` as an
+ * error reply after the batch's replies, then closes.
+ */
+import { Effect, Stream } from "effect"
+import { ProtocolError } from "../errors.js"
+import { decodeRequests, initialRequestDecoderState, type DecodedRequests, type RequestLimits } from "./decoder.js"
+import type { Command } from "./values.js"
+
+/** A non-empty batch of commands, or the error that ends the stream. */
+type Outcome = ReadonlyArray<Command> | ProtocolError
+
+const outcomes = (decoded: DecodedRequests): ReadonlyArray<Outcome> => {
+  const batch: ReadonlyArray<Outcome> = decoded.commands.length > 0 ? [decoded.commands] : []
+  return decoded.error === undefined ? batch : [...batch, decoded.error]
+}
+
+/**
+ * Decodes a connection's byte stream into batches of commands. `limits` is
+ * read once per chunk, so authentication and `proto-max-bulk-len` changes
+ * apply from the next chunk on.
+ */
+export const decodeRequestStream = (limits: () => RequestLimits) =>
+<E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<ReadonlyArray<Command>, E | ProtocolError, R> =>
+  bytes.pipe(
+    Stream.mapAccum(initialRequestDecoderState, (state, chunk: Uint8Array) => {
+      const decoded = decodeRequests(state, chunk, limits())
+      return [decoded.state, decoded] as const
+    }),
+    Stream.mapConcat(outcomes),
+    Stream.mapEffect((outcome) => outcome instanceof ProtocolError ? Effect.fail(outcome) : Effect.succeed(outcome))
+  )
