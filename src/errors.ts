@@ -56,3 +56,6 @@ export const unrecognizedOption = (option: string): string => `ERR Unrecognized 
 export const invalidCommandSpecified = "ERR Invalid command specified"
 export const invalidArgumentsForCommand = "ERR Invalid number of arguments specified for command"
 export const commandHasNoKeyArguments = "ERR The command has no key arguments"
+
+// Reply decoding (effect-kv's client-side RESP decoder; not sent by Redis)
+export const malformedReply = (detail: string): string => `Protocol error: malformed reply: ${detail}`
