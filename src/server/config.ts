@@ -1,7 +1,16 @@
 /**
  * The server's settings, named as redis-server names them, with its defaults.
+ * The CLI and the config file fill this; every other part only reads it.
  */
 export type LogLevelName = "debug" | "verbose" | "notice" | "warning"
+export type AppendFsync = "always" | "everysec" | "no"
+export type MaxmemoryPolicy = "noeviction" | "allkeys-lru" | "volatile-ttl" | "allkeys-random"
+
+/** One `save <seconds> <changes>` rule: save when `changes` keys changed within `seconds`. */
+export interface SaveRule {
+  readonly seconds: number
+  readonly changes: number
+}
 
 export interface ServerConfig {
   readonly port: number
@@ -10,6 +19,23 @@ export interface ServerConfig {
   readonly dir: string
   readonly dbfilename: string
   readonly loglevel: LogLevelName
+  /** Snapshot policy; empty means never save automatically (`--save ""`). */
+  readonly save: ReadonlyArray<SaveRule>
+  readonly appendonly: boolean
+  readonly appendfilename: string
+  readonly appendfsync: AppendFsync
+  /** Password for AUTH; undefined when none is set. */
+  readonly requirepass: string | undefined
+  readonly protectedMode: boolean
+  readonly maxclients: number
+  /** Close clients idle for this many seconds; 0 never. */
+  readonly timeout: number
+  /** Bytes; 0 means no limit. */
+  readonly maxmemory: number
+  readonly maxmemoryPolicy: MaxmemoryPolicy
+  readonly stopWritesOnBgsaveError: boolean
+  readonly protoMaxBulkLen: number
+  readonly clientQueryBufferLimit: number
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -17,5 +43,22 @@ export const defaultServerConfig: ServerConfig = {
   bind: "127.0.0.1",
   dir: "./data",
   dbfilename: "dump.rdb",
-  loglevel: "notice"
+  loglevel: "notice",
+  save: [
+    { seconds: 3600, changes: 1 },
+    { seconds: 300, changes: 100 },
+    { seconds: 60, changes: 10000 }
+  ],
+  appendonly: false,
+  appendfilename: "appendonly.aof",
+  appendfsync: "everysec",
+  requirepass: undefined,
+  protectedMode: true,
+  maxclients: 10000,
+  timeout: 0,
+  maxmemory: 0,
+  maxmemoryPolicy: "noeviction",
+  stopWritesOnBgsaveError: true,
+  protoMaxBulkLen: 512 * 1024 * 1024,
+  clientQueryBufferLimit: 1024 * 1024 * 1024
 }
