@@ -24,12 +24,14 @@ const outcomes = (decoded: DecodedRequests): ReadonlyArray<Outcome> => {
 
 /**
  * Decodes a connection's byte stream into batches of commands. `limits` is
- * read once per chunk, so authentication and `proto-max-bulk-len` changes
- * apply from the next chunk on.
+ * read once per socket chunk, when that chunk is pulled, so that a batch's
+ * effects (an `AUTH`, a `CONFIG SET proto-max-bulk-len`) apply from the next
+ * chunk on: the input is rechunked to one socket chunk per pull for that.
  */
 export const decodeRequestStream = (limits: () => RequestLimits) =>
 <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<ReadonlyArray<Command>, E | ProtocolError, R> =>
   bytes.pipe(
+    Stream.rechunk(1),
     Stream.mapAccum(initialRequestDecoderState, (state, chunk: Uint8Array) => {
       const decoded = decodeRequests(state, chunk, limits())
       return [decoded.state, decoded] as const
