@@ -32,8 +32,8 @@ const loglevel = Options.choice("loglevel", ["debug", "verbose", "notice", "warn
 )
 
 const effectKv = Command.make("effect-kv", { port, bind, dir, dbfilename, loglevel }, (config) =>
-  Layer.launch(serverLayer(config)))
+  Layer.launch(serverLayer({ ...defaultServerConfig, ...config })))
 
 const cli = Command.run(effectKv, { name: "effect-kv", version: effectKvVersion })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disablePrettyLogger: true }))

@@ -65,6 +65,7 @@ export const executeCommand = <R>(
 ): Effect.Effect<RespValue, never, R> => {
   const resolution = resolveCommand(table, args)
   if (resolution._tag === "Reject") return Effect.succeed(resolution.reply)
+  session.lastCommand = resolution.fullName
   return resolution.spec.handler(args, session).pipe(
     Effect.catchTag("CommandError", (failure) => Effect.succeed(error(oneLine(failure.message))))
   )

@@ -37,7 +37,6 @@ const runBatch = <R>(table: CommandTable<R>, session: Session, batch: ReadonlyAr
     let protocol = session.protocol
     for (const args of batch) {
       session.lastCommandAt = yield* Clock.currentTimeMillis
-      session.lastCommand = args[0].toLowerCase()
       const reply = yield* executeCommand(table, args, session)
       if (session.protocol !== protocol) {
         if (pending.length > 0) chunks.push(encodeAll(pending, protocol))
@@ -89,7 +88,7 @@ export const serveConnection = <R>(table: CommandTable<R>, limits: () => Request
         decodeRequestStream(limits),
         Stream.mapEffect((batch) => runBatch(table, session, batch)),
         Stream.catchTag("ProtocolError", (protocolError) =>
-          Stream.make<BatchResult>({ bytes: encodeAll([error(protocolError.message)], session.protocol), close: true })),
+          Stream.succeed<BatchResult>({ bytes: encodeAll([error(protocolError.message)], session.protocol), close: true })),
         Stream.takeUntil((result) => result.close),
         Stream.runForEach((result) => write(result.bytes))
       )
