@@ -64,6 +64,13 @@ describe("encoder", () => {
     expect([...encode(Values.bulk(binary), 2)]).toEqual([36, 52, 13, 10, 0, 13, 10, 255, 13, 10])
   })
 
+  it("writes bulk strings of 16KB and more from their own parts", () => {
+    const large = String.fromCharCode(255).repeat(20_000) + "\r\n"
+    const values = [Values.array([Values.bulk(large), Values.integer(1)]), Values.verbatim("txt", large), Values.bulk("x")]
+    expect(decodeChunks([encodeAll(values, 2)]).values).toEqual([values[0], Values.bulk(large), values[2]])
+    expect(encodeCommand(["SET", large]).toString("latin1")).toBe(`*2\r\n$3\r\nSET\r\n$20002\r\n${large}\r\n`)
+  })
+
   it("encodes commands and batches", () => {
     expect(encodeCommand(["SET", "k", ""]).toString("latin1")).toBe("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n")
     expect(encodeAll([Values.ok, Values.integer(2n ** 63n - 1n)], 2).toString("latin1")).toBe("+OK\r\n:9223372036854775807\r\n")
