@@ -19,7 +19,8 @@ const CRLF = "\r\n"
 const lineBreaks = /[\r\n]/g
 
 /** Redis replaces CR and LF in status and error texts with spaces (addReplyErrorLength / addReplyStatusLength callers). */
-const singleLine = (text: string): string => text.replace(lineBreaks, " ")
+const singleLine = (text: string): string =>
+  text.includes("\r") || text.includes("\n") ? text.replace(lineBreaks, " ") : text
 
 const bulkText = (value: string): string => `$${value.length}${CRLF}${value}${CRLF}`
 

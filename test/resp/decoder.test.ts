@@ -186,6 +186,19 @@ describe("request decoder: properties", () => {
     )
   })
 
+  it("never mutates a returned state: continuing it twice gives the same result", () => {
+    fc.assert(
+      fc.property(frames, fc.nat(), (framed, cut) => {
+        const data = concatenated(framed)
+        const [head, rest] = splitAt(data, [cut])
+        const { state } = decodeRequests(initialRequestDecoderState, head, defaultRequestLimits)
+        const first = decodeRequests(state, rest, defaultRequestLimits)
+        expect(decodeRequests(state, rest, defaultRequestLimits)).toEqual(first)
+      }),
+      { numRuns: 100 }
+    )
+  })
+
   it("never throws on random bytes", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (data, cuts, unauth) => {
