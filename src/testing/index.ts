@@ -1,0 +1,5 @@
+/**
+ * `effect-kv/testing`: fast-check arbitraries for RESP values, frames and
+ * command vectors, for property-based tests of RESP clients and servers.
+ */
+export * from "./arbitraries.js"
