@@ -32,6 +32,7 @@ export const outOfRangeIndex = "ERR index out of range"
 export const noSuchKey = "ERR no such key"
 export const dbIndexOutOfRange = "ERR DB index is out of range"
 export const overflow = "ERR increment or decrement would overflow"
+export const decrementOverflow = "ERR decrement would overflow"
 export const incrementNanOrInfinity = "ERR increment would produce NaN or Infinity"
 export const invalidExpireTime = (command: string): string => `ERR invalid expire time in '${command}' command`
 export const stringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
@@ -59,3 +60,39 @@ export const commandHasNoKeyArguments = "ERR The command has no key arguments"
 
 // Reply decoding (effect-kv's client-side RESP decoder; not sent by Redis)
 export const malformedReply = (detail: string): string => `Protocol error: malformed reply: ${detail}`
+
+// Persistence (server.c shared.bgsaveerr, rdb.c, aof.c, server.c shutdownCommand)
+export const saveFailed = "ERR"
+export const backgroundSaveInProgress = "ERR Background save already in progress"
+export const childProcessActive =
+  "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
+export const rewriteInProgress = "ERR Background append only file rewriting already in progress"
+export const bgsaveError =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+export const aofWriteError = (reason: string): string => `MISCONF Errors writing to the AOF file: ${reason}`
+export const shutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs."
+export const noShutdownInProgress = "ERR No shutdown in progress."
+
+// Keyspace (expire.c, db.c)
+export const expireNxConflict = "ERR NX and XX, GT or LT options at the same time are not compatible"
+export const expireGtLtConflict = "ERR GT and LT options at the same time are not compatible"
+export const unsupportedOption = (option: string): string => `ERR Unsupported option ${option}`
+export const invalidCursor = "ERR invalid cursor"
+
+// Server introspection (config.c, object.c, debug.c, networking.c)
+export const configSetFailed = (parameter: string, reason: string): string =>
+  `ERR CONFIG SET failed (possibly related to argument '${parameter}') - ${reason}`
+export const configSetUnknown = (parameter: string): string =>
+  `ERR Unknown option or number of arguments for CONFIG SET - '${parameter}'`
+export const cantSetProtectedConfig = "can't set protected config"
+export const cantSetImmutableConfig = "can't set immutable config"
+export const duplicateParameter = "duplicate parameter"
+export const noConfigFile = "ERR The server is running without a config file"
+export const lfuNotSelected =
+  "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+export const lfuSelected =
+  "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+export const noSuchClient = "ERR No such client"
+export const timeoutNotInteger = "ERR timeout is not an integer or out of range"
+export const slowlogCountRange = "ERR count should be greater than or equal to -1"
+export const clientIdOutOfRange = "ERR client-id should be greater than 0"

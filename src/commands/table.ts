@@ -5,20 +5,210 @@
  */
 import type { Store } from "../store/Store.js"
 import * as Connection from "./connection.js"
+import * as Persistence from "./persistence.js"
+import type { AppendOnly } from "../persistence/aof/AppendOnly.js"
+import type { Snapshots } from "../persistence/Snapshots.js"
+import type { Shutdown } from "../server/Shutdown.js"
 import type { CommandCatalog } from "./CommandCatalog.js"
-import type { CommandSpec } from "./types.js"
+import * as Keys from "./keys.js"
+import * as Server from "./server.js"
+import * as Strings from "./strings.js"
+import type { CommandFlag, CommandSpec, Handler } from "./types.js"
 import type { Clients } from "../server/Clients.js"
+import type { Activity } from "../server/Activity.js"
+import type { LiveConfig } from "../server/LiveConfig.js"
 
 /**
  * Every service a handler may need. Add a service here (as a union member)
  * when a family of commands needs it; rows typed with fewer services still fit.
  */
-export type CommandServices = Store | Clients | CommandCatalog
+export type CommandServices =
+  | Store
+  | Clients
+  | CommandCatalog
+  | Snapshots
+  | AppendOnly
+  | Shutdown
+  | Activity
+  | LiveConfig
+
+/** A row of a Store-only family, with Redis's key positions (first key, last key, step). */
+const storeRow = (group: string) =>
+(
+  name: string,
+  arity: number,
+  flags: ReadonlyArray<CommandFlag>,
+  [firstKey, lastKey, keyStep]: readonly [number, number, number],
+  handler: Handler<Store>
+): CommandSpec<Store> => ({ name, arity, flags, firstKey, lastKey, keyStep, group, handler })
+
+const stringRow = storeRow("string")
+const keyspaceRow = storeRow("generic")
+
+/** Strings: see strings.ts. */
+export const stringCommands: ReadonlyArray<CommandSpec<Store>> = [
+  stringRow("append", 3, ["write", "denyoom", "fast"], [1, 1, 1], Strings.append),
+  stringRow("decr", 2, ["write", "denyoom", "fast"], [1, 1, 1], Strings.decr),
+  stringRow("decrby", 3, ["write", "denyoom", "fast"], [1, 1, 1], Strings.decrby),
+  stringRow("get", 2, ["readonly", "fast"], [1, 1, 1], Strings.get),
+  stringRow("getdel", 2, ["write", "fast"], [1, 1, 1], Strings.getdel),
+  stringRow("getex", -2, ["write", "fast"], [1, 1, 1], Strings.getex),
+  stringRow("getrange", 4, ["readonly"], [1, 1, 1], Strings.getrange),
+  stringRow("incr", 2, ["write", "denyoom", "fast"], [1, 1, 1], Strings.incr),
+  stringRow("incrby", 3, ["write", "denyoom", "fast"], [1, 1, 1], Strings.incrby),
+  stringRow("incrbyfloat", 3, ["write", "denyoom", "fast"], [1, 1, 1], Strings.incrbyfloat),
+  stringRow("mget", -2, ["readonly", "fast"], [1, -1, 1], Strings.mget),
+  stringRow("mset", -3, ["write", "denyoom"], [1, -1, 2], Strings.mset),
+  stringRow("msetnx", -3, ["write", "denyoom"], [1, -1, 2], Strings.msetnx),
+  stringRow("psetex", 4, ["write", "denyoom"], [1, 1, 1], Strings.psetex),
+  stringRow("set", -3, ["write", "denyoom"], [1, 1, 1], Strings.set),
+  stringRow("setex", 4, ["write", "denyoom"], [1, 1, 1], Strings.setex),
+  stringRow("setnx", 3, ["write", "denyoom", "fast"], [1, 1, 1], Strings.setnx),
+  stringRow("setrange", 4, ["write", "denyoom"], [1, 1, 1], Strings.setrange),
+  stringRow("strlen", 2, ["readonly", "fast"], [1, 1, 1], Strings.strlen)
+]
+
+/** Keyspace: see keys.ts. */
+export const keyspaceCommands: ReadonlyArray<CommandSpec<Store>> = [
+  keyspaceRow("dbsize", 1, ["readonly", "fast"], [0, 0, 0], Keys.dbsize),
+  keyspaceRow("del", -2, ["write"], [1, -1, 1], Keys.del),
+  keyspaceRow("exists", -2, ["readonly", "fast"], [1, -1, 1], Keys.exists),
+  keyspaceRow("expire", -3, ["write", "fast"], [1, 1, 1], Keys.expire),
+  keyspaceRow("expireat", -3, ["write", "fast"], [1, 1, 1], Keys.expireat),
+  keyspaceRow("expiretime", 2, ["readonly", "fast"], [1, 1, 1], Keys.expiretime),
+  keyspaceRow("flushall", -1, ["write"], [0, 0, 0], Keys.flushall),
+  keyspaceRow("flushdb", -1, ["write"], [0, 0, 0], Keys.flushdb),
+  keyspaceRow("keys", 2, ["readonly"], [0, 0, 0], Keys.keys),
+  keyspaceRow("persist", 2, ["write", "fast"], [1, 1, 1], Keys.persist),
+  keyspaceRow("pexpire", -3, ["write", "fast"], [1, 1, 1], Keys.pexpire),
+  keyspaceRow("pexpireat", -3, ["write", "fast"], [1, 1, 1], Keys.pexpireat),
+  keyspaceRow("pexpiretime", 2, ["readonly", "fast"], [1, 1, 1], Keys.pexpiretime),
+  keyspaceRow("pttl", 2, ["readonly", "fast"], [1, 1, 1], Keys.pttl),
+  keyspaceRow("randomkey", 1, ["readonly"], [0, 0, 0], Keys.randomkey),
+  keyspaceRow("rename", 3, ["write"], [1, 2, 1], Keys.rename),
+  keyspaceRow("renamenx", 3, ["write", "fast"], [1, 2, 1], Keys.renamenx),
+  keyspaceRow("scan", -2, ["readonly"], [0, 0, 0], Keys.scan),
+  keyspaceRow("ttl", 2, ["readonly", "fast"], [1, 1, 1], Keys.ttl),
+  keyspaceRow("type", 2, ["readonly", "fast"], [1, 1, 1], Keys.type),
+  keyspaceRow("unlink", -2, ["write", "fast"], [1, -1, 1], Keys.del)
+]
+
+const selectCommand: CommandSpec<never> = {
+  name: "select", arity: 2, flags: ["loading", "stale", "fast"], firstKey: 0, lastKey: 0, keyStep: 0,
+  summary: "Change the selected database for the current connection", since: "2.0.0", group: "connection",
+  handler: Connection.select
+}
+
+/** Persistence: see persistence.ts. */
+const persistenceCommands: ReadonlyArray<CommandSpec<CommandServices>> = [
+  { name: "save", arity: 1, flags: ["admin", "noscript", "no_async_loading", "no_multi"], firstKey: 0, lastKey: 0,
+    keyStep: 0, summary: "Synchronously save the dataset to disk", since: "1.0.0", group: "server",
+    handler: Persistence.save },
+  { name: "bgsave", arity: -1, flags: ["admin", "noscript", "no_async_loading"], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Asynchronously save the dataset to disk", since: "1.0.0", group: "server", handler: Persistence.bgsave },
+  { name: "lastsave", arity: 1, flags: ["loading", "stale", "fast"], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Get the UNIX time stamp of the last successful save to disk", since: "1.0.0", group: "server",
+    handler: Persistence.lastsave },
+  { name: "bgrewriteaof", arity: 1, flags: ["admin", "noscript", "no_async_loading"], firstKey: 0, lastKey: 0,
+    keyStep: 0, summary: "Asynchronously rewrite the append-only file", since: "1.0.0", group: "server",
+    handler: Persistence.bgrewriteaof },
+  { name: "shutdown", arity: -1, flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
+    firstKey: 0, lastKey: 0, keyStep: 0, summary: "Synchronously save the dataset to disk and then shut down the server",
+    since: "1.0.0", group: "server", handler: Persistence.shutdown }
+]
+
+/** Server introspection: see server.ts. */
+const adminFlags: ReadonlyArray<CommandFlag> = ["admin", "noscript", "loading", "stale"]
+const helpFlags: ReadonlyArray<CommandFlag> = ["loading", "stale"]
+const serverCommands: ReadonlyArray<CommandSpec<CommandServices>> = [
+  { name: "info", arity: -1, flags: ["loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Get information and statistics about the server", since: "1.0.0", group: "server", handler: Server.info },
+  { name: "config", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "A container for server configuration commands", since: "2.0.0", group: "server", handler: Server.configHelp,
+    subcommands: [
+      { name: "get", arity: -3, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Get the values of configuration parameters", since: "2.0.0", group: "server", handler: Server.configGet },
+      { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "server", handler: Server.configHelp },
+      { name: "resetstat", arity: 2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Reset the stats returned by INFO", since: "2.0.0", group: "server", handler: Server.configResetStat },
+      { name: "rewrite", arity: 2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Rewrite the configuration file with the in memory configuration", since: "2.8.0", group: "server",
+        handler: Server.configRewrite },
+      { name: "set", arity: -4, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Set configuration parameters to the given values", since: "2.0.0", group: "server", handler: Server.configSet }
+    ] },
+  { name: "time", arity: 1, flags: ["loading", "stale", "fast"], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Return the current server time", since: "2.6.0", group: "server", handler: Server.time },
+  { name: "object", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "A container for object introspection commands", since: "2.2.3", group: "generic", handler: Server.objectHelp,
+    subcommands: [
+      { name: "encoding", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
+        summary: "Inspect the internal encoding of a Redis object", since: "2.2.3", group: "generic",
+        handler: Server.objectEncoding },
+      { name: "freq", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
+        summary: "Get the logarithmic access frequency counter of a Redis object", since: "4.0.0", group: "generic",
+        handler: Server.objectFreq },
+      { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Show helpful text about the different subcommands", since: "6.2.0", group: "generic",
+        handler: Server.objectHelp },
+      { name: "idletime", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
+        summary: "Get the time since a Redis object was last accessed", since: "2.2.3", group: "generic",
+        handler: Server.objectIdletime },
+      { name: "refcount", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
+        summary: "Get the number of references to the value of the key", since: "2.2.3", group: "generic",
+        handler: Server.objectRefcount }
+    ] },
+  { name: "memory", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "A container for memory diagnostics commands", since: "4.0.0", group: "server", handler: Server.memoryHelp,
+    subcommands: [
+      { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Show helpful text about the different subcommands", since: "4.0.0", group: "server",
+        handler: Server.memoryHelp },
+      { name: "usage", arity: -3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
+        summary: "Estimate the memory usage of a key", since: "4.0.0", group: "server", handler: Server.memoryUsage }
+    ] },
+  { name: "slowlog", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "A container for slow log commands", since: "2.2.12", group: "server", handler: Server.slowlogHelp,
+    subcommands: [
+      { name: "get", arity: -2, flags: ["admin", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Get the slow log's entries", since: "2.2.12", group: "server", handler: Server.slowlogGet },
+      { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Show helpful text about the different subcommands", since: "6.2.0", group: "server",
+        handler: Server.slowlogHelp },
+      { name: "len", arity: 2, flags: ["admin", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Get the slow log's length", since: "2.2.12", group: "server", handler: Server.slowlogLen },
+      { name: "reset", arity: 2, flags: ["admin", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Clear all entries from the slow log", since: "2.2.12", group: "server", handler: Server.slowlogReset }
+    ] },
+  { name: "latency", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "A container for latency diagnostics commands", since: "2.8.13", group: "server", handler: Server.latencyHelp,
+    subcommands: [
+      { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Show helpful text about the different subcommands", since: "2.8.13", group: "server",
+        handler: Server.latencyHelp },
+      { name: "latest", arity: 2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Return the latest latency samples for all events", since: "2.8.13", group: "server",
+        handler: Server.latencyLatest },
+      { name: "reset", arity: -2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Reset latency data for one or more events", since: "2.8.13", group: "server", handler: Server.latencyReset }
+    ] },
+  { name: "monitor", arity: 1, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Listen for all requests received by the server in real time", since: "1.0.0", group: "server",
+    handler: Server.monitor },
+  { name: "debug", arity: -2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "A container for debugging commands", since: "1.0.0", group: "server", handler: Server.debug }
+]
 
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
-  // strings: see strings.ts
+  ...stringCommands,
+  ...keyspaceCommands,
 
-  // keyspace: see keys.ts
+  // persistence: see persistence.ts
+  ...persistenceCommands,
+
+  // server: see server.ts
+  ...serverCommands,
 
   // connection and server: see connection.ts
   {
@@ -34,11 +224,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
     firstKey: 0, lastKey: 0, keyStep: 0,
     summary: "Close the connection", since: "1.0.0", group: "connection", handler: Connection.quit
   },
-  {
-    name: "select", arity: 2, flags: ["loading", "stale", "fast"], firstKey: 0, lastKey: 0, keyStep: 0,
-    summary: "Change the selected database for the current connection", since: "2.0.0", group: "connection",
-    handler: Connection.select
-  },
+  selectCommand,
   {
     name: "hello", arity: -1, flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     firstKey: 0, lastKey: 0, keyStep: 0,
@@ -60,8 +246,13 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
       { name: "info", arity: 2, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Returns information about the current client connection.", since: "6.2.0", group: "connection",
         handler: Connection.clientInfo },
+      { name: "kill", arity: -3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Kill open connections", since: "2.4.0", group: "connection", handler: Server.clientKill },
       { name: "list", arity: -2, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Get the list of client connections", since: "2.4.0", group: "connection", handler: Connection.clientList },
+      { name: "no-evict", arity: 3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+        summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
+        handler: Server.clientNoEvict },
       { name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
         handler: Connection.clientSetInfo },
@@ -93,4 +284,9 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
 /** Lower-case command name -> its spec. */
 export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = new Map(
   rows.map((spec) => [spec.name, spec])
+)
+
+/** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
+export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
+  [...stringCommands, ...keyspaceCommands, selectCommand].map((spec) => [spec.name, spec])
 )

@@ -32,6 +32,8 @@ export interface StoreService {
   readonly replaceAll: (keyspaces: ReadonlyArray<Keyspace>) => Effect.Effect<void>
   /** Key changes since the last save (Redis's server.dirty). */
   readonly dirty: Effect.Effect<number>
+  /** Key changes since the store was made, never reset: a command's changes are the difference around it (AOF). */
+  readonly changeCount: Effect.Effect<number>
   /** Subtracts `changes` from the dirty counter (SAVE passes the count it read before saving). */
   readonly markSaved: (changes: number) => Effect.Effect<void>
   /** One active-expiry cycle over every database; returns how many keys it removed. */
@@ -79,6 +81,9 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
   return Effect.gen(function*() {
     const databases = yield* Effect.forEach(fillDatabases(keyspaces), (database) => Ref.make(database))
     const dirty = yield* Ref.make(0)
+    const changeCount = yield* Ref.make(0)
+    const countChanges = (changes: number) =>
+      changes === 0 ? Effect.void : Effect.zipRight(Ref.update(dirty, (n) => n + changes), Ref.update(changeCount, (n) => n + changes))
 
     const modify = <A>(
       db: number,
@@ -90,13 +95,13 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
           const [reply, next, changes] = f(Database.expireKeys(database, keys, nowMs), nowMs)
           return [[reply, changes] as const, next]
         })).pipe(
-          Effect.tap(([, changes]) => changes === 0 ? Effect.void : Ref.update(dirty, (n) => n + changes)),
+          Effect.tap(([, changes]) => countChanges(changes)),
           Effect.map(([reply]) => reply)
         )
 
     const flushAll = Effect.reduce(databases, 0, (total, ref) =>
       Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
-        Effect.tap((removed) => Ref.update(dirty, (n) => n + removed))
+        Effect.tap(countChanges)
       )
 
     const reclaimExpired = Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
@@ -112,6 +117,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       replaceAll: (next) =>
         Effect.forEach(fillDatabases(next), (database, i) => Ref.set(databases[i], database), { discard: true }),
       dirty: Ref.get(dirty),
+      changeCount: Ref.get(changeCount),
       markSaved: (changes) => Ref.update(dirty, (n) => Math.max(0, n - changes)),
       reclaimExpired
     }

@@ -1,0 +1,240 @@
+/**
+ * The keyspace commands (Redis's db.c and expire.c), each a pure transition
+ * over the selected database.
+ */
+import { Effect, Either, HashMap, Random } from "effect"
+import {
+  type CommandError,
+  expireGtLtConflict,
+  expireNxConflict,
+  invalidCursor,
+  invalidExpireTime,
+  noSuchKey,
+  notInteger,
+  syntaxError,
+  unsupportedOption
+} from "../errors.js"
+import { array, bulk, integer, nullBulk, ok, simple, type ByteString, type RespValue } from "../resp/values.js"
+import * as Database from "../store/database.js"
+import { entry, isExpired } from "../store/entry.js"
+import { globMatch } from "../store/glob.js"
+import { scanPage } from "../store/scan.js"
+import { Store } from "../store/Store.js"
+import { int64Max, int64Min, parseInt64 } from "./numbers.js"
+import { failure, reply, transact, unchanged } from "./transition.js"
+import type { Handler } from "./types.js"
+
+const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
+
+// ---------------------------------------------------------------------------
+// Existence
+
+/** DEL / UNLINK key [key ...]: how many existed. */
+export const del: Handler<Store> = (args, session) => {
+  const keys = args.slice(1)
+  return transact(session, keys, (db) => {
+    const next = keys.reduce(Database.remove, db)
+    const removed = Database.size(db) - Database.size(next)
+    return [reply(integer(removed)), next, removed]
+  })
+}
+
+/** EXISTS key [key ...]: a key named twice counts twice. */
+export const exists: Handler<Store> = (args, session) => {
+  const keys = args.slice(1)
+  return transact(session, keys, (db) =>
+    unchanged(db, reply(integer(keys.filter((key) => Database.get(db, key) !== undefined).length))))
+}
+
+export const type: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) => unchanged(db, reply(simple(Database.get(db, args[1]) === undefined ? "none" : "string"))))
+
+// ---------------------------------------------------------------------------
+// Expiry
+
+interface ExpireFlags {
+  readonly nx: boolean
+  readonly xx: boolean
+  readonly gt: boolean
+  readonly lt: boolean
+}
+
+/** parseExtendedExpireArgumentsOrReply: NX XX GT LT, any repeats, some pairs conflicting. */
+export const parseExpireFlags = (options: ReadonlyArray<ByteString>): Either.Either<ExpireFlags, CommandError> => {
+  const flags = { nx: false, xx: false, gt: false, lt: false }
+  for (const option of options) {
+    const name = option.toLowerCase()
+    if (name === "nx" || name === "xx" || name === "gt" || name === "lt") flags[name] = true
+    else return Either.left(failure(unsupportedOption(option)))
+  }
+  if (flags.nx && (flags.xx || flags.gt || flags.lt)) return Either.left(failure(expireNxConflict))
+  if (flags.gt && flags.lt) return Either.left(failure(expireGtLtConflict))
+  return Either.right(flags)
+}
+
+/** Whether the flags let an expiry `when` replace the current one (undefined: none). */
+const flagsAllow = (flags: ExpireFlags, current: number | undefined, when: bigint): boolean =>
+  !(flags.nx && current !== undefined) &&
+  !(flags.xx && current === undefined) &&
+  !(flags.gt && (current === undefined || when <= BigInt(current))) &&
+  !(flags.lt && current !== undefined && when >= BigInt(current))
+
+/** EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX | XX | GT | LT] (expireGenericCommand). */
+const expireCommand = (unit: "seconds" | "milliseconds", relative: boolean): Handler<Store> => (args, session) =>
+  Either.match(parseExpireFlags(args.slice(3)), {
+    onLeft: Effect.fail,
+    onRight: (flags) => {
+      const time = parseInt64(args[2])
+      if (time === undefined) return Effect.fail(failure(notInteger))
+      const invalid = failure(invalidExpireTime(commandName(args)))
+      if (unit === "seconds" && (time > int64Max / 1000n || time < int64Min / 1000n)) return Effect.fail(invalid)
+      const milliseconds = unit === "seconds" ? time * 1000n : time
+      return transact(session, [args[1]], (db, nowMs) => {
+        const base = relative ? BigInt(nowMs) : 0n
+        if (milliseconds > int64Max - base) return unchanged(db, Either.left(invalid))
+        const when = milliseconds + base
+        const current = Database.get(db, args[1])
+        if (current === undefined || !flagsAllow(flags, current.expiresAt, when)) return unchanged(db, reply(integer(0)))
+        const next = when <= BigInt(nowMs)
+          ? Database.remove(db, args[1])
+          : Database.put(db, args[1], entry(current.value, Number(when)))
+        return [reply(integer(1)), next, 1]
+      })
+    }
+  })
+
+export const expire: Handler<Store> = expireCommand("seconds", true)
+export const pexpire: Handler<Store> = expireCommand("milliseconds", true)
+export const expireat: Handler<Store> = expireCommand("seconds", false)
+export const pexpireat: Handler<Store> = expireCommand("milliseconds", false)
+
+/** TTL / PTTL / EXPIRETIME / PEXPIRETIME: -2 missing, -1 persistent (ttlGenericCommand). */
+const ttlCommand = (unit: "seconds" | "milliseconds", absolute: boolean): Handler<Store> => (args, session) =>
+  transact(session, [args[1]], (db, nowMs) => {
+    const current = Database.get(db, args[1])
+    if (current === undefined) return unchanged(db, reply(integer(-2)))
+    if (current.expiresAt === undefined) return unchanged(db, reply(integer(-1)))
+    if (absolute) {
+      return unchanged(db, reply(integer(unit === "seconds" ? Math.trunc(current.expiresAt / 1000) : current.expiresAt)))
+    }
+    const remaining = Math.max(0, current.expiresAt - nowMs)
+    return unchanged(db, reply(integer(unit === "seconds" ? Math.trunc((remaining + 500) / 1000) : remaining)))
+  })
+
+export const ttl: Handler<Store> = ttlCommand("seconds", false)
+export const pttl: Handler<Store> = ttlCommand("milliseconds", false)
+export const expiretime: Handler<Store> = ttlCommand("seconds", true)
+export const pexpiretime: Handler<Store> = ttlCommand("milliseconds", true)
+
+export const persist: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) => {
+    const current = Database.get(db, args[1])
+    return current?.expiresAt === undefined
+      ? unchanged(db, reply(integer(0)))
+      : [reply(integer(1)), Database.put(db, args[1], entry(current.value, undefined)), 1]
+  })
+
+// ---------------------------------------------------------------------------
+// Renaming
+
+/** RENAME / RENAMENX source destination: the value moves with its TTL. */
+const renameCommand = (onlyIfAbsent: boolean): Handler<Store> => (args, session) => {
+  const [, source, destination] = args
+  const answer = (done: boolean): RespValue => (onlyIfAbsent ? integer(done ? 1 : 0) : ok)
+  return transact(session, [source, destination], (db) => {
+    const moved = Database.get(db, source)
+    if (moved === undefined) return unchanged(db, Either.left(failure(noSuchKey)))
+    if (source === destination) return unchanged(db, reply(answer(!onlyIfAbsent)))
+    if (onlyIfAbsent && Database.get(db, destination) !== undefined) return unchanged(db, reply(answer(false)))
+    return [reply(answer(true)), Database.put(Database.remove(db, source), destination, moved), 1]
+  })
+}
+
+export const rename: Handler<Store> = renameCommand(false)
+export const renamenx: Handler<Store> = renameCommand(true)
+
+// ---------------------------------------------------------------------------
+// Iteration
+
+const liveKeys = function*(db: Database.Database, nowMs: number): Generator<ByteString> {
+  for (const [key, stored] of db.keyspace) if (!isExpired(stored, nowMs)) yield key
+}
+
+/** KEYS pattern: every live key matching the glob. */
+export const keys: Handler<Store> = (args, session) =>
+  transact(session, [], (db, nowMs) => {
+    const matching: Array<RespValue> = []
+    for (const key of liveKeys(db, nowMs)) if (args[1] === "*" || globMatch(args[1], key)) matching.push(bulk(key))
+    return unchanged(db, reply(array(matching)))
+  })
+
+interface ScanOptions {
+  readonly cursor: number
+  readonly pattern: ByteString | undefined
+  readonly count: number
+  readonly type: ByteString | undefined
+}
+
+/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] (scanGenericCommand's parsing). */
+export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either<ScanOptions, CommandError> => {
+  if (!/^[0-9]+$/.test(args[1]) || BigInt(args[1]) >= 2n ** 64n) return Either.left(failure(invalidCursor))
+  let options: ScanOptions = { cursor: Number(BigInt(args[1])), pattern: undefined, count: 10, type: undefined }
+  for (let i = 2; i < args.length; i += 2) {
+    const option = args[i].toLowerCase()
+    const value = args[i + 1]
+    if (value === undefined) return Either.left(failure(syntaxError))
+    if (option === "count") {
+      const count = parseInt64(value)
+      if (count === undefined) return Either.left(failure(notInteger))
+      if (count < 1n) return Either.left(failure(syntaxError))
+      options = { ...options, count: Number(count) }
+    } else if (option === "match") options = { ...options, pattern: value === "*" ? undefined : value }
+    else if (option === "type") options = { ...options, type: value }
+    else return Either.left(failure(syntaxError))
+  }
+  return Either.right(options)
+}
+
+/** SCAN: pages over live keys in hash-position order (see store/scan.ts for the guarantee). */
+export const scan: Handler<Store> = (args, session) =>
+  Either.match(parseScanOptions(args), {
+    onLeft: Effect.fail,
+    onRight: ({ count, cursor, pattern, type }) =>
+      transact(session, [], (db, nowMs) => {
+        const page = scanPage(liveKeys(db, nowMs), cursor, count)
+        const shown = page.keys.filter((key) =>
+          (pattern === undefined || globMatch(pattern, key)) && (type === undefined || type.toLowerCase() === "string"))
+        return unchanged(db, reply(array([bulk(String(page.next)), array(shown.map(bulk))])))
+      })
+  })
+
+/** RANDOMKEY: a uniformly chosen live key (O(n): an immutable HashMap has no random access). */
+export const randomkey: Handler<Store> = (_args, session) =>
+  Effect.flatMap(Random.nextInt, (seed) =>
+    transact(session, [], (db, nowMs) => {
+      const live = Array.from(liveKeys(db, nowMs))
+      return unchanged(db, reply(live.length === 0 ? nullBulk : bulk(live[Math.abs(seed) % live.length])))
+    }))
+
+/** DBSIZE: keys held, including expired ones not reclaimed yet (as Redis). */
+export const dbsize: Handler<Store> = (_args, session) =>
+  transact(session, [], (db) => unchanged(db, reply(integer(HashMap.size(db.keyspace)))))
+
+/** FLUSHDB / FLUSHALL [ASYNC | SYNC] (getFlushCommandFlags). */
+const flushMode = (args: ReadonlyArray<ByteString>): Either.Either<void, CommandError> => {
+  if (args.length > 2) return Either.left(failure(syntaxError))
+  if (args.length === 2 && !["sync", "async"].includes(args[1].toLowerCase())) return Either.left(failure(syntaxError))
+  return Either.void
+}
+
+export const flushdb: Handler<Store> = (args, session) =>
+  Either.match(flushMode(args), {
+    onLeft: Effect.fail,
+    onRight: () => transact(session, [], (db) => [reply(ok), Database.emptyDatabase, Database.size(db)])
+  })
+
+export const flushall: Handler<Store> = (args) =>
+  Either.match(flushMode(args), {
+    onLeft: Effect.fail,
+    onRight: () => Effect.flatMap(Store, (store) => Effect.as(store.flushAll, ok))
+  })

@@ -1,0 +1,328 @@
+/**
+ * The string commands (Redis's t_string.c), each a pure transition over the
+ * selected database.
+ */
+import { Effect, Either } from "effect"
+import {
+  type CommandError,
+  decrementOverflow,
+  incrementNanOrInfinity,
+  invalidExpireTime,
+  notFloat,
+  notInteger,
+  offsetOutOfRange,
+  overflow,
+  stringTooLong,
+  syntaxError,
+  wrongArity
+} from "../errors.js"
+import { bulk, integer, nullBulk, ok, type ByteString, type RespValue } from "../resp/values.js"
+import * as Database from "../store/database.js"
+import { entry, type Entry } from "../store/entry.js"
+import type { Store } from "../store/Store.js"
+import { addLongDouble, formatLongDouble, int64Max, int64Min, parseInt64, parseLongDouble } from "./numbers.js"
+import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
+import type { Handler } from "./types.js"
+
+/** Redis's default proto-max-bulk-len: the largest string a command may build. */
+export const maxStringLength = 512 * 1024 * 1024
+
+const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
+
+const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(stored.value))
+
+/** A reply integer: a JS number when exact, else a bigint. */
+const int64Reply = (value: bigint): RespValue =>
+  integer(value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value)
+
+// ---------------------------------------------------------------------------
+// Expire options (parseExtendedStringArgumentsOrReply / getExpireMillisecondsOrReply)
+
+export type ExpireUnit = "EX" | "PX" | "EXAT" | "PXAT"
+
+export interface ExpireOption {
+  readonly unit: ExpireUnit
+  readonly time: ByteString
+}
+
+export interface SetOptions {
+  readonly nx: boolean
+  readonly xx: boolean
+  readonly get: boolean
+  readonly keepTtl: boolean
+  readonly persist: boolean
+  readonly expire: ExpireOption | undefined
+}
+
+const noOptions: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, persist: false, expire: undefined }
+
+const expireUnits: ReadonlyArray<ExpireUnit> = ["EX", "PX", "EXAT", "PXAT"]
+
+/**
+ * Parses SET's (`command` "set") or GETEX's ("getex") options from `args[3..]`
+ * (GETEX: `args[2..]`), accepting exactly the combinations Redis 7.0 accepts:
+ * a repeated option is allowed, two conflicting ones are a syntax error.
+ */
+export const parseSetOptions = (
+  options: ReadonlyArray<ByteString>,
+  command: "set" | "getex"
+): Either.Either<SetOptions, CommandError> => {
+  let parsed = noOptions
+  const isSet = command === "set"
+  for (let j = 0; j < options.length; j++) {
+    const option = options[j].toUpperCase()
+    const next = options[j + 1]
+    const unit = expireUnits.find((candidate) => candidate === option)
+    if (option === "NX" && !parsed.xx && isSet) parsed = { ...parsed, nx: true }
+    else if (option === "XX" && !parsed.nx && isSet) parsed = { ...parsed, xx: true }
+    else if (option === "GET" && isSet) parsed = { ...parsed, get: true }
+    else if (option === "KEEPTTL" && !parsed.persist && parsed.expire === undefined && isSet) {
+      parsed = { ...parsed, keepTtl: true }
+    } else if (option === "PERSIST" && !isSet && parsed.expire === undefined && !parsed.keepTtl) {
+      parsed = { ...parsed, persist: true }
+    } else if (
+      unit !== undefined && !parsed.keepTtl && !parsed.persist &&
+      (parsed.expire === undefined || parsed.expire.unit === unit) && next !== undefined
+    ) {
+      parsed = { ...parsed, expire: { unit, time: next } }
+      j++
+    } else return Either.left(failure(syntaxError))
+  }
+  return Either.right(parsed)
+}
+
+/**
+ * The absolute expiry (unix ms) an option names, as getExpireMillisecondsOrReply:
+ * not an integer, not positive, or overflowing int64 once made absolute are errors.
+ */
+export const expireOptionToTime = (
+  option: ExpireOption,
+  nowMs: number,
+  command: string
+): Either.Either<number, CommandError> => {
+  const parsed = parseInt64(option.time)
+  if (parsed === undefined) return Either.left(failure(notInteger))
+  const seconds = option.unit === "EX" || option.unit === "EXAT"
+  if (parsed <= 0n || (seconds && parsed > int64Max / 1000n)) return Either.left(failure(invalidExpireTime(command)))
+  const milliseconds = seconds ? parsed * 1000n : parsed
+  const absolute = option.unit === "EX" || option.unit === "PX" ? milliseconds + BigInt(nowMs) : milliseconds
+  return absolute > int64Max ? Either.left(failure(invalidExpireTime(command))) : Either.right(Number(absolute))
+}
+
+const optionalExpireTime = (
+  option: ExpireOption | undefined,
+  nowMs: number,
+  command: string
+): Either.Either<number | undefined, CommandError> =>
+  option === undefined ? Either.right(undefined) : expireOptionToTime(option, nowMs, command)
+
+// ---------------------------------------------------------------------------
+// SET family
+
+/** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL] */
+export const set: Handler<Store> = (args, session) =>
+  Either.match(parseSetOptions(args.slice(3), "set"), {
+    onLeft: Effect.fail,
+    onRight: (options) =>
+      transact(session, [args[1]], (db, nowMs) => {
+        const expiresAt = optionalExpireTime(options.expire, nowMs, commandName(args))
+        if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
+        const previous = Database.get(db, args[1])
+        const refused = (options.nx && previous !== undefined) || (options.xx && previous === undefined)
+        const answer = options.get ? bulkOrNull(previous) : refused ? nullBulk : ok
+        if (refused) return unchanged(db, reply(answer))
+        const ttl = expiresAt.right ?? (options.keepTtl ? previous?.expiresAt : undefined)
+        return [reply(answer), Database.put(db, args[1], entry(args[2], ttl)), 1]
+      })
+  })
+
+/** SETEX key seconds value / PSETEX key milliseconds value */
+const setWithExpire = (unit: "EX" | "PX"): Handler<Store> => (args, session) =>
+  transact(session, [args[1]], (db, nowMs) => {
+    const expiresAt = expireOptionToTime({ unit, time: args[2] }, nowMs, commandName(args))
+    if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
+    return [reply(ok), Database.put(db, args[1], entry(args[3], expiresAt.right)), 1]
+  })
+
+export const setex: Handler<Store> = setWithExpire("EX")
+export const psetex: Handler<Store> = setWithExpire("PX")
+
+export const setnx: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) =>
+    Database.get(db, args[1]) !== undefined
+      ? unchanged(db, reply(integer(0)))
+      : [reply(integer(1)), Database.put(db, args[1], entry(args[2], undefined)), 1])
+
+/** The pairs of MSET / MSETNX, or the arity error Redis sends for an odd count. */
+const keyValuePairs = (args: ReadonlyArray<ByteString>): Either.Either<ReadonlyArray<readonly [ByteString, ByteString]>, CommandError> => {
+  if (args.length % 2 === 0) return Either.left(failure(wrongArity(commandName(args))))
+  const pairs: Array<readonly [ByteString, ByteString]> = []
+  for (let i = 1; i < args.length; i += 2) pairs.push([args[i], args[i + 1]])
+  return Either.right(pairs)
+}
+
+const putAll = (db: Database.Database, pairs: ReadonlyArray<readonly [ByteString, ByteString]>): Database.Database =>
+  pairs.reduce((current, [key, value]) => Database.put(current, key, entry(value, undefined)), db)
+
+export const mset: Handler<Store> = (args, session) =>
+  Either.match(keyValuePairs(args), {
+    onLeft: Effect.fail,
+    onRight: (pairs) => transact(session, [], (db) => [reply(ok), putAll(db, pairs), pairs.length])
+  })
+
+export const msetnx: Handler<Store> = (args, session) =>
+  Either.match(keyValuePairs(args), {
+    onLeft: Effect.fail,
+    onRight: (pairs) =>
+      transact(session, pairs.map(([key]) => key), (db) =>
+        pairs.some(([key]) => Database.get(db, key) !== undefined)
+          ? unchanged(db, reply(integer(0)))
+          : [reply(integer(1)), putAll(db, pairs), pairs.length])
+  })
+
+// ---------------------------------------------------------------------------
+// GET family
+
+export const get: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) => unchanged(db, reply(bulkOrNull(Database.get(db, args[1])))))
+
+export const getdel: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) => {
+    const previous = Database.get(db, args[1])
+    return previous === undefined
+      ? unchanged(db, reply(nullBulk))
+      : [reply(bulk(previous.value)), Database.remove(db, args[1]), 1]
+  })
+
+/** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]; a time already past deletes the key. */
+export const getex: Handler<Store> = (args, session) =>
+  Either.match(parseSetOptions(args.slice(2), "getex"), {
+    onLeft: Effect.fail,
+    onRight: (options) =>
+      transact(session, [args[1]], (db, nowMs) => {
+        const current = Database.get(db, args[1])
+        if (current === undefined) return unchanged(db, reply(nullBulk))
+        const answer = reply(bulk(current.value))
+        const expiresAt = optionalExpireTime(options.expire, nowMs, commandName(args))
+        if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
+        if (expiresAt.right !== undefined) {
+          return expiresAt.right <= nowMs
+            ? [answer, Database.remove(db, args[1]), 1]
+            : [answer, Database.put(db, args[1], entry(current.value, expiresAt.right)), 1]
+        }
+        if (options.persist && current.expiresAt !== undefined) {
+          return [answer, Database.put(db, args[1], entry(current.value, undefined)), 1]
+        }
+        return unchanged(db, answer)
+      })
+  })
+
+export const mget: Handler<Store> = (args, session) => {
+  const keys = args.slice(1)
+  return transact(session, keys, (db) =>
+    unchanged(db, reply({ _tag: "Array", items: keys.map((key) => bulkOrNull(Database.get(db, key))) })))
+}
+
+export const strlen: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) => unchanged(db, reply(integer(Database.get(db, args[1])?.value.length ?? 0))))
+
+// ---------------------------------------------------------------------------
+// Ranges
+
+/** Redis's checkStringLength: a result longer than proto-max-bulk-len is refused. */
+const fitsMaxLength = (length: number): boolean => length <= maxStringLength
+
+export const append: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db) => {
+    const current = Database.get(db, args[1])
+    const value = (current?.value ?? "") + args[2]
+    if (current !== undefined && !fitsMaxLength(current.value.length + args[2].length)) {
+      return unchanged(db, fail(stringTooLong))
+    }
+    return [reply(integer(value.length)), Database.put(db, args[1], entry(value, current?.expiresAt)), 1]
+  })
+
+/** The inclusive byte range GETRANGE returns for a string of `length`, or undefined for "". */
+export const getrangeBounds = (start: bigint, end: bigint, length: number): readonly [number, number] | undefined => {
+  if (start < 0n && end < 0n && start > end) return undefined
+  const size = BigInt(length)
+  const from = start < 0n ? (start + size < 0n ? 0n : start + size) : start
+  let to = end < 0n ? (end + size < 0n ? 0n : end + size) : end
+  if (to >= size) to = size - 1n
+  return from > to || length === 0 ? undefined : [Number(from), Number(to)]
+}
+
+export const getrange: Handler<Store> = (args, session) => {
+  const start = parseInt64(args[2])
+  const end = parseInt64(args[3])
+  if (start === undefined || end === undefined) return Effect.fail(failure(notInteger))
+  return transact(session, [args[1]], (db) => {
+    const value = Database.get(db, args[1])?.value ?? ""
+    const bounds = getrangeBounds(start, end, value.length)
+    return unchanged(db, reply(bulk(bounds === undefined ? "" : value.slice(bounds[0], bounds[1] + 1))))
+  })
+}
+
+/** Writes `patch` into `value` at `offset`, padding with zero bytes. */
+const overwrite = (value: ByteString, offset: number, patch: ByteString): ByteString =>
+  value.padEnd(offset, "\0").slice(0, offset) + patch + value.slice(offset + patch.length)
+
+export const setrange: Handler<Store> = (args, session) => {
+  const offset = parseInt64(args[2])
+  if (offset === undefined) return Effect.fail(failure(notInteger))
+  if (offset < 0n) return Effect.fail(failure(offsetOutOfRange))
+  const patch = args[3]
+  return transact(session, [args[1]], (db) => {
+    const current = Database.get(db, args[1])
+    if (patch.length === 0) return unchanged(db, reply(integer(current?.value.length ?? 0)))
+    if (offset + BigInt(patch.length) > BigInt(maxStringLength)) return unchanged(db, fail(stringTooLong))
+    const value = overwrite(current?.value ?? "", Number(offset), patch)
+    return [reply(integer(value.length)), Database.put(db, args[1], entry(value, current?.expiresAt)), 1]
+  })
+}
+
+// ---------------------------------------------------------------------------
+// Counters
+
+/** Adds `delta` to the integer at `key` (incrDecrCommand); the TTL is kept. */
+const addToInteger = (key: ByteString, delta: bigint) =>
+(db: Database.Database) => {
+  const current = Database.get(db, key)
+  const value = current === undefined ? 0n : parseInt64(current.value)
+  if (value === undefined) return unchanged(db, fail(notInteger))
+  const result = value + delta
+  if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow))
+  const next = Database.put(db, key, entry(result.toString(), current?.expiresAt))
+  return [reply(int64Reply(result)), next, 1] as const
+}
+
+const counter = (delta: (args: ReadonlyArray<ByteString>) => Either.Either<bigint, CommandError>): Handler<Store> =>
+(args, session) =>
+  Either.match(delta(args), {
+    onLeft: Effect.fail,
+    onRight: (amount) => transact(session, [args[1]], addToInteger(args[1], amount))
+  })
+
+const increment = (args: ReadonlyArray<ByteString>): Either.Either<bigint, CommandError> => {
+  const amount = parseInt64(args[2])
+  return amount === undefined ? Either.left(failure(notInteger)) : Either.right(amount)
+}
+
+export const incr: Handler<Store> = counter(() => Either.right(1n))
+export const decr: Handler<Store> = counter(() => Either.right(-1n))
+export const incrby: Handler<Store> = counter(increment)
+export const decrby: Handler<Store> = counter((args) =>
+  Either.flatMap(increment(args), (amount) =>
+    amount === int64Min ? Either.left(failure(decrementOverflow)) : Either.right(-amount)))
+
+export const incrbyfloat: Handler<Store> = (args, session) =>
+  transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {
+    const current = Database.get(db, args[1])
+    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(current.value)
+    const amount = parseLongDouble(args[2])
+    if (value === undefined || amount === undefined) return unchanged(db, fail(notFloat))
+    const result = addLongDouble(value, amount)
+    if (result._tag === "Infinite") return unchanged(db, fail(incrementNanOrInfinity))
+    const text = formatLongDouble(result)
+    return [reply(bulk(text)), Database.put(db, args[1], entry(text, current?.expiresAt)), 1]
+  })
