@@ -4,7 +4,15 @@
  */
 export type LogLevelName = "debug" | "verbose" | "notice" | "warning"
 export type AppendFsync = "always" | "everysec" | "no"
-export type MaxmemoryPolicy = "noeviction" | "allkeys-lru" | "volatile-ttl" | "allkeys-random"
+export type MaxmemoryPolicy =
+  | "volatile-lru"
+  | "volatile-lfu"
+  | "volatile-random"
+  | "volatile-ttl"
+  | "allkeys-lru"
+  | "allkeys-lfu"
+  | "allkeys-random"
+  | "noeviction"
 
 /** One `save <seconds> <changes>` rule: save when `changes` keys changed within `seconds`. */
 export interface SaveRule {
@@ -36,6 +44,12 @@ export interface ServerConfig {
   readonly stopWritesOnBgsaveError: boolean
   readonly protoMaxBulkLen: number
   readonly clientQueryBufferLimit: number
+  /** SLOWLOG: log commands slower than this many microseconds (negative: never, 0: always). */
+  readonly slowlogLogSlowerThan: number
+  /** SLOWLOG: entries kept. */
+  readonly slowlogMaxLen: number
+  /** The config file the settings were read from (INFO's config_file, CONFIG REWRITE); undefined when none. */
+  readonly configFile: string | undefined
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -60,5 +74,8 @@ export const defaultServerConfig: ServerConfig = {
   maxmemoryPolicy: "noeviction",
   stopWritesOnBgsaveError: true,
   protoMaxBulkLen: 512 * 1024 * 1024,
-  clientQueryBufferLimit: 1024 * 1024 * 1024
+  clientQueryBufferLimit: 1024 * 1024 * 1024,
+  slowlogLogSlowerThan: 10000,
+  slowlogMaxLen: 128,
+  configFile: undefined
 }
