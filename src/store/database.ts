@@ -5,12 +5,15 @@
  *
  * Every change to a key goes through `put` / `remove` so both stay in step.
  */
-import { HashMap, Option, Order, RedBlackTree } from "effect"
+import { Data, HashMap, Option, Order, RedBlackTree } from "effect"
 import type { ByteString } from "../resp/values.js"
 import { type Entry, isExpired, type Keyspace } from "./entry.js"
 
 /** (expiry time in unix ms, key): unique per volatile key. */
 export type ExpiryKey = readonly [number, ByteString]
+
+/** A structurally comparable expiry key (the tree finds the entry to remove by `Equal`). */
+const expiryKey = (expiresAt: number, key: ByteString): ExpiryKey => Data.tuple(expiresAt, key)
 
 const expiryOrder: Order.Order<ExpiryKey> = Order.tuple(Order.number, Order.string)
 
@@ -28,7 +31,7 @@ export const emptyDatabase: Database = {
 export const fromKeyspace = (keyspace: Keyspace): Database => {
   let expiries = emptyDatabase.expiries
   for (const [key, stored] of keyspace) {
-    if (stored.expiresAt !== undefined) expiries = RedBlackTree.insert(expiries, [stored.expiresAt, key], true)
+    if (stored.expiresAt !== undefined) expiries = RedBlackTree.insert(expiries, expiryKey(stored.expiresAt, key), true)
   }
   return { keyspace, expiries }
 }
@@ -39,14 +42,14 @@ export const get = (db: Database, key: ByteString): Entry | undefined =>
 export const size = (db: Database): number => HashMap.size(db.keyspace)
 
 const unindex = (expiries: Database["expiries"], key: ByteString, previous: Entry | undefined) =>
-  previous?.expiresAt === undefined ? expiries : RedBlackTree.removeFirst(expiries, [previous.expiresAt, key])
+  previous?.expiresAt === undefined ? expiries : RedBlackTree.removeFirst(expiries, expiryKey(previous.expiresAt, key))
 
 /** Sets `key` to `stored`, replacing any previous entry and its expiry. */
 export const put = (db: Database, key: ByteString, stored: Entry): Database => {
   const expiries = unindex(db.expiries, key, get(db, key))
   return {
     keyspace: HashMap.set(db.keyspace, key, stored),
-    expiries: stored.expiresAt === undefined ? expiries : RedBlackTree.insert(expiries, [stored.expiresAt, key], true)
+    expiries: stored.expiresAt === undefined ? expiries : RedBlackTree.insert(expiries, expiryKey(stored.expiresAt, key), true)
   }
 }
 
