@@ -5,17 +5,24 @@
  *
  * Every change to a key goes through `put` / `remove` so both stay in step.
  */
-import { Data, HashMap, Option, Order, RedBlackTree } from "effect"
+import { HashMap, Option, Order, RedBlackTree } from "effect"
 import type { ByteString } from "../resp/values.js"
 import { type Entry, isExpired, type Keyspace } from "./entry.js"
 
-/** (expiry time in unix ms, key): unique per volatile key. */
-export type ExpiryKey = readonly [number, ByteString]
+/**
+ * A volatile key's place in the expiry index: its expiry time (unix ms,
+ * zero-padded to a fixed width so string order is time order) then the key.
+ * A primitive string keeps the tree's comparisons and equality cheap.
+ */
+export type ExpiryKey = string
 
-/** A structurally comparable expiry key (the tree finds the entry to remove by `Equal`). */
-const expiryKey = (expiresAt: number, key: ByteString): ExpiryKey => Data.tuple(expiresAt, key)
+const timeWidth = 20
 
-const expiryOrder: Order.Order<ExpiryKey> = Order.tuple(Order.number, Order.string)
+const expiryKey = (expiresAt: number, key: ByteString): ExpiryKey => String(expiresAt).padStart(timeWidth, "0") + key
+
+const expiryTime = (expiry: ExpiryKey): number => Number(expiry.slice(0, timeWidth))
+
+const expiryKeyName = (expiry: ExpiryKey): ByteString => expiry.slice(timeWidth)
 
 export interface Database {
   readonly keyspace: Keyspace
@@ -24,7 +31,7 @@ export interface Database {
 
 export const emptyDatabase: Database = {
   keyspace: HashMap.empty(),
-  expiries: RedBlackTree.empty(expiryOrder)
+  expiries: RedBlackTree.empty(Order.string)
 }
 
 /** Builds a database from a keyspace (RDB load), indexing its volatile keys. */
@@ -78,10 +85,10 @@ export const expireKeys = (db: Database, keys: Iterable<ByteString>, nowMs: numb
 export const reclaimExpired = (db: Database, nowMs: number, limit: number): readonly [Database, number] => {
   const expired: Array<ExpiryKey> = []
   for (const expiryKey of RedBlackTree.keys(db.expiries)) {
-    if (expired.length >= limit || expiryKey[0] >= nowMs) break
-    expired.push(expiryKey)
+    if (expired.length >= limit || expiryTime(expiryKey) >= nowMs) break
+    expired.push(expiryKeyName(expiryKey))
   }
   let result = db
-  for (const [, key] of expired) result = remove(result, key)
+  for (const key of expired) result = remove(result, key)
   return [result, expired.length]
 }
