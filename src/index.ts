@@ -2,10 +2,12 @@
  * effect-kv's public API: the Layers and services to run the store in-process
  * or serve it over RESP, and `startServer` for plain Node tests.
  */
-import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Scope } from "effect"
 import { defaultServerConfig, type ServerConfig } from "./server/config.js"
 import { serverLayer } from "./server/program.js"
+import * as PersistenceMemory from "./persistence/PersistenceMemory.js"
 import { ServerAddress } from "./server/Server.js"
+import { Shutdown } from "./server/Shutdown.js"
 
 export { Store } from "./store/Store.js"
 export type { StoreService } from "./store/Store.js"
@@ -16,6 +18,15 @@ export { defaultServerConfig } from "./server/config.js"
 export type { ServerConfig } from "./server/config.js"
 export { CommandError, ProtocolError } from "./errors.js"
 export { effectKvVersion, redisCompatibleVersion } from "./version.js"
+
+/** startServer's own options. */
+export interface StartOptions {
+  /**
+   * Where SAVE, BGSAVE and the save policy write: "memory" (the default: no
+   * file is read or written) or "file" (`dir/dbfilename`, loaded at start).
+   */
+  readonly persistence?: "memory" | "file"
+}
 
 /** A server started by `startServer`. */
 export interface RunningServer {
@@ -37,14 +48,21 @@ export interface RunningServer {
  * // ...
  * await server.close()
  */
-export const startServer = async (options: Partial<ServerConfig> = {}): Promise<RunningServer> => {
-  const config: ServerConfig = { ...defaultServerConfig, port: 0, loglevel: "warning", ...options }
+export const startServer = async (
+  options: Partial<ServerConfig> & StartOptions = {}
+): Promise<RunningServer> => {
+  const { persistence: mode, ...settings } = options
+  const config: ServerConfig = { ...defaultServerConfig, port: 0, loglevel: "warning", ...settings }
   const scope = Effect.runSync(Scope.make())
-  const close = () => Effect.runPromise(Scope.close(scope, Exit.void))
+  const persistence = mode === "file" ? {} : { persistence: PersistenceMemory.layer }
+  let onShutdown: Fiber.RuntimeFiber<void> | undefined = undefined
+  const close = () =>
+    Effect.runPromise(Effect.zipRight(onShutdown === undefined ? Effect.void : Fiber.interrupt(onShutdown), Scope.close(scope, Exit.void)))
   try {
-    const address = await Effect.runPromise(
-      Layer.buildWithScope(serverLayer(config), scope).pipe(Effect.map((context) => Context.get(context, ServerAddress)))
-    )
+    const context = await Effect.runPromise(Layer.buildWithScope(serverLayer(config, persistence), scope))
+    const address = Context.get(context, ServerAddress)
+    // SHUTDOWN closes the server as close() does.
+    onShutdown = Effect.runFork(Effect.zipRight(Context.get(context, Shutdown).requested, Scope.close(scope, Exit.void)))
     return { host: address.host, port: address.port, url: `redis://${address.host}:${address.port}`, close }
   } catch (failure) {
     await close()

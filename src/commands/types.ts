@@ -22,6 +22,8 @@ export type CommandFlag =
   | "no_auth"
   | "may_replicate"
   | "allow_busy"
+  | "no_async_loading"
+  | "no_multi"
 
 /**
  * The per-connection state a handler may read and change (SELECT, HELLO,

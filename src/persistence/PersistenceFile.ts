@@ -60,7 +60,7 @@ const make = ({ dir, dbfilename }: FileOptions) =>
   })
 
 /** Writes every chunk to a new file at `path` and fsyncs it. */
-const writeAndSync = (fs: FileSystem.FileSystem, path: string, chunks: Iterable<Uint8Array>) =>
+export const writeAndSync = (fs: FileSystem.FileSystem, path: string, chunks: Iterable<Uint8Array>) =>
   Effect.scoped(
     Effect.gen(function*() {
       const file = yield* fs.open(path, { flag: "w" })
@@ -70,7 +70,7 @@ const writeAndSync = (fs: FileSystem.FileSystem, path: string, chunks: Iterable<
   )
 
 /** Makes a rename in `dir` durable; a platform that refuses is logged, not failed. */
-const syncDirectory = (fs: FileSystem.FileSystem, dir: string) =>
+export const syncDirectory = (fs: FileSystem.FileSystem, dir: string) =>
   Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (directory) => directory.sync)).pipe(
     Effect.catchAll((error) => Effect.logWarning(`could not fsync directory ${dir}: ${error.message}`))
   )

@@ -1,16 +1,78 @@
 /**
- * The whole server as one Layer: store, command services and the TCP
- * listener, from a ServerConfig.
+ * The whole server as one Layer: persistence, store (loaded from the dump, or
+ * from the append-only file when appendonly is on, before the port opens),
+ * snapshots and the save policy, the AOF, shutdown, and the TCP listener.
  */
-import { Layer } from "effect"
+import type { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
+import { Clock, Context, Effect, Layer } from "effect"
+import { aofReplayTable } from "../commands/table.js"
+import * as AppendOnly from "../persistence/aof/AppendOnly.js"
+import { type AofLoadError, replayAppendOnlyFile } from "../persistence/aof/replay.js"
+import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
+import * as PersistenceFile from "../persistence/PersistenceFile.js"
+import * as Snapshots from "../persistence/Snapshots.js"
 import { Store } from "../store/Store.js"
 import type { ServerConfig } from "./config.js"
 import { loggerLayer } from "./logger.js"
+import { Activity } from "./Activity.js"
+import { LiveConfig } from "./LiveConfig.js"
 import * as Server from "./Server.js"
+import * as Shutdown from "./Shutdown.js"
 
-/** Everything a running server needs, built from its settings. Gives the listening address. */
-export const serverLayer = (config: ServerConfig) =>
-  Server.layer({ host: config.bind, port: config.port }).pipe(
-    Layer.provide(Store.layer),
+export interface ServerLayerOptions {
+  /** Where snapshots go; by default `dir/dbfilename` on disk. Tests pass PersistenceMemory.layer. */
+  readonly persistence?: Layer.Layer<Persistence>
+}
+
+/** The store as the dump file left it (keys expired meanwhile dropped); empty without one. */
+const storeFromDump = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const persistence = yield* Persistence
+    const loaded = yield* persistence.load(yield* Clock.currentTimeMillis)
+    if (loaded === undefined) return Store.layer
+    yield* Effect.logInfo(`DB loaded from disk: ${persistence.location}`)
+    return Store.layerFrom(loaded)
+  })
+)
+
+/** The store rebuilt by replaying the append-only file; the replay does not count as changes. */
+const storeFromAppendOnlyFile = (config: ServerConfig) =>
+  Layer.effectDiscard(
+    Effect.gen(function*() {
+      yield* replayAppendOnlyFile(config.dir, config.appendfilename, aofReplayTable)
+      const store = yield* Store
+      yield* store.markSaved(yield* store.dirty)
+    })
+  ).pipe(Layer.provideMerge(Store.layer))
+
+/** Everything a running server needs, built from its settings. Gives the listening address and Shutdown. */
+export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = {}) => {
+  const persistence = options.persistence ??
+    PersistenceFile.layer({ dir: config.dir, dbfilename: config.dbfilename }).pipe(Layer.provide(NodeFileSystem.layer))
+  const store: Layer.Layer<Store, PersistenceError | AofLoadError, Persistence | FileSystem.FileSystem> =
+    config.appendonly ? storeFromAppendOnlyFile(config) : storeFromDump
+  const appendOnly = config.appendonly
+    ? AppendOnly.layer({ dir: config.dir, appendfilename: config.appendfilename, appendfsync: config.appendfsync })
+    : AppendOnly.disabled
+  const snapshots = Snapshots.layer(
+    Effect.succeed({ save: config.save, stopWritesOnBgsaveError: config.stopWritesOnBgsaveError })
+  )
+  return Server.layer({ host: config.bind, port: config.port }).pipe(
+    Layer.provideMerge(Shutdown.layer),
+    Layer.provide(Layer.provideMerge(Activity.layer, LiveConfig.layer(config))),
+    Layer.provideMerge(Layer.merge(snapshots, appendOnly)),
+    Layer.provideMerge(store),
+    Layer.provide(persistence),
+    Layer.provide(NodeFileSystem.layer),
     Layer.provide(loggerLayer(config.loglevel))
   )
+}
+
+/** Runs the server until SHUTDOWN (or until interrupted, e.g. by SIGTERM/SIGINT under runMain). */
+export const runServer = (config: ServerConfig, options: ServerLayerOptions = {}) =>
+  Effect.scoped(
+    Effect.flatMap(Layer.build(serverLayer(config, options)), (context) =>
+      Context.get(context, Shutdown.Shutdown).requested)
+  )
+

@@ -1,0 +1,99 @@
+/**
+ * Persistence commands: SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF, SHUTDOWN, as
+ * Redis 7.0's rdb.c, aof.c and server.c answer them.
+ */
+import { Effect } from "effect"
+import * as Errors from "../errors.js"
+import { CommandError } from "../errors.js"
+import { AppendOnly } from "../persistence/aof/AppendOnly.js"
+import { Snapshots } from "../persistence/Snapshots.js"
+import * as Resp from "../resp/values.js"
+import type { Command } from "../resp/values.js"
+import { Shutdown, type ShutdownOptions } from "../server/Shutdown.js"
+import type { Handler } from "./types.js"
+
+const fail = (message: string) => Effect.fail(new CommandError({ message }))
+
+const backgroundSaveRunning = Effect.flatMap(Snapshots, (snapshots) =>
+  Effect.map(snapshots.status, (status) => status.backgroundSaveStartedAt !== undefined))
+
+const rewriteRunning = Effect.flatMap(AppendOnly, (appendOnly) =>
+  Effect.map(appendOnly.status, (status) => status.rewriteInProgress))
+
+export const save: Handler<Snapshots> = () =>
+  Effect.gen(function*() {
+    if (yield* backgroundSaveRunning) return yield* fail(Errors.backgroundSaveInProgress)
+    const snapshots = yield* Snapshots
+    return yield* snapshots.save.pipe(
+      Effect.as(Resp.ok),
+      Effect.catchAll((failure) =>
+        Effect.zipRight(Effect.logWarning(failure.message), fail(Errors.saveFailed)))
+    )
+  })
+
+/** BGSAVE [SCHEDULE]: with a rewrite running, SCHEDULE starts the save once it ends. */
+export const bgsave: Handler<Snapshots | AppendOnly> = (args) =>
+  Effect.gen(function*() {
+    const schedule = args.length === 2 && args[1].toLowerCase() === "schedule"
+    if (args.length > 1 && !schedule) return yield* fail(Errors.syntaxError)
+    if (yield* backgroundSaveRunning) return yield* fail(Errors.backgroundSaveInProgress)
+    const snapshots = yield* Snapshots
+    if (yield* rewriteRunning) {
+      if (!schedule) return yield* fail(Errors.childProcessActive)
+      const appendOnly = yield* AppendOnly
+      yield* Effect.forkDaemon(Effect.zipRight(appendOnly.awaitRewrite, snapshots.backgroundSave))
+      return Resp.simple("Background saving scheduled")
+    }
+    const started = yield* snapshots.backgroundSave
+    return started === "started" ? Resp.simple("Background saving started") : yield* fail(Errors.backgroundSaveInProgress)
+  })
+
+export const lastsave: Handler<Snapshots> = () =>
+  Effect.flatMap(Snapshots, (snapshots) =>
+    Effect.map(snapshots.status, (status) => Resp.integer(Math.floor(status.lastSaveAt / 1000))))
+
+export const bgrewriteaof: Handler<Snapshots | AppendOnly> = () =>
+  Effect.gen(function*() {
+    if (yield* rewriteRunning) return yield* fail(Errors.rewriteInProgress)
+    const appendOnly = yield* AppendOnly
+    if (yield* backgroundSaveRunning) {
+      const snapshots = yield* Snapshots
+      yield* Effect.forkDaemon(Effect.zipRight(snapshots.awaitBackgroundSave, appendOnly.rewrite))
+      return Resp.simple("Background append only file rewriting scheduled")
+    }
+    const started = yield* appendOnly.rewrite
+    return started === "started"
+      ? Resp.simple("Background append only file rewriting started")
+      : yield* fail(Errors.rewriteInProgress)
+  })
+
+/** SHUTDOWN's options (shutdownCommand), or undefined for Redis's syntax error. */
+export const parseShutdown = (args: Command): (ShutdownOptions & { readonly abort: boolean }) | undefined => {
+  const flags = new Set(args.slice(1).map((arg) => arg.toLowerCase()))
+  const known = ["nosave", "save", "now", "force", "abort"]
+  if (![...flags].every((flag) => known.includes(flag))) return undefined
+  if (flags.has("abort") && flags.size > 1) return undefined
+  if (flags.has("save") && flags.has("nosave")) return undefined
+  return {
+    save: flags.has("save") ? "save" : flags.has("nosave") ? "nosave" : "policy",
+    force: flags.has("force"),
+    abort: flags.has("abort")
+  }
+}
+
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success there is no
+ * reply: the connection stays open until the server closes it. NOW changes
+ * nothing (there are no replicas to wait for), so ABORT finds no shutdown.
+ */
+export const shutdown: Handler<Shutdown> = (args) =>
+  Effect.gen(function*() {
+    const options = parseShutdown(args)
+    if (options === undefined) return yield* fail(Errors.syntaxError)
+    if (options.abort) return yield* fail(Errors.noShutdownInProgress)
+    const server = yield* Shutdown
+    yield* Effect.logWarning("User requested shutdown...")
+    yield* server.prepare(options).pipe(Effect.catchTag("ShutdownRefused", () => fail(Errors.shutdownFailed)))
+    yield* server.request
+    return yield* Effect.never
+  })

@@ -1,0 +1,247 @@
+/**
+ * The AppendOnly service (`appendonly yes`): a single file, `dir/appendfilename`.
+ *
+ * Write commands run one at a time under `logged`; one that changed the
+ * dataset is appended (as RESP, absolute expiries, SELECT when the database
+ * changes) to an in-memory buffer. `flush`, called by the connection loop
+ * before a batch's replies are written, writes the buffer to the file (and
+ * fsyncs it under `appendfsync always`); under `everysec` a fiber fsyncs once
+ * a second. BGREWRITEAOF writes a snapshot's log to a temp file from a fiber
+ * while writes go on (they are also kept in a rewrite buffer), then appends
+ * that buffer, fsyncs, renames over the log and fsyncs the directory.
+ */
+import { FileSystem } from "@effect/platform"
+import { Clock, Context, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, Scope } from "effect"
+import { join } from "node:path"
+import type { Command } from "../../resp/values.js"
+import type { AppendFsync } from "../../server/config.js"
+import type { Keyspace } from "../../store/entry.js"
+import { Store } from "../../store/Store.js"
+import { syncDirectory, writeAndSync } from "../PersistenceFile.js"
+import { withAbsoluteExpiry } from "./absolute-expiry.js"
+import { encodeCommand } from "./format.js"
+import { rewriteLog } from "./rewrite.js"
+
+/** What INFO persistence reports of the AOF. */
+export interface AofStatus {
+  readonly enabled: boolean
+  readonly rewriteInProgress: boolean
+  readonly lastRewriteOk: boolean
+  /** How long the last rewrite took, in ms; undefined before the first. */
+  readonly lastRewriteDurationMs: number | undefined
+  readonly rewrites: number
+  /** The last write or fsync error; undefined while writes succeed. */
+  readonly lastWriteError: string | undefined
+}
+
+export type RewriteStart = "started" | "already-running"
+
+export interface AppendOnlyService {
+  /**
+   * Runs the write command `run` (for `args` on database `db`) with no other
+   * write command in between, and logs it when it changed the dataset.
+   */
+  readonly logged: <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Writes what is logged so far to the file; under `appendfsync always` also fsyncs it. */
+  readonly flush: Effect.Effect<void>
+  /** Writes and fsyncs everything logged (shutdown). */
+  readonly flushAndSync: Effect.Effect<void>
+  /** BGREWRITEAOF. */
+  readonly rewrite: Effect.Effect<RewriteStart>
+  /** Waits for the running rewrite, if any, to end. */
+  readonly awaitRewrite: Effect.Effect<void>
+  readonly status: Effect.Effect<AofStatus>
+}
+
+export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, AppendOnlyService>() {}
+
+export interface AppendOnlyOptions {
+  readonly dir: string
+  readonly appendfilename: string
+  readonly appendfsync: AppendFsync
+}
+
+const idleStatus: AofStatus = {
+  enabled: false,
+  rewriteInProgress: false,
+  lastRewriteOk: true,
+  lastRewriteDurationMs: undefined,
+  rewrites: 0,
+  lastWriteError: undefined
+}
+
+/** `appendonly no`: commands run as they are; nothing is logged. */
+export const disabled: Layer.Layer<AppendOnly> = Layer.succeed(
+  AppendOnly,
+  AppendOnly.of({
+    logged: (_db, _args, run) => run,
+    flush: Effect.void,
+    flushAndSync: Effect.void,
+    rewrite: Effect.succeed("already-running"),
+    awaitRewrite: Effect.void,
+    status: Effect.succeed(idleStatus)
+  })
+)
+
+/** An open log file and the scope that closes it. */
+interface OpenLog {
+  readonly file: FileSystem.File
+  readonly scope: Scope.CloseableScope
+}
+
+const make = (options: AppendOnlyOptions) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const store = yield* Store
+    const layerScope = yield* Effect.scope
+    const path = join(options.dir, options.appendfilename)
+
+    const openLog = Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const file = yield* Scope.extend(fs.open(path, { flag: "a" }), scope)
+      const log: OpenLog = { file, scope }
+      return log
+    })
+    const log = yield* Ref.make(yield* Effect.orDie(openLog))
+    yield* Effect.addFinalizer(() => Effect.flatMap(Ref.get(log), (open) => Scope.close(open.scope, Exit.void)))
+
+    const state = yield* Ref.make<AofStatus>({ ...idleStatus, enabled: true })
+    /** Encoded commands not yet written to the file. */
+    let pending: Array<Buffer> = []
+    /** Commands logged since the running rewrite took its snapshot; undefined when none runs. */
+    let rewriteBuffer: Array<Buffer> | undefined = undefined
+    /** The database the log's last SELECT chose; undefined forces a SELECT. */
+    let lastDb: number | undefined = undefined
+    let unsynced = false
+
+    const writeLock = yield* Effect.makeSemaphore(1)
+    const fileLock = yield* Effect.makeSemaphore(1)
+    const rewriteFiber = yield* Ref.make(Option.none<Fiber.Fiber<void, unknown>>())
+
+    const append = (db: number, args: Command) => {
+      const chunks = lastDb === db ? [] : [encodeCommand(["SELECT", String(db)])]
+      lastDb = db
+      chunks.push(encodeCommand(args))
+      pending.push(...chunks)
+      rewriteBuffer?.push(...chunks)
+    }
+
+    const logged = <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) =>
+      writeLock.withPermits(1)(
+        Effect.gen(function*() {
+          const before = yield* store.changeCount
+          const nowMs = yield* Clock.currentTimeMillis
+          const result = yield* run
+          if ((yield* store.changeCount) !== before) append(db, withAbsoluteExpiry(args, nowMs))
+          return result
+        })
+      )
+
+    const recordWrite = <E extends { readonly message: string }>(effect: Effect.Effect<void, E>) =>
+      effect.pipe(
+        Effect.zipRight(Ref.update(state, (s) => (s.lastWriteError === undefined ? s : { ...s, lastWriteError: undefined }))),
+        Effect.catchAll((failure) =>
+          Effect.zipRight(
+            Ref.update(state, (s) => ({ ...s, lastWriteError: failure.message })),
+            Effect.logWarning(`Error writing to the AOF file: ${failure.message}`)
+          ))
+      )
+
+    /** Writes `pending` to the file; on failure keeps it for the next try. */
+    const writePending = (sync: boolean) =>
+      fileLock.withPermits(1)(
+        Effect.gen(function*() {
+          const chunks = pending
+          pending = []
+          const { file } = yield* Ref.get(log)
+          if (chunks.length > 0) {
+            yield* file.writeAll(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).pipe(
+              Effect.tapError(() => Effect.sync(() => { pending = [...chunks, ...pending] }))
+            )
+            unsynced = true
+          }
+          if (sync && unsynced) {
+            yield* file.sync
+            unsynced = false
+          }
+        })
+      ).pipe(recordWrite)
+
+    const flush = writePending(options.appendfsync === "always")
+    const flushAndSync = writePending(true)
+
+    if (options.appendfsync === "everysec") {
+      yield* Effect.forkScoped(Effect.repeat(flushAndSync, Schedule.spaced(1000)))
+    }
+
+    const tempPath = join(options.dir, `temp-rewriteaof-bg-${process.pid}.aof`)
+
+    /** Appends what was logged since the snapshot to the temp file, fsyncs it and renames it over the log. */
+    const swapIn = Effect.gen(function*() {
+      yield* Effect.scoped(Effect.gen(function*() {
+        const temp = yield* fs.open(tempPath, { flag: "a" })
+        yield* temp.writeAll(Buffer.concat(rewriteBuffer ?? []))
+        yield* temp.sync
+      }))
+      yield* fs.rename(tempPath, path)
+      yield* syncDirectory(fs, options.dir)
+      const previous = yield* Ref.get(log)
+      yield* Ref.set(log, yield* openLog)
+      yield* Scope.close(previous.scope, Exit.void)
+      pending = []
+      unsynced = false
+      lastDb = undefined
+    })
+
+    /** Writes the snapshot's log to the temp file while writes go on, then swaps it in with none running. */
+    const runRewrite = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number) =>
+      writeAndSync(fs, tempPath, rewriteLog(keyspaces, nowMs)).pipe(
+        Effect.zipRight(writeLock.withPermits(1)(fileLock.withPermits(1)(swapIn))),
+        Effect.onError(() => Effect.ignore(fs.remove(tempPath)))
+      )
+
+    const rewriteFinished = (exit: Exit.Exit<void, { readonly message: string }>, startedAt: number) =>
+      Effect.gen(function*() {
+        rewriteBuffer = undefined
+        const nowMs = yield* Clock.currentTimeMillis
+        const ok = Exit.isSuccess(exit)
+        yield* Ref.update(state, (s) => ({
+          ...s,
+          rewriteInProgress: false,
+          lastRewriteOk: ok,
+          lastRewriteDurationMs: nowMs - startedAt,
+          rewrites: s.rewrites + (ok ? 1 : 0)
+        }))
+        yield* Ref.set(rewriteFiber, Option.none())
+        if (ok) yield* Effect.logInfo("Background AOF rewrite finished successfully")
+        else if (!Exit.isInterrupted(exit)) yield* Effect.logWarning("Background AOF rewrite failed", exit.cause)
+      })
+
+    const rewrite: Effect.Effect<RewriteStart> = writeLock.withPermits(1)(
+      Effect.gen(function*() {
+        if (Option.isSome(yield* Ref.get(rewriteFiber))) return "already-running" as const
+        const keyspaces = yield* store.snapshot
+        const nowMs = yield* Clock.currentTimeMillis
+        rewriteBuffer = []
+        lastDb = undefined
+        yield* Ref.update(state, (s) => ({ ...s, rewriteInProgress: true }))
+        const fiber = yield* runRewrite(keyspaces, nowMs).pipe(
+          Effect.onExit((exit) => rewriteFinished(exit, nowMs)),
+          Effect.interruptible,
+          Effect.forkIn(layerScope)
+        )
+        yield* Ref.set(rewriteFiber, Option.some(fiber))
+        yield* Effect.logInfo("Background append only file rewriting started")
+        return "started" as const
+      })
+    ).pipe(Effect.uninterruptible)
+
+    const awaitRewrite = Effect.flatMap(Ref.get(rewriteFiber), (fiber) =>
+      Option.isSome(fiber) ? Effect.asVoid(Fiber.await(fiber.value)) : Effect.void)
+
+    return AppendOnly.of({ logged, flush, flushAndSync, rewrite, awaitRewrite, status: Ref.get(state) })
+  })
+
+/** `appendonly yes`: opens (creates) `dir/appendfilename` for appending. */
+export const layer = (options: AppendOnlyOptions): Layer.Layer<AppendOnly, never, Store | FileSystem.FileSystem> =>
+  Layer.scoped(AppendOnly, make(options))

@@ -1,0 +1,43 @@
+/**
+ * BGREWRITEAOF's content: the shortest log that rebuilds a snapshot, one
+ * `SET key value [PXAT ms]` per live key, a `SELECT` before each database
+ * (Redis's rewriteAppendOnlyFileRio, for strings).
+ */
+import { HashMap } from "effect"
+import type { Command } from "../../resp/values.js"
+import { isExpired, type Keyspace } from "../../store/entry.js"
+import { encodeCommand } from "./format.js"
+
+/** Rewrite output is handed out in chunks of about this many bytes. */
+const chunkBytes = 1 << 20
+
+/** The rewritten log of `keyspaces` (index = database) as of `nowMs`, in chunks; expired keys are left out. */
+export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): Generator<Buffer> {
+  let pending: Array<Buffer> = []
+  let pendingBytes = 0
+  const add = (args: Command): Buffer | undefined => {
+    const encoded = encodeCommand(args)
+    pending.push(encoded)
+    pendingBytes += encoded.length
+    if (pendingBytes < chunkBytes) return undefined
+    const chunk = Buffer.concat(pending)
+    pending = []
+    pendingBytes = 0
+    return chunk
+  }
+  for (const [db, keyspace] of keyspaces.entries()) {
+    if (HashMap.size(keyspace) === 0) continue
+    const selected = add(["SELECT", String(db)])
+    if (selected !== undefined) yield selected
+    for (const [key, stored] of keyspace) {
+      if (isExpired(stored, nowMs)) continue
+      const chunk = add(
+        stored.expiresAt === undefined
+          ? ["SET", key, stored.value]
+          : ["SET", key, stored.value, "PXAT", String(stored.expiresAt)]
+      )
+      if (chunk !== undefined) yield chunk
+    }
+  }
+  if (pending.length > 0) yield Buffer.concat(pending)
+}
