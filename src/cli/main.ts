@@ -5,7 +5,8 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Data, Effect, Either, Option } from "effect"
 import { defaultServerConfig, type ServerConfig } from "../server/config.js"
 import { loggerLayer } from "../server/logger.js"

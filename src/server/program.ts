@@ -4,7 +4,7 @@
  * snapshots and the save policy, the AOF, shutdown, and the TCP listener.
  */
 import type { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Clock, Context, Effect, Layer } from "effect"
 import { aofReplayTable } from "../commands/table.js"
 import * as AppendOnly from "../persistence/aof/AppendOnly.js"
