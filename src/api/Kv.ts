@@ -14,6 +14,7 @@ import * as Keys from "../commands/keys.js"
 import * as Strings from "../commands/strings.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import { databaseCount } from "../store/entry.js"
+import { AppendOnly, type AppendOnlyService } from "../persistence/aof/AppendOnly.js"
 import { Store, type StoreService } from "../store/Store.js"
 import { type Input, toByteString, toBytes, toText } from "./bytes.js"
 import * as Errors from "../errors.js"
@@ -124,6 +125,11 @@ export interface KvDatabase {
   readonly flushDb: Effect.Effect<void>
 }
 
+/** One database's operations, and FLUSHALL. */
+interface DatabaseWithFlushAll extends KvDatabase {
+  readonly flushAll: Effect.Effect<void>
+}
+
 /** The API on database 0, plus the other databases and FLUSHALL. */
 export interface KvService extends KvDatabase {
   /** Database `index` (0 to 15), as SELECT picks it. */
@@ -132,9 +138,16 @@ export interface KvService extends KvDatabase {
   readonly flushAll: Effect.Effect<void>
 }
 
-/** The typed API service. Its layer needs the Store: `Kv.layer.pipe(Layer.provide(Store.layer))`. */
+/**
+ * The typed API service. Its layer needs the Store: `Kv.layer.pipe(Layer.provide(Store.layer))`.
+ * Built beside a server (`Layer.provideMerge(serverLayer(config))`), its writes
+ * are also appended to the server's AOF when `appendonly` is on.
+ */
 export class Kv extends Context.Tag("effect-kv/Kv")<Kv, KvService>() {
-  static readonly layer: Layer.Layer<Kv, never, Store> = Layer.effect(this, Effect.map(Store, (store) => make(store)))
+  static readonly layer: Layer.Layer<Kv, never, Store> = Layer.effect(
+    this,
+    Effect.all([Store, Effect.serviceOption(AppendOnly)]).pipe(Effect.map(([store, appendOnly]) => make(store, appendOnly)))
+  )
 }
 
 /** The session a handler runs under: only `db` matters to the store's commands. */
@@ -173,10 +186,16 @@ const setArguments = (options: SetOptions & { readonly get?: boolean }): Readonl
 const expireArguments = (options: ExpireOptions): ReadonlyArray<ByteString> =>
   (["nx", "xx", "gt", "lt"] as const).filter((flag) => options[flag] === true).map((flag) => flag.toUpperCase())
 
-const database = (store: StoreService, db: number): KvDatabase => {
+const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyService>, db: number): DatabaseWithFlushAll => {
   const session = embeddedSession(db)
   const run = (handler: Handler<Store>, name: string, ...args: ReadonlyArray<ByteString>): Effect.Effect<RespValue, KvError> =>
     handler([name, ...args], session).pipe(Effect.mapError(fromCommandError), Effect.provideService(Store, store))
+  /** A write command: logged to the AOF, when there is one, as a client's would be. */
+  const write = (handler: Handler<Store>, name: string, ...args: ReadonlyArray<ByteString>): Effect.Effect<RespValue, KvError> =>
+    Option.match(appendOnly, {
+      onNone: () => run(handler, name, ...args),
+      onSome: (log) => log.logged(db, [name, ...args], run(handler, name, ...args)).pipe(Effect.zipLeft(log.flush))
+    })
   const text = (value: Option.Option<ByteString>) => Option.map(value, toText)
   const bytes = (value: Option.Option<ByteString>) => Option.map(value, toBytes)
   const keyList = (keys: ReadonlyArray<Input>) => keys.map(toByteString)
@@ -184,7 +203,7 @@ const database = (store: StoreService, db: number): KvDatabase => {
   function set(key: Input, value: Input, options: SetOptions & { readonly get: true }): Effect.Effect<Option.Option<string>, SetError | WrongTypeError>
   function set(key: Input, value: Input, options?: SetOptions & { readonly get?: false }): Effect.Effect<boolean, SetError>
   function set(key: Input, value: Input, options: SetOptions & { readonly get?: boolean } = {}) {
-    const written = run(Strings.set, "SET", toByteString(key), toByteString(value), ...setArguments(options))
+    const written = write(Strings.set, "SET", toByteString(key), toByteString(value), ...setArguments(options))
     return options.get === true
       ? written.pipe(Effect.flatMap(Replies.bulkOrNull), Effect.map(text), failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError", "WrongTypeError"))
       : written.pipe(Effect.flatMap(Replies.okOrNull), failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError"))
@@ -195,7 +214,7 @@ const database = (store: StoreService, db: number): KvDatabase => {
   const mgetRaw = (keys: ReadonlyArray<Input>) =>
     run(Strings.mget, "MGET", ...keyList(keys)).pipe(Effect.flatMap(Replies.bulkOrNullArray), Effect.orDie)
   const incrBy = (key: Input, amount: number | bigint) =>
-    run(Strings.incrby, "INCRBY", toByteString(key), String(amount)).pipe(
+    write(Strings.incrby, "INCRBY", toByteString(key), String(amount)).pipe(
       Effect.flatMap(Replies.bigInteger),
       failsWith("WrongTypeError", "NotAnIntegerError", "OverflowError")
     )
@@ -215,22 +234,22 @@ const database = (store: StoreService, db: number): KvDatabase => {
     get: (key) => Effect.map(getRaw(key), text),
     getBytes: (key) => Effect.map(getRaw(key), bytes),
     set,
-    del: (...keys) => run(Keys.del, "DEL", ...keyList(keys)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
+    del: (...keys) => write(Keys.del, "DEL", ...keyList(keys)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     exists: (...keys) => run(Keys.exists, "EXISTS", ...keyList(keys)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     expire: (key, duration, options = {}) =>
-      run(Keys.pexpire, "PEXPIRE", toByteString(key), String(Math.trunc(Duration.toMillis(duration))), ...expireArguments(options)).pipe(
+      write(Keys.pexpire, "PEXPIRE", toByteString(key), String(Math.trunc(Duration.toMillis(duration))), ...expireArguments(options)).pipe(
         Effect.flatMap(Replies.flag),
         failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError")
       ),
     ttl: (key) => run(Keys.ttl, "TTL", toByteString(key)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     pttl: (key) => run(Keys.pttl, "PTTL", toByteString(key)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
-    persist: (key) => run(Keys.persist, "PERSIST", toByteString(key)).pipe(Effect.flatMap(Replies.flag), Effect.orDie),
+    persist: (key) => write(Keys.persist, "PERSIST", toByteString(key)).pipe(Effect.flatMap(Replies.flag), Effect.orDie),
     incr: (key) => incrBy(key, 1),
     incrBy,
     mget: (...keys) => Effect.map(mgetRaw(keys), (values) => values.map(text)),
     mgetBytes: (...keys) => Effect.map(mgetRaw(keys), (values) => values.map(bytes)),
     mset: (entries) =>
-      run(Strings.mset, "MSET", ...pairsOf(entries).flatMap(([key, value]) => [toByteString(key), toByteString(value)])).pipe(
+      write(Strings.mset, "MSET", ...pairsOf(entries).flatMap(([key, value]) => [toByteString(key), toByteString(value)])).pipe(
         Effect.flatMap(Replies.status),
         Effect.asVoid,
         Effect.orDie
@@ -243,18 +262,19 @@ const database = (store: StoreService, db: number): KvDatabase => {
       ),
     scan: (options = {}) => Stream.paginateChunkEffect("0", scanStep(options)),
     dbSize: run(Keys.dbsize, "DBSIZE").pipe(Effect.flatMap(Replies.integer), Effect.orDie),
-    flushDb: run(Keys.flushdb, "FLUSHDB").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie)
+    flushDb: write(Keys.flushdb, "FLUSHDB").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
+    flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie)
   }
 }
 
-const make = (store: StoreService): KvService => {
-  const databases = Array.from({ length: databaseCount }, (_, index) => database(store, index))
+const make = (store: StoreService, appendOnly: Option.Option<AppendOnlyService>): KvService => {
+  const databases = Array.from({ length: databaseCount }, (_, index) => database(store, appendOnly, index))
   return {
     ...databases[0],
     db: (index) =>
       Number.isInteger(index) && index >= 0 && index < databases.length
         ? Effect.succeed(databases[index])
         : Effect.fail(new InvalidArgumentError({ message: Errors.dbIndexOutOfRange })),
-    flushAll: Effect.asVoid(store.flushAll)
+    flushAll: databases[0].flushAll
   }
 }
