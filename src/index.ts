@@ -1,22 +1,72 @@
 /**
  * effect-kv's public API: the Layers and services to run the store in-process
  * or serve it over RESP, and `startServer` for plain Node tests.
+ *
+ * Byte strings: the store keeps every key and value as bytes. The typed API
+ * takes `string` (stored as its UTF-8 bytes) or `Uint8Array`, and returns
+ * UTF-8 text, or bytes from the `...Bytes` variants. (Internally a byte string
+ * is a JS string with one char per byte, latin1.)
  */
 import { Context, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { mkdir } from "node:fs/promises"
 import { defaultServerConfig, type ServerConfig } from "./server/config.js"
 import { serverLayer } from "./server/program.js"
 import * as PersistenceMemory from "./persistence/PersistenceMemory.js"
 import { ServerAddress } from "./server/Server.js"
 import { Shutdown } from "./server/Shutdown.js"
 
+// --- The store and its typed API
+
+/** The Store service: 16 databases of keys; `Store.layer` is an empty store in memory. */
 export { Store } from "./store/Store.js"
+/** What the Store service offers (low level: commands as pure transitions; prefer `Kv`). */
 export type { StoreService } from "./store/Store.js"
+/** A stored value and its expiry; one database's keyspace. */
 export type { Entry, Keyspace } from "./store/entry.js"
+/** The typed in-process API (`Kv.layer` needs the Store) and its option types. */
+export { Kv } from "./api/Kv.js"
+export type { ExpireOptions, KvDatabase, KvService, ScanOptions, SetOptions } from "./api/Kv.js"
+/** A key or value as the API takes it: `string` (stored as UTF-8) or `Uint8Array`. */
+export type { Input as KeyOrValue } from "./api/bytes.js"
+/** The typed errors of the API; each `message` is the Redis error string. */
+export {
+  InvalidArgumentError,
+  InvalidExpireTimeError,
+  NotAnIntegerError,
+  OverflowError,
+  WrongTypeError
+} from "./api/errors.js"
+export type { KvError } from "./api/errors.js"
+/** @effect/platform's KeyValueStore backed by one database of the store. */
+export { layerKeyValueStore } from "./api/KeyValueStore.js"
+export type { KeyValueStoreOptions } from "./api/KeyValueStore.js"
+
+// --- Persistence
+
+/** The store loaded from the last snapshot, with Snapshots (SAVE, BGSAVE, save rules); RDB to a file. */
+export { layerFilePersistence, layerPersistentStore, layerStoreFromSnapshot } from "./api/layers.js"
+export type { PersistentStoreOptions } from "./api/layers.js"
+/** Snapshots kept in memory (for tests): `layer`, or `layerWithSnapshot(rdbBytes)`. */
+export * as PersistenceMemory from "./persistence/PersistenceMemory.js"
+/** The Persistence service (where snapshots go) and its error. */
+export { Persistence, PersistenceError } from "./persistence/Persistence.js"
+/** The Snapshots service: `save`, `backgroundSave`, `status`. */
+export { Snapshots } from "./persistence/Snapshots.js"
+export type { SnapshotsService } from "./persistence/Snapshots.js"
+
+// --- The server
+
+/** Where a running server listens; the bare server Layer (needs the Store and the command services). */
 export { ServerAddress, layer as ServerLayer } from "./server/Server.js"
+/** The whole server (store, persistence, AOF, listener) as one Layer; its output includes the Store. */
 export { serverLayer } from "./server/program.js"
+export type { ServerLayerOptions } from "./server/program.js"
+/** redis-server's default settings, and the settings' type. */
 export { defaultServerConfig } from "./server/config.js"
-export type { ServerConfig } from "./server/config.js"
+export type { SaveRule, ServerConfig } from "./server/config.js"
+/** A Redis error reply as a failure; a broken request stream. */
 export { CommandError, ProtocolError } from "./errors.js"
+/** effect-kv's version, and the Redis version it follows. */
 export { effectKvVersion, redisCompatibleVersion } from "./version.js"
 
 /** startServer's own options. */
@@ -24,13 +74,17 @@ export interface StartOptions {
   /**
    * Where SAVE, BGSAVE and the save policy write: "memory" (the default: no
    * file is read or written) or "file" (`dir/dbfilename`, loaded at start).
+   * `dir` is created if missing when something goes to disk: with "file", or
+   * with `appendonly: true` (the AOF is always a file in `dir`).
    */
   readonly persistence?: "memory" | "file"
 }
 
 /** A server started by `startServer`. */
 export interface RunningServer {
+  /** The address it listens on (`bind`, 127.0.0.1 by default). */
   readonly host: string
+  /** The port it listens on (the one picked when 0 was asked for). */
   readonly port: number
   /** `redis://host:port`, for clients that take a URL. */
   readonly url: string
@@ -53,6 +107,7 @@ export const startServer = async (
 ): Promise<RunningServer> => {
   const { persistence: mode, ...settings } = options
   const config: ServerConfig = { ...defaultServerConfig, port: 0, loglevel: "warning", ...settings }
+  if (mode === "file" || config.appendonly) await mkdir(config.dir, { recursive: true })
   const scope = Effect.runSync(Scope.make())
   const persistence = mode === "file" ? {} : { persistence: PersistenceMemory.layer }
   let onShutdown: Fiber.RuntimeFiber<void> | undefined = undefined
