@@ -9,8 +9,10 @@ import type { RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import { Clients } from "../server/Clients.js"
 import { databaseCount } from "../store/entry.js"
+import type { LiveConfig } from "../server/LiveConfig.js"
 import { redisCompatibleVersion } from "../version.js"
 import { parseInt32, parseInt64 } from "./arguments.js"
+import { authenticate } from "./auth.js"
 import { CommandCatalog } from "./CommandCatalog.js"
 import type { CommandDescription, Handler, Session } from "./types.js"
 
@@ -54,7 +56,7 @@ const helloReply = (session: Session): RespValue =>
   ])
 
 /** HELLO [protover [AUTH username password] [SETNAME clientname]] (networking.c helloCommand). */
-export const hello: Handler<never> = (args, session) =>
+export const hello: Handler<LiveConfig> = (args, session) =>
   Effect.gen(function*() {
     let protocol = session.protocol
     let options = 1
@@ -66,11 +68,13 @@ export const hello: Handler<never> = (args, session) =>
       options = 2
     }
     let name: string | undefined = undefined
+    let credentials: readonly [string, string] | undefined = undefined
     for (let i = options; i < args.length; i++) {
       const option = args[i].toLowerCase()
       const remaining = args.length - 1 - i
       if (option === "auth" && remaining >= 2) {
-        i += 2 // authentication is checked by the AUTH support; accepted while no password is set
+        credentials = [args[i + 1], args[i + 2]]
+        i += 2
       } else if (option === "setname" && remaining >= 1) {
         name = args[i + 1]
         if (!isValidClientAttribute(name)) return yield* fail(Errors.invalidClientName)
@@ -79,6 +83,8 @@ export const hello: Handler<never> = (args, session) =>
         return yield* fail(Errors.helloSyntax(args[i]))
       }
     }
+    if (credentials !== undefined) yield* authenticate(session, credentials[0], credentials[1])
+    if (!session.authenticated) return yield* fail(Errors.helloNoAuth)
     if (name !== undefined) session.name = name.length === 0 ? undefined : name
     session.protocol = protocol
     return helloReply(session)

@@ -4,6 +4,7 @@
  * Rows are grouped by family, one comment per family.
  */
 import type { Store } from "../store/Store.js"
+import * as Auth from "./auth.js"
 import * as Connection from "./connection.js"
 import * as Persistence from "./persistence.js"
 import type { AppendOnly } from "../persistence/aof/AppendOnly.js"
@@ -225,6 +226,11 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
     summary: "Close the connection", since: "1.0.0", group: "connection", handler: Connection.quit
   },
   selectCommand,
+  {
+    name: "auth", arity: -2, flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Authenticate to the server", since: "1.0.0", group: "connection", handler: Auth.auth
+  },
   {
     name: "hello", arity: -1, flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     firstKey: 0, lastKey: 0, keyStep: 0,

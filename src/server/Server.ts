@@ -8,6 +8,7 @@ import { Context, Effect, Layer } from "effect"
 import { CommandCatalog } from "../commands/CommandCatalog.js"
 import { commandTable } from "../commands/table.js"
 import { withPersistence } from "../persistence/guard.js"
+import { withAuthentication } from "./auth.js"
 import { Clients } from "./Clients.js"
 import { serveConnection } from "./connection.js"
 
@@ -27,7 +28,7 @@ export class ServerAddress extends Context.Tag("effect-kv/ServerAddress")<
 const listen = (options: ServerOptions) =>
   Effect.gen(function*() {
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
-    yield* server.run(serveConnection(withPersistence(commandTable))).pipe(Effect.forkScoped)
+    yield* server.run(serveConnection(withAuthentication(withPersistence(commandTable)))).pipe(Effect.forkScoped)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : options.port
     yield* Effect.logInfo(`Ready to accept connections tcp on ${options.host}:${port}`)

@@ -13,13 +13,14 @@ import { Clock, Deferred, Effect, Mailbox, Option, Stream } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
 import { executeCommand } from "../commands/dispatch.js"
 import type { Session } from "../commands/types.js"
-import { defaultRequestLimits, type RequestLimits } from "../resp/decoder.js"
 import { encodeAll } from "../resp/encoder.js"
-import { decodeRequestStream } from "../resp/stream.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import { Activity, type ActivityService, type CommandRun } from "./Activity.js"
+import { admissionCheck } from "./admission.js"
+import { startsAuthenticated } from "./auth.js"
 import { Clients } from "./Clients.js"
+import { makeConnectionInput } from "./input.js"
 
 const formatAddress = (address: string | undefined, port: number | undefined): string =>
   address === undefined ? "?" : address.includes(":") ? `[${address}]:${port ?? 0}` : `${address}:${port ?? 0}`
@@ -68,7 +69,7 @@ const runBatch = <R>(table: CommandTable<R>, activity: ActivityService, session:
   })
 
 /** Serve one client until it disconnects, sends QUIT, or breaks the protocol. */
-export const serveConnection = <R>(table: CommandTable<R>, limits: () => RequestLimits = () => defaultRequestLimits) =>
+export const serveConnection = <R>(table: CommandTable<R>) =>
   (socket: Socket.Socket) =>
     Effect.gen(function*() {
       // The Node socket is in context when served by NodeSocketServer; addresses are "?" otherwise.
@@ -82,7 +83,7 @@ export const serveConnection = <R>(table: CommandTable<R>, limits: () => Request
         name: undefined,
         libName: undefined,
         libVersion: undefined,
-        authenticated: true,
+        authenticated: yield* startsAuthenticated,
         closeAfterReply: false,
         createdAt: now,
         lastCommandAt: now,
@@ -101,18 +102,23 @@ export const serveConnection = <R>(table: CommandTable<R>, limits: () => Request
         }),
         () => activity.connectionClosed(session.id)
       )
+      const input = yield* makeConnectionInput(session, netSocket)
       const incoming = yield* Mailbox.make<Uint8Array, Socket.SocketError>()
       yield* socket.run((chunk) => {
+        input.received(chunk)
         incoming.unsafeOffer(chunk)
       }).pipe(Mailbox.into(incoming), Effect.forkScoped)
+      const refusal = yield* admissionCheck(session, netSocket?.remoteAddress)
+      if (refusal !== undefined) return yield* write(encodeAll([error(refusal)], 2))
 
       yield* Mailbox.toStream(incoming).pipe(
-        decodeRequestStream(limits),
+        input.decode,
         Stream.mapEffect((batch) => runBatch(table, activity, session, batch)),
         Stream.catchTag("ProtocolError", (protocolError) =>
           Stream.succeed<BatchResult>({ bytes: encodeAll([error(protocolError.message)], session.protocol), close: true })),
         Stream.takeUntil((result) => result.close),
         Stream.interruptWhen(Deferred.await(killed)),
+        Stream.interruptWhen(input.idle),
         Stream.runForEach((result) => write(result.bytes))
       )
     }).pipe(

@@ -1,0 +1,52 @@
+/**
+ * AUTH and the password check HELLO's AUTH option shares (acl.c
+ * authCommand, ACLAuthenticateUser). effect-kv has one user, Redis's
+ * `default`: without `requirepass` it takes any password (Redis's nopass),
+ * with one it takes exactly that password.
+ */
+import { createHash, timingSafeEqual } from "node:crypto"
+import { Effect } from "effect"
+import * as Errors from "../errors.js"
+import { CommandError } from "../errors.js"
+import type { ByteString } from "../resp/values.js"
+import * as Resp from "../resp/values.js"
+import { LiveConfig } from "../server/LiveConfig.js"
+import type { Handler, Session } from "./types.js"
+
+export const defaultUser = "default"
+
+const digest = (text: ByteString): Buffer => createHash("sha256").update(text, "latin1").digest()
+
+/** Compares in time independent of where the strings differ (Redis's time_independent_strcmp). */
+const samePassword = (given: ByteString, expected: ByteString): boolean =>
+  timingSafeEqual(digest(given), digest(expected))
+
+/** Whether `username`/`password` log in as the default user under `requirepass`. */
+export const credentialsValid = (requirepass: string | undefined, username: ByteString, password: ByteString): boolean =>
+  username === defaultUser && (requirepass === undefined || samePassword(password, requirepass))
+
+/** Checks the credentials; on success the session is authenticated, else WRONGPASS. */
+export const authenticate = (session: Session, username: ByteString, password: ByteString) =>
+  Effect.flatMap(LiveConfig, (live) => live.get).pipe(
+    Effect.flatMap((config) => {
+      if (!credentialsValid(config.requirepass, username, password)) {
+        return Effect.fail(new CommandError({ message: Errors.wrongPass }))
+      }
+      session.authenticated = true
+      return Effect.void
+    })
+  )
+
+/** AUTH [username] password. */
+export const auth: Handler<LiveConfig> = (args, session) =>
+  Effect.gen(function*() {
+    if (args.length > 3) return yield* new CommandError({ message: Errors.syntaxError })
+    if (args.length === 2) {
+      const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
+      if (config.requirepass === undefined) return yield* new CommandError({ message: Errors.authWithoutPassword })
+      yield* authenticate(session, defaultUser, args[1])
+    } else {
+      yield* authenticate(session, args[1], args[2])
+    }
+    return Resp.ok
+  })
