@@ -55,12 +55,18 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
   const appendOnly = config.appendonly
     ? AppendOnly.layer({ dir: config.dir, appendfilename: config.appendfilename, appendfsync: config.appendfsync })
     : AppendOnly.disabled
-  const snapshots = Snapshots.layer(
-    Effect.succeed({ save: config.save, stopWritesOnBgsaveError: config.stopWritesOnBgsaveError })
-  )
+  // One LiveConfig for the commands and the save policy, so CONFIG SET save / stop-writes-on-bgsave-error apply at once.
+  const liveConfig = LiveConfig.layer(config)
+  const snapshots = Layer.unwrapEffect(
+    Effect.map(LiveConfig, (live) =>
+      Snapshots.layer(Effect.map(live.get, (current) => ({
+        save: current.save,
+        stopWritesOnBgsaveError: current.stopWritesOnBgsaveError
+      }))))
+  ).pipe(Layer.provide(liveConfig))
   return Server.layer({ host: config.bind, port: config.port }).pipe(
     Layer.provideMerge(Shutdown.layer),
-    Layer.provide(Layer.provideMerge(Activity.layer, LiveConfig.layer(config))),
+    Layer.provide(Layer.provideMerge(Activity.layer, liveConfig)),
     Layer.provideMerge(Layer.merge(snapshots, appendOnly)),
     Layer.provideMerge(store),
     Layer.provide(persistence),
