@@ -3,3 +3,4 @@
  * command vectors, for property-based tests of RESP clients and servers.
  */
 export * from "./arbitraries.js"
+export * from "./commands.js"
