@@ -29,6 +29,8 @@ export const wrongType = "WRONGTYPE Operation against a key holding the wrong ki
 export const notInteger = "ERR value is not an integer or out of range"
 export const notFloat = "ERR value is not a valid float"
 export const outOfRangeIndex = "ERR index out of range"
+/** getRangeLongFromObjectOrReply's reply for an integer outside [min, max] (getIntFromObjectOrReply: C int bounds). */
+export const valueOutOfRange = (min: bigint, max: bigint): string => `ERR value is out of range, value must between ${min} and ${max}`
 export const noSuchKey = "ERR no such key"
 export const dbIndexOutOfRange = "ERR DB index is out of range"
 export const overflow = "ERR increment or decrement would overflow"

@@ -11,7 +11,7 @@ import { Clients } from "../server/Clients.js"
 import { databaseCount } from "../store/entry.js"
 import type { LiveConfig } from "../server/LiveConfig.js"
 import { redisCompatibleVersion } from "../version.js"
-import { parseInt32, parseInt64 } from "./arguments.js"
+import { parseInt64 } from "./arguments.js"
 import { authenticate } from "./auth.js"
 import { CommandCatalog } from "./CommandCatalog.js"
 import type { CommandDescription, Handler, Session } from "./types.js"
@@ -31,12 +31,17 @@ export const quit: Handler<never> = (_args, session) =>
     return Resp.ok
   })
 
+const int32Min = -(2n ** 31n)
+const int32Max = 2n ** 31n - 1n
+
+/** SELECT index: getIntFromObjectOrReply (not an integer, then outside a C int), then the database range. */
 export const select: Handler<never> = (args, session) => {
-  const index = parseInt32(args[1])
+  const index = parseInt64(args[1])
   if (index === undefined) return fail(Errors.notInteger)
-  if (index < 0 || index >= databaseCount) return fail(Errors.dbIndexOutOfRange)
+  if (index < int32Min || index > int32Max) return fail(Errors.valueOutOfRange(int32Min, int32Max))
+  if (index < 0n || index >= BigInt(databaseCount)) return fail(Errors.dbIndexOutOfRange)
   return Effect.sync(() => {
-    session.db = index
+    session.db = Number(index)
     return Resp.ok
   })
 }

@@ -1,0 +1,43 @@
+/**
+ * Mismatches the differential tests found, each as its minimal sequence with
+ * the reply bytes redis-server 7.0.15 sends, checked against effect-kv alone
+ * (no redis-server needed).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RunningServer, startServer } from "../../src/index.js"
+import { encodeCommand } from "../../src/resp/encoder.js"
+import type { Command } from "../../src/resp/values.js"
+import { connect } from "./connection.js"
+
+let server: RunningServer
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 })
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+/** Sends the commands pipelined on a fresh connection after FLUSHALL and returns the replies' bytes. */
+const replies = async (commands: ReadonlyArray<Command>): Promise<ReadonlyArray<string>> => {
+  const connection = await connect(server.port, "effect-kv")
+  try {
+    connection.send(Buffer.concat([["FLUSHALL"], ...commands].map(encodeCommand)))
+    const [, ...answers] = await connection.replies(commands.length + 1)
+    return answers
+  } finally {
+    connection.close()
+  }
+}
+
+const emptyScanPage = "*2\r\n$1\r\n0\r\n*0\r\n"
+
+describe("differential regressions", () => {
+  it("SELECT outside a C int is 'value is out of range', not 'not an integer'", async () => {
+    const outOfRange = "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"
+    expect(await replies([["SELECT", "2147483648"], ["SELECT", "-2147483649"], ["SELECT", "9223372036854775808"]]))
+      .toEqual([outOfRange, outOfRange, "-ERR value is not an integer or out of range\r\n"])
+  })
+
+})
