@@ -175,10 +175,27 @@ interface ScanOptions {
   readonly type: ByteString | undefined
 }
 
+const cursorLimit = 2n ** 64n
+
+/**
+ * parseScanCursorOrReply: C's strtoul over the whole text, so an optional sign
+ * (a negative cursor wraps modulo 2^64) and the empty text (cursor 0) pass;
+ * no leading space, no trailing bytes, no overflow.
+ */
+export const parseScanCursor = (text: ByteString): bigint | undefined => {
+  if (text === "") return 0n
+  const match = /^([+-]?)([0-9]+)$/.exec(text)
+  if (match === null) return undefined
+  const magnitude = BigInt(match[2])
+  if (magnitude >= cursorLimit) return undefined
+  return match[1] === "-" ? (cursorLimit - magnitude) % cursorLimit : magnitude
+}
+
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] (scanGenericCommand's parsing). */
 export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either<ScanOptions, CommandError> => {
-  if (!/^[0-9]+$/.test(args[1]) || BigInt(args[1]) >= 2n ** 64n) return Either.left(failure(invalidCursor))
-  let options: ScanOptions = { cursor: Number(BigInt(args[1])), pattern: undefined, count: 10, type: undefined }
+  const cursor = parseScanCursor(args[1])
+  if (cursor === undefined) return Either.left(failure(invalidCursor))
+  let options: ScanOptions = { cursor: Number(cursor), pattern: undefined, count: 10, type: undefined }
   for (let i = 2; i < args.length; i += 2) {
     const option = args[i].toLowerCase()
     const value = args[i + 1]

@@ -40,4 +40,10 @@ describe("differential regressions", () => {
       .toEqual([outOfRange, outOfRange, "-ERR value is not an integer or out of range\r\n"])
   })
 
+
+  it("SCAN reads its cursor as strtoul: a sign and the empty text pass, a negative cursor wraps", async () => {
+    expect(await replies([["SCAN", "-1"], ["SCAN", ""], ["SCAN", "+0"], ["SCAN", " 0"], ["SCAN", "+"], ["SCAN", "-18446744073709551616"]]))
+      .toEqual([emptyScanPage, emptyScanPage, emptyScanPage, "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"])
+  })
+
 })
