@@ -19,11 +19,20 @@ export type Resolution<R> =
 /** Redis replaces CR and LF in a rejected command's text with spaces. */
 const oneLine = (text: string): string => text.replace(/[\r\n]/g, " ")
 
+/** An argument as C's `%s` prints it: up to its first NUL byte. */
+const cString = (text: string): string => {
+  const nul = text.indexOf("\0")
+  return nul === -1 ? text : text.slice(0, nul)
+}
+
+/** `%.128s`: a C string cut at 128 bytes. */
+const cString128 = (text: string): string => cString(text).slice(0, 128)
+
 /** Redis's "with args beginning with:" list: `'arg' ` each, stopping once 128 chars are used. */
 const argsPreview = (args: Command): string => {
   let preview = ""
   for (let i = 1; i < args.length && preview.length < 128; i++) {
-    preview += `'${args[i].slice(0, 128 - preview.length)}' `
+    preview += `'${cString(args[i]).slice(0, 128 - preview.length)}' `
   }
   return preview
 }
@@ -39,13 +48,13 @@ export const resolveCommand = <R>(table: CommandTable<R>, args: Command): Resolu
   const name = args[0].toLowerCase()
   const spec = table.get(name)
   if (spec === undefined) {
-    return reject(Errors.unknownCommand(args[0].slice(0, 128), argsPreview(args)))
+    return reject(Errors.unknownCommand(cString128(args[0]), argsPreview(args)))
   }
   if (spec.subcommands !== undefined && args.length >= 2) {
     const subName = args[1].toLowerCase()
     const sub = spec.subcommands.find((candidate) => candidate.name === subName)
     if (sub === undefined) {
-      return reject(Errors.unknownSubcommand(args[1].slice(0, 128), args[0].toUpperCase()))
+      return reject(Errors.unknownSubcommand(cString128(args[1]), args[0].toUpperCase()))
     }
     const fullName = `${spec.name}|${sub.name}`
     return arityMatches(sub.arity, args.length)

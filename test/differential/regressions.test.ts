@@ -46,4 +46,12 @@ describe("differential regressions", () => {
       .toEqual([emptyScanPage, emptyScanPage, emptyScanPage, "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"])
   })
 
+
+  it("an unknown command's name and arguments are cut at their first NUL byte, as C's %s prints them", async () => {
+    expect(await replies([["set\x00x", "a\x00b", "c"], ["CLIENT", "a\x00b"]])).toEqual([
+      "-ERR unknown command 'set', with args beginning with: 'a' 'c' \r\n",
+      "-ERR unknown subcommand 'a'. Try CLIENT HELP.\r\n"
+    ])
+  })
+
 })
