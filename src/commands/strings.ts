@@ -2,6 +2,7 @@
  * The string commands (Redis's t_string.c), each a pure transition over the
  * selected database.
  */
+import { constants } from "node:buffer"
 import { Effect, Either } from "effect"
 import {
   type CommandError,
@@ -24,8 +25,13 @@ import { addLongDouble, formatLongDouble, int64Max, int64Min, parseInt64, parseL
 import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
 import type { Handler } from "./types.js"
 
-/** Redis's default proto-max-bulk-len: the largest string a command may build. */
-export const maxStringLength = 512 * 1024 * 1024
+/**
+ * The largest string a command may build: Redis's default proto-max-bulk-len
+ * (512MB), capped at the longest string V8 can hold (2^29 - 24 chars on 64-bit),
+ * since values are JS strings; past that SETRANGE and APPEND answer Redis's
+ * "string exceeds maximum allowed size" instead of failing the connection.
+ */
+export const maxStringLength = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH)
 
 const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 

@@ -54,4 +54,9 @@ describe("differential regressions", () => {
     ])
   })
 
+
+  it("SETRANGE past the longest JS string answers the size error and keeps the connection (Redis: 536870901)", async () => {
+    expect(await replies([["SETRANGE", "k", "536870900", "x"], ["PING"]]))
+      .toEqual(["-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "+PONG\r\n"])
+  })
 })
