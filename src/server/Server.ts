@@ -10,6 +10,7 @@ import { commandTable } from "../commands/table.js"
 import { withPersistence } from "../persistence/guard.js"
 import { withAuthentication } from "./auth.js"
 import { Clients } from "./Clients.js"
+import { withMemoryLimit } from "./memory.js"
 import { serveConnection } from "./connection.js"
 
 export interface ServerOptions {
@@ -28,7 +29,7 @@ export class ServerAddress extends Context.Tag("effect-kv/ServerAddress")<
 const listen = (options: ServerOptions) =>
   Effect.gen(function*() {
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
-    yield* server.run(serveConnection(withAuthentication(withPersistence(commandTable)))).pipe(Effect.forkScoped)
+    yield* server.run(serveConnection(withAuthentication(withMemoryLimit(withPersistence(commandTable))))).pipe(Effect.forkScoped)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : options.port
     yield* Effect.logInfo(`Ready to accept connections tcp on ${options.host}:${port}`)

@@ -1,0 +1,174 @@
+/**
+ * `maxmemory` around the command table (server.c processCommand and evict.c
+ * performEvictions): before every command, while the used memory is over the
+ * limit, keys are evicted under `maxmemory-policy`; when that cannot bring it
+ * under (`noeviction`, or nothing left to evict), commands flagged `denyoom`
+ * answer Redis's OOM error.
+ *
+ * "Used memory" here is an estimate of the dataset, in MEMORY USAGE's terms
+ * (key, value and entry overhead per key), not the process heap: it is exact
+ * for what the commands store, deterministic, and cheap. It is kept by
+ * measuring, around each write command, the keys that command names (two
+ * lookups per write, only while maxmemory is set); the whole dataset is
+ * counted again when that is not enough (at the first use, after a command
+ * without key arguments such as FLUSHALL) and, to catch keys the active
+ * expiry removed, at most once a second while over the limit. The V8 heap
+ * is not used because freed memory shows there only after a collection, which
+ * would make every eviction look useless and evict far too much.
+ *
+ * Evictions run as `DEL` through the table, so the AOF records them.
+ * The LRU policies read access times kept here (a Map in access order,
+ * bounded), updated for the keys of every command while such a policy is on.
+ */
+import { Clock, Effect, HashMap, Random } from "effect"
+import { memoryUsageOf } from "../commands/server.js"
+import type { CommandTable } from "../commands/dispatch.js"
+import type { CommandSpec, Session } from "../commands/types.js"
+import * as Errors from "../errors.js"
+import { CommandError } from "../errors.js"
+import type { ByteString, Command } from "../resp/values.js"
+import { databaseCount, type Keyspace } from "../store/entry.js"
+import { chooseVictim } from "../store/eviction.js"
+import { Store } from "../store/Store.js"
+import type { ServerConfig } from "./config.js"
+import { LiveConfig } from "./LiveConfig.js"
+
+/** Most keys one command's turn may evict (Redis bounds an eviction cycle by time). */
+export const maxEvictionsPerCommand = 1024
+/** Most access times kept for the LRU policies; the least recent are dropped first. */
+export const maxTrackedAccesses = 1_000_000
+/** How often, at most, the dataset is counted again while over the limit. */
+export const recountIntervalMs = 1000
+
+/** The key arguments of a command, by its key positions (first, last (negative: from the end), step). */
+export const commandKeys = (spec: CommandSpec<unknown>, args: Command): ReadonlyArray<ByteString> => {
+  if (spec.firstKey <= 0 || spec.keyStep <= 0) return []
+  const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey
+  const keys: Array<ByteString> = []
+  for (let i = spec.firstKey; i <= last && i < args.length; i += spec.keyStep) keys.push(args[i])
+  return keys
+}
+
+/** The estimated bytes of a keyspace. */
+export const keyspaceBytes = (keyspace: Keyspace): number => {
+  let total = 0
+  for (const [key, entry] of keyspace) total += memoryUsageOf(key, entry)
+  return total
+}
+
+const isLru = (config: ServerConfig): boolean =>
+  config.maxmemoryPolicy.endsWith("-lru") || config.maxmemoryPolicy.endsWith("-lfu")
+
+const accessKey = (db: number, key: ByteString): string => `${db}:${key}`
+
+/** The table with maxmemory enforced; `del` (the inner table's) performs the evictions. */
+export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Store | LiveConfig> => {
+  const evict = table.get("del")
+  let datasetBytes: number | undefined = undefined
+  let lastRecountAt = 0
+  let rotation = 0
+  const accessedAt = new Map<string, number>()
+
+  const recount = Effect.gen(function*() {
+    const keyspaces = yield* Effect.flatMap(Store, (store) => store.snapshot)
+    datasetBytes = keyspaces.reduce((total, keyspace) => total + keyspaceBytes(keyspace), 0)
+    lastRecountAt = yield* Clock.currentTimeMillis
+    return datasetBytes
+  })
+
+  const keysBytes = (db: number, keys: ReadonlyArray<ByteString>) =>
+    Effect.flatMap(Store, (store) =>
+      store.modify(db, keys, (database) => {
+        let total = 0
+        for (const key of keys) {
+          const entry = HashMap.get(database.keyspace, key)
+          if (entry._tag === "Some") total += memoryUsageOf(key, entry.value)
+        }
+        return [total, database, 0] as const
+      }))
+
+  const touch = (db: number, keys: ReadonlyArray<ByteString>, nowMs: number): void => {
+    for (const key of keys) {
+      const id = accessKey(db, key)
+      accessedAt.delete(id)
+      accessedAt.set(id, nowMs)
+    }
+    while (accessedAt.size > maxTrackedAccesses) {
+      const oldest = accessedAt.keys().next()
+      if (oldest.done === true) break
+      accessedAt.delete(oldest.value)
+    }
+  }
+
+  /** One victim from the databases, rotating the starting one; with its database and size. */
+  const pickVictim = (config: ServerConfig) =>
+    Effect.gen(function*() {
+      const store = yield* Store
+      for (let step = 0; step < databaseCount; step++) {
+        const db = (rotation + step) % databaseCount
+        const random = yield* Random.next
+        const victim = yield* store.modify(db, [], (database) => {
+          const key = chooseVictim(config.maxmemoryPolicy, database.keyspace, random,
+            (candidate) => accessedAt.get(accessKey(db, candidate)) ?? 0)
+          const entry = key === undefined ? undefined : HashMap.get(database.keyspace, key)
+          const found = key === undefined || entry === undefined || entry._tag === "None"
+            ? undefined
+            : { db, key, bytes: memoryUsageOf(key, entry.value) }
+          return [found, database, 0] as const
+        })
+        if (victim !== undefined) {
+          rotation = db + 1
+          return victim
+        }
+      }
+      return undefined
+    })
+
+  /** Evicts until the dataset fits; whether it does. */
+  const makeRoom = (config: ServerConfig, session: Session) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      let used = datasetBytes ?? (yield* recount)
+      if (used > config.maxmemory && now - lastRecountAt >= recountIntervalMs) used = yield* recount
+      for (let evicted = 0; used > config.maxmemory; evicted++) {
+        if (evict === undefined || evicted >= maxEvictionsPerCommand) return false
+        const victim = yield* pickVictim(config)
+        if (victim === undefined) return false
+        yield* Effect.either(evict.handler(["DEL", victim.key], { ...session, db: victim.db }))
+        accessedAt.delete(accessKey(victim.db, victim.key))
+        used -= victim.bytes
+        datasetBytes = used
+      }
+      return true
+    })
+
+  const guarded = (spec: CommandSpec<R>): CommandSpec<R | Store | LiveConfig> => ({
+    ...spec,
+    subcommands: spec.subcommands?.map(guarded),
+    handler: (args, session) =>
+      Effect.gen(function*() {
+        const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
+        if (config.maxmemory === 0) {
+          datasetBytes = undefined
+          return yield* spec.handler(args, session)
+        }
+        const keys = commandKeys(spec, args)
+        if (isLru(config)) touch(session.db, keys, yield* Clock.currentTimeMillis)
+        const fits = yield* makeRoom(config, session)
+        if (!fits && spec.flags.includes("denyoom")) return yield* new CommandError({ message: Errors.outOfMemory })
+        if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
+        if (keys.length === 0) {
+          datasetBytes = undefined
+          return yield* spec.handler(args, session)
+        }
+        const db = session.db
+        const before = yield* keysBytes(db, keys)
+        const reply = yield* spec.handler(args, session)
+        const after = yield* keysBytes(db, keys)
+        if (datasetBytes !== undefined) datasetBytes += after - before
+        return reply
+      })
+  })
+
+  return new Map(Array.from(table, ([name, spec]) => [name, guarded(spec)]))
+}
