@@ -40,12 +40,10 @@ describe("differential regressions", () => {
       .toEqual([outOfRange, outOfRange, "-ERR value is not an integer or out of range\r\n"])
   })
 
-
   it("SCAN reads its cursor as strtoul: a sign and the empty text pass, a negative cursor wraps", async () => {
     expect(await replies([["SCAN", "-1"], ["SCAN", ""], ["SCAN", "+0"], ["SCAN", " 0"], ["SCAN", "+"], ["SCAN", "-18446744073709551616"]]))
       .toEqual([emptyScanPage, emptyScanPage, emptyScanPage, "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"])
   })
-
 
   it("an unknown command's name and arguments are cut at their first NUL byte, as C's %s prints them", async () => {
     expect(await replies([["set\x00x", "a\x00b", "c"], ["CLIENT", "a\x00b"]])).toEqual([
@@ -53,7 +51,6 @@ describe("differential regressions", () => {
       "-ERR unknown subcommand 'a'. Try CLIENT HELP.\r\n"
     ])
   })
-
 
   it("SETRANGE past the longest JS string answers the size error and keeps the connection (Redis: 536870901)", async () => {
     expect(await replies([["SETRANGE", "k", "536870900", "x"], ["PING"]]))

@@ -131,20 +131,39 @@ export const assertSameReplies = async (
 ): Promise<void> => {
   const { numRuns, seed } = fuzzSettings(defaultRuns)
   console.log(`differential RESP${mode.protocol}${mode.pipelined ? " pipelined" : ""}: seed=${seed} runs=${numRuns}`)
-  // fast-check's final counterexample is the last sequence that failed while shrinking.
-  const failures: Array<string> = []
   const result = await fc.check(
-    fc.asyncProperty(sequences, async (commands) => {
-      const report = await firstMismatch(servers, commands, mode).then(
-        (mismatch) => (mismatch === undefined ? undefined : describeFailure(commands, mismatch, mode)),
-        (cause: unknown) => describeBrokenRun(commands, cause, mode)
-      )
-      if (report !== undefined) failures.push(report)
-      return report === undefined
-    }),
+    fc.asyncProperty(sequences, async (commands) => (await failureReport(servers, commands, mode)) === undefined),
     { seed, numRuns }
   )
-  if (!result.failed) return
+  if (!result.failed || result.counterexample === null) return
+  const report = await minimalFailureReport(servers, result.counterexample[0], mode)
   const reproduce = `FUZZ_SEED=${seed} FUZZ_RUNS=${numRuns} npx vitest run test/differential`
-  throw new Error(`${failures.at(-1) ?? String(result.errorInstance)}\n\nseed=${seed}; reproduce: ${reproduce}`)
+  throw new Error(`${report ?? String(result.errorInstance)}\n\nseed=${seed}; reproduce: ${reproduce}`)
+}
+
+/** The failure report for `commands`, or undefined when both servers agree. */
+const failureReport = (servers: Servers, commands: ReadonlyArray<Command>, mode: RunMode): Promise<string | undefined> =>
+  firstMismatch(servers, commands, mode).then(
+    (mismatch) => (mismatch === undefined ? undefined : describeFailure(commands, mismatch, mode)),
+    (cause: unknown) => describeBrokenRun(commands, cause, mode)
+  )
+
+/**
+ * fast-check's shrinking can leave commands that do not matter (it shrinks
+ * arrays from the front); this drops each command whose removal keeps the
+ * sequence failing, so the printed script is 1-minimal; its report.
+ */
+const minimalFailureReport = async (
+  servers: Servers,
+  shrunk: ReadonlyArray<Command>,
+  mode: RunMode
+): Promise<string | undefined> => {
+  let commands = shrunk
+  let report = await failureReport(servers, commands, mode)
+  for (let i = commands.length - 1; i >= 0 && commands.length > 1; i--) {
+    const candidate = [...commands.slice(0, i), ...commands.slice(i + 1)]
+    const candidateReport = await failureReport(servers, candidate, mode)
+    if (candidateReport !== undefined) [commands, report] = [candidate, candidateReport]
+  }
+  return report
 }
