@@ -9,15 +9,15 @@
  * (see bytes.ts for the byte-string convention).
  */
 import { Chunk, Context, Duration, Effect, Layer, Option, Stream } from "effect"
-import type { Handler, Session } from "../commands/types.js"
 import * as Keys from "../commands/keys.js"
 import * as Strings from "../commands/strings.js"
+import type { Handler, Session } from "../commands/types.js"
+import * as Errors from "../errors.js"
+import { AppendOnly, type AppendOnlyService } from "../persistence/aof/AppendOnly.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import { databaseCount } from "../store/entry.js"
-import { AppendOnly, type AppendOnlyService } from "../persistence/aof/AppendOnly.js"
 import { Store, type StoreService } from "../store/Store.js"
 import { type Input, toByteString, toBytes, toText } from "./bytes.js"
-import * as Errors from "../errors.js"
 import {
   failsWith,
   fromCommandError,
@@ -183,6 +183,9 @@ const setArguments = (options: SetOptions & { readonly get?: boolean }): Readonl
   ...(options.get === true ? ["GET"] : [])
 ]
 
+/** A duration as PEXPIRE's argument; an infinite one is not an integer. */
+const wholeMilliseconds = (duration: Duration.DurationInput): ByteString => String(Math.trunc(Duration.toMillis(duration)))
+
 const expireArguments = (options: ExpireOptions): ReadonlyArray<ByteString> =>
   (["nx", "xx", "gt", "lt"] as const).filter((flag) => options[flag] === true).map((flag) => flag.toUpperCase())
 
@@ -200,13 +203,24 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
   const bytes = (value: Option.Option<ByteString>) => Option.map(value, toBytes)
   const keyList = (keys: ReadonlyArray<Input>) => keys.map(toByteString)
 
-  function set(key: Input, value: Input, options: SetOptions & { readonly get: true }): Effect.Effect<Option.Option<string>, SetError | WrongTypeError>
+  function set(
+    key: Input,
+    value: Input,
+    options: SetOptions & { readonly get: true }
+  ): Effect.Effect<Option.Option<string>, SetError | WrongTypeError>
   function set(key: Input, value: Input, options?: SetOptions & { readonly get?: false }): Effect.Effect<boolean, SetError>
   function set(key: Input, value: Input, options: SetOptions & { readonly get?: boolean } = {}) {
     const written = write(Strings.set, "SET", toByteString(key), toByteString(value), ...setArguments(options))
     return options.get === true
-      ? written.pipe(Effect.flatMap(Replies.bulkOrNull), Effect.map(text), failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError", "WrongTypeError"))
-      : written.pipe(Effect.flatMap(Replies.okOrNull), failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError"))
+      ? written.pipe(
+        Effect.flatMap(Replies.bulkOrNull),
+        Effect.map(text),
+        failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError", "WrongTypeError")
+      )
+      : written.pipe(
+        Effect.flatMap(Replies.okOrNull),
+        failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError")
+      )
   }
 
   const getRaw = (key: Input) =>
@@ -226,7 +240,9 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
   const scanStep = (options: ScanOptions) => (cursor: ByteString) =>
     run(Keys.scan, "SCAN", cursor, ...scanArguments(options)).pipe(
       Effect.flatMap(Replies.scanPage),
-      Effect.map(([next, keys]) => [Chunk.fromIterable(keys.map(toText)), next === "0" ? Option.none() : Option.some(next)] as const),
+      Effect.map(([next, keys]) =>
+        [Chunk.fromIterable(keys.map(toText)), next === "0" ? Option.none() : Option.some(next)] as const
+      ),
       Effect.orDie
     )
 
@@ -237,7 +253,7 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
     del: (...keys) => write(Keys.del, "DEL", ...keyList(keys)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     exists: (...keys) => run(Keys.exists, "EXISTS", ...keyList(keys)).pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     expire: (key, duration, options = {}) =>
-      write(Keys.pexpire, "PEXPIRE", toByteString(key), String(Math.trunc(Duration.toMillis(duration))), ...expireArguments(options)).pipe(
+      write(Keys.pexpire, "PEXPIRE", toByteString(key), wholeMilliseconds(duration), ...expireArguments(options)).pipe(
         Effect.flatMap(Replies.flag),
         failsWith("InvalidExpireTimeError", "NotAnIntegerError", "InvalidArgumentError")
       ),

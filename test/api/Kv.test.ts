@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Layer, Option, Stream, TestClock } from "effect"
+import { Chunk, Duration, Effect, Exit, Layer, Option, Stream, TestClock } from "effect"
 import { Kv } from "../../src/api/Kv.js"
 import { Store } from "../../src/store/Store.js"
 import * as Errors from "../../src/errors.js"
@@ -92,6 +92,7 @@ describe("Kv", () => {
         expect(yield* kv.ttl("k")).toBe(-1)
         const conflict = yield* Effect.flip(kv.expire("k", 1000, { nx: true, gt: true }))
         expect(conflict.message).toBe(Errors.expireNxConflict)
+        expect((yield* Effect.flip(kv.expire("k", Duration.infinity)))._tag).toBe("NotAnIntegerError")
         expect(yield* kv.expire("k", 0)).toBe(true)
         expect(yield* kv.exists("k")).toBe(0)
       })))
