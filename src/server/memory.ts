@@ -17,7 +17,8 @@
  * would make every eviction look useless and evict far too much.
  *
  * Evictions run as `DEL` through the table, so the AOF records them.
- * The LRU policies read access times kept here (a Map in access order,
+ * The LRU policies read access ticks kept here (a counter, not the clock, so
+ * that accesses within one millisecond stay ordered; a Map in access order,
  * bounded), updated for the keys of every command while such a policy is on.
  */
 import { Clock, Effect, HashMap, Random } from "effect"
@@ -67,6 +68,7 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
   let datasetBytes: number | undefined = undefined
   let lastRecountAt = 0
   let rotation = 0
+  let accessTick = 0
   const accessedAt = new Map<string, number>()
 
   const recount = Effect.gen(function*() {
@@ -87,11 +89,11 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
         return [total, database, 0] as const
       }))
 
-  const touch = (db: number, keys: ReadonlyArray<ByteString>, nowMs: number): void => {
+  const touch = (db: number, keys: ReadonlyArray<ByteString>): void => {
     for (const key of keys) {
       const id = accessKey(db, key)
       accessedAt.delete(id)
-      accessedAt.set(id, nowMs)
+      accessedAt.set(id, ++accessTick)
     }
     while (accessedAt.size > maxTrackedAccesses) {
       const oldest = accessedAt.keys().next()
@@ -153,7 +155,7 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
           return yield* spec.handler(args, session)
         }
         const keys = commandKeys(spec, args)
-        if (isLru(config)) touch(session.db, keys, yield* Clock.currentTimeMillis)
+        if (isLru(config)) touch(session.db, keys)
         const fits = yield* makeRoom(config, session)
         if (!fits && spec.flags.includes("denyoom")) return yield* new CommandError({ message: Errors.outOfMemory })
         if (!spec.flags.includes("write")) return yield* spec.handler(args, session)

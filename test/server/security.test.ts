@@ -31,12 +31,6 @@ const connect = async (server: RunningServer): Promise<RawClient> => {
 const frame = (...args: ReadonlyArray<string>): string =>
   `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg, "latin1")}\r\n${arg}\r\n`).join("")}`
 
-/** Sends one command and reads one reply line (simple replies and errors are one line). */
-const ask = async (client: RawClient, ...args: ReadonlyArray<string>): Promise<string> => {
-  client.send(frame(...args))
-  return client.read(3)
-}
-
 /** Reads until `text` has arrived in full. */
 const call = async (client: RawClient, expected: string, ...args: ReadonlyArray<string>): Promise<void> => {
   client.send(frame(...args))
