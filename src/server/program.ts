@@ -6,9 +6,8 @@
 import type { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Clock, Context, Effect, Layer } from "effect"
-import { aofReplayTable } from "../commands/table.js"
 import * as AppendOnly from "../persistence/aof/AppendOnly.js"
-import { type AofLoadError, replayAppendOnlyFile } from "../persistence/aof/replay.js"
+import { type AofLoadError, loadAppendOnlyFile } from "../persistence/aof/replay.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
 import * as Snapshots from "../persistence/Snapshots.js"
@@ -38,13 +37,7 @@ const storeFromDump = Layer.unwrapEffect(
 
 /** The store rebuilt by replaying the append-only file; the replay does not count as changes. */
 const storeFromAppendOnlyFile = (config: ServerConfig) =>
-  Layer.effectDiscard(
-    Effect.gen(function*() {
-      yield* replayAppendOnlyFile(config.dir, config.appendfilename, aofReplayTable)
-      const store = yield* Store
-      yield* store.markSaved(yield* store.dirty)
-    })
-  ).pipe(Layer.provideMerge(Store.layer))
+  Layer.unwrapEffect(Effect.map(loadAppendOnlyFile(config.dir, config.appendfilename), Store.layerFrom))
 
 /** Everything a running server needs, built from its settings. Gives the listening address and Shutdown. */
 export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = {}) => {

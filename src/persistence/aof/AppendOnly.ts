@@ -3,7 +3,8 @@
  *
  * Write commands run one at a time under `logged`; one that changed the
  * dataset is appended (as RESP, absolute expiries, SELECT when the database
- * changes) to an in-memory buffer. `flush`, called by the connection loop
+ * changes, a `#TS-MS` time annotation when the millisecond changes: see
+ * format.ts) to an in-memory buffer. `flush`, called by the connection loop
  * before a batch's replies are written, writes the buffer to the file (and
  * fsyncs it under `appendfsync always`); under `everysec` a fiber fsyncs once
  * a second. BGREWRITEAOF writes a snapshot's log to a temp file from a fiber
@@ -19,7 +20,7 @@ import type { Keyspace } from "../../store/entry.js"
 import { Store } from "../../store/Store.js"
 import { syncDirectory, writeAndSync } from "../PersistenceFile.js"
 import { withAbsoluteExpiry } from "./absolute-expiry.js"
-import { encodeCommand } from "./format.js"
+import { encodeCommand, encodeTimestamp } from "./format.js"
 import { rewriteLog } from "./rewrite.js"
 
 /** What INFO persistence reports of the AOF. */
@@ -112,14 +113,18 @@ const make = (options: AppendOnlyOptions) =>
     let rewriteBuffer: Array<Buffer> | undefined = undefined
     /** The database the log's last SELECT chose; undefined forces a SELECT. */
     let lastDb: number | undefined = undefined
+    /** The time the log's last annotation gave; undefined forces one. */
+    let lastTime: number | undefined = undefined
     let unsynced = false
 
     const writeLock = yield* Effect.makeSemaphore(1)
     const fileLock = yield* Effect.makeSemaphore(1)
     const rewriteFiber = yield* Ref.make(Option.none<Fiber.Fiber<void, unknown>>())
 
-    const append = (db: number, args: Command) => {
-      const chunks = lastDb === db ? [] : [encodeCommand(["SELECT", String(db)])]
+    const append = (db: number, args: Command, nowMs: number) => {
+      const chunks = lastTime === nowMs ? [] : [encodeTimestamp(nowMs)]
+      lastTime = nowMs
+      if (lastDb !== db) chunks.push(encodeCommand(["SELECT", String(db)]))
       lastDb = db
       chunks.push(encodeCommand(args))
       pending.push(...chunks)
@@ -132,7 +137,7 @@ const make = (options: AppendOnlyOptions) =>
           const before = yield* store.changeCount
           const nowMs = yield* Clock.currentTimeMillis
           const result = yield* run
-          if ((yield* store.changeCount) !== before) append(db, withAbsoluteExpiry(args, nowMs))
+          if ((yield* store.changeCount) !== before) append(db, withAbsoluteExpiry(args, nowMs), nowMs)
           return result
         })
       )
@@ -191,6 +196,7 @@ const make = (options: AppendOnlyOptions) =>
       pending = []
       unsynced = false
       lastDb = undefined
+      lastTime = undefined
     })
 
     /** Writes the snapshot's log to the temp file while writes go on, then swaps it in with none running. */
@@ -224,6 +230,7 @@ const make = (options: AppendOnlyOptions) =>
         const nowMs = yield* Clock.currentTimeMillis
         rewriteBuffer = []
         lastDb = undefined
+        lastTime = undefined
         yield* Ref.update(state, (s) => ({ ...s, rewriteInProgress: true }))
         const fiber = yield* runRewrite(keyspaces, nowMs).pipe(
           Effect.onExit((exit) => rewriteFinished(exit, nowMs)),

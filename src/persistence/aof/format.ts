@@ -3,6 +3,13 @@
  * catAppendOnlyGenericCommand writes and loadSingleAppendOnlyFile reads it.
  * Reading tells a file cut short in its last command (aof-load-truncated:
  * the caller cuts it off) from one that is corrupt (the start stops).
+ *
+ * Between commands a line starting with `#` is an annotation, which Redis's
+ * loader skips. effect-kv writes `#TS-MS:<unix ms>` before a command run at
+ * another millisecond than the one before: replaying each command at the time
+ * it ran makes keys that expired in between expire at the same point of the
+ * replay as they did live (Redis gets there by logging a DEL for every key it
+ * expires; this log has none).
  */
 import { Data, Either } from "effect"
 import type { Command } from "../../resp/values.js"
@@ -14,14 +21,25 @@ export const encodeCommand = (args: Command): Buffer => {
   return Buffer.from(text, "latin1")
 }
 
+const timestampPrefix = "#TS-MS:"
+
+/** The annotation saying the commands after it ran at `ms` (unix milliseconds). */
+export const encodeTimestamp = (ms: number): Buffer => Buffer.from(`${timestampPrefix}${ms}\r\n`, "latin1")
+
 export class AofCorrupt extends Data.TaggedError("AofCorrupt")<{ readonly offset: number; readonly reason: string }> {
   override get message(): string {
     return `Bad file format reading the append only file at offset ${this.offset}: ${this.reason}`
   }
 }
 
+/** A command read back, with the time the last `#TS-MS` annotation before it gave (none: undefined). */
+export interface LoggedCommand {
+  readonly args: Command
+  readonly atMs: number | undefined
+}
+
 export interface ParsedAof {
-  readonly commands: ReadonlyArray<Command>
+  readonly commands: ReadonlyArray<LoggedCommand>
   /** Where the last complete command ends: shorter than the file when its tail is cut short. */
   readonly validLength: number
 }
@@ -29,10 +47,11 @@ export interface ParsedAof {
 /** Thrown inside the parser when the bytes end before the command does. */
 class EndOfFile {}
 
-/** Parses a whole AOF; a command cut short at the end is left out (validLength says where it began). */
+/** Parses a whole AOF; a command or annotation cut short at the end is left out (validLength says where it began). */
 export const parseAof = (bytes: Uint8Array): Either.Either<ParsedAof, AofCorrupt> => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const commands: Array<Command> = []
+  const commands: Array<LoggedCommand> = []
+  let atMs: number | undefined = undefined
   let position = 0
   let commandStart = 0
 
@@ -56,6 +75,12 @@ export const parseAof = (bytes: Uint8Array): Either.Either<ParsedAof, AofCorrupt
   try {
     while (position < buffer.length) {
       commandStart = position
+      if (buffer[position] === 0x23) {
+        const annotation = readLine()
+        const time = annotation.slice(timestampPrefix.length)
+        if (annotation.startsWith(timestampPrefix) && /^[0-9]{1,15}$/.test(time)) atMs = Number(time)
+        continue
+      }
       const argc = readCount("*", "a multibulk count")
       const args: Array<string> = []
       for (let i = 0; i < argc; i++) {
@@ -67,7 +92,7 @@ export const parseAof = (bytes: Uint8Array): Either.Either<ParsedAof, AofCorrupt
         args.push(buffer.latin1Slice(position, position + length))
         position += length + 2
       }
-      commands.push(args)
+      commands.push({ args, atMs })
     }
     return Either.right({ commands, validLength: buffer.length })
   } catch (failure) {

@@ -1,19 +1,20 @@
 /**
  * BGREWRITEAOF's content: the shortest log that rebuilds a snapshot, one
  * `SET key value [PXAT ms]` per live key, a `SELECT` before each database
- * (Redis's rewriteAppendOnlyFileRio, for strings).
+ * (Redis's rewriteAppendOnlyFileRio, for strings), after the snapshot's time
+ * annotation.
  */
 import { HashMap } from "effect"
 import type { Command } from "../../resp/values.js"
 import { isExpired, type Keyspace } from "../../store/entry.js"
-import { encodeCommand } from "./format.js"
+import { encodeCommand, encodeTimestamp } from "./format.js"
 
 /** Rewrite output is handed out in chunks of about this many bytes. */
 const chunkBytes = 1 << 20
 
 /** The rewritten log of `keyspaces` (index = database) as of `nowMs`, in chunks; expired keys are left out. */
 export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): Generator<Buffer> {
-  let pending: Array<Buffer> = []
+  let pending: Array<Buffer> = [encodeTimestamp(nowMs)]
   let pendingBytes = 0
   const add = (args: Command): Buffer | undefined => {
     const encoded = encodeCommand(args)

@@ -2,16 +2,17 @@ import { Either } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { withAbsoluteExpiry } from "../../../src/persistence/aof/absolute-expiry.js"
-import { encodeCommand, parseAof } from "../../../src/persistence/aof/format.js"
+import { encodeCommand, encodeTimestamp, parseAof } from "../../../src/persistence/aof/format.js"
 
 const byteString = fc.uint8Array({ maxLength: 12 }).map((bytes) => Buffer.from(bytes).toString("latin1"))
 const command = fc.array(byteString, { minLength: 1, maxLength: 5 })
+const untimed = (commands: ReadonlyArray<ReadonlyArray<string>>) => commands.map((args) => ({ args, atMs: undefined }))
 
 describe("AOF format", () => {
   it("round-trips any command sequence", () => {
     fc.assert(fc.property(fc.array(command, { maxLength: 20 }), (commands) => {
       const bytes = Buffer.concat(commands.map(encodeCommand))
-      expect(parseAof(bytes)).toEqual(Either.right({ commands, validLength: bytes.length }))
+      expect(parseAof(bytes)).toEqual(Either.right({ commands: untimed(commands), validLength: bytes.length }))
     }))
   })
 
@@ -20,8 +21,28 @@ describe("AOF format", () => {
       const complete = Buffer.concat(commands.slice(0, -1).map(encodeCommand))
       const last = encodeCommand(commands[commands.length - 1])
       const bytes = Buffer.concat([complete, last.subarray(0, cut % last.length)])
-      expect(parseAof(bytes)).toEqual(Either.right({ commands: commands.slice(0, -1), validLength: complete.length }))
+      expect(parseAof(bytes)).toEqual(Either.right({ commands: untimed(commands.slice(0, -1)), validLength: complete.length }))
     }))
+  })
+
+  it("gives each command the time of the #TS-MS annotation before it; skips other annotations, cuts a cut one", () => {
+    const bytes = Buffer.concat([
+      encodeCommand(["SET", "a", "1"]),
+      encodeTimestamp(1_700_000_000_123),
+      Buffer.from("#TS:1700000000\r\n"),
+      encodeCommand(["DEL", "a"]),
+      encodeCommand(["DEL", "b"]),
+      encodeTimestamp(1_700_000_000_124)
+    ])
+    expect(parseAof(bytes)).toEqual(Either.right({
+      commands: [
+        { args: ["SET", "a", "1"], atMs: undefined },
+        { args: ["DEL", "a"], atMs: 1_700_000_000_123 },
+        { args: ["DEL", "b"], atMs: 1_700_000_000_123 }
+      ],
+      validLength: bytes.length
+    }))
+    expect(parseAof(bytes.subarray(0, bytes.length - 3))).toMatchObject(Either.right({ validLength: bytes.length - 22 }))
   })
 
   it("refuses corruption in the middle with its offset", () => {
