@@ -1,0 +1,151 @@
+/**
+ * The AOF's promise: replaying the log a live server wrote gives back its
+ * state. A random sequence of write commands (every expiry form, conditional
+ * sets, counters, renames, flushes, several databases) runs against a Store
+ * logging to a temp-dir file, the TestClock moving between commands so that
+ * relative expiries, TTL refreshes and keys expiring mid-sequence all happen;
+ * then the file is loaded as at start and compared with the live keyspaces.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, HashMap, Layer, TestClock, TestContext } from "effect"
+import fc from "fast-check"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { executeCommand } from "../../../src/commands/dispatch.js"
+import { aofReplayTable } from "../../../src/commands/table.js"
+import { AppendOnly, layer as appendOnlyLayer } from "../../../src/persistence/aof/AppendOnly.js"
+import { parseAof } from "../../../src/persistence/aof/format.js"
+import { loadAppendOnlyFile } from "../../../src/persistence/aof/replay.js"
+import type { Keyspace } from "../../../src/store/entry.js"
+import { isExpired } from "../../../src/store/entry.js"
+import { Store } from "../../../src/store/Store.js"
+import { realisticNow, testSession } from "../../commands/helpers.js"
+
+const appendfilename = "appendonly.aof"
+const nowSeconds = realisticNow / 1000
+
+const key = fc.constantFrom("a", "b", "\x00\xff")
+const value = fc.constantFrom("", "v", "0", "7", "-3", "1.5", "xyz\r\n")
+const count = fc.integer({ min: -3, max: 10 }).map(String)
+const expiryOption = fc.oneof(
+  fc.tuple(fc.constant("EX"), fc.integer({ min: 1, max: 3 }).map(String)),
+  fc.tuple(fc.constant("PX"), fc.integer({ min: 1, max: 3000 }).map(String)),
+  fc.tuple(fc.constant("EXAT"), fc.integer({ min: nowSeconds - 1, max: nowSeconds + 20 }).map(String)),
+  fc.tuple(fc.constant("PXAT"), fc.integer({ min: realisticNow - 1000, max: realisticNow + 20_000 }).map(String)),
+  fc.constant(["KEEPTTL"])
+)
+const expireFlag = fc.constantFrom([], ["NX"], ["XX"], ["GT"], ["LT"])
+
+/** One write command (or SELECT), as a client would send it. */
+const command: fc.Arbitrary<ReadonlyArray<string>> = fc.oneof(
+  fc.tuple(key, value, fc.option(expiryOption, { nil: undefined }), fc.constantFrom([], ["NX"], ["XX"]), fc.constantFrom([], ["GET"]))
+    .map(([k, v, expiry, condition, get]) => ["SET", k, v, ...(expiry ?? []), ...condition, ...get]),
+  fc.tuple(key, fc.integer({ min: 1, max: 4 }), value).map(([k, s, v]) => ["SETEX", k, String(s), v]),
+  fc.tuple(key, fc.integer({ min: 1, max: 4000 }), value).map(([k, ms, v]) => ["PSETEX", k, String(ms), v]),
+  fc.tuple(fc.constantFrom("EXPIRE", "PEXPIRE"), key, fc.integer({ min: -1, max: 4000 }), expireFlag)
+    .map(([name, k, t, flag]) => [name, k, String(name === "EXPIRE" ? Math.floor(t / 1000) : t), ...flag]),
+  fc.tuple(key, fc.integer({ min: -2, max: 20 }), expireFlag).map(([k, s, flag]) => ["EXPIREAT", k, String(nowSeconds + s), ...flag]),
+  fc.tuple(key, fc.integer({ min: -2000, max: 20_000 }), expireFlag).map(([k, ms, flag]) => ["PEXPIREAT", k, String(realisticNow + ms), ...flag]),
+  fc.tuple(key, fc.option(fc.oneof(expiryOption.filter((o) => o[0] !== "KEEPTTL"), fc.constant(["PERSIST"])), { nil: undefined }))
+    .map(([k, option]) => ["GETEX", k, ...(option ?? [])]),
+  key.map((k) => ["PERSIST", k]),
+  fc.uniqueArray(key, { minLength: 1, maxLength: 2 }).map((keys) => ["DEL", ...keys]),
+  key.map((k) => ["GETDEL", k]),
+  fc.tuple(fc.constantFrom("INCR", "DECR"), key).map(([name, k]) => [name, k]),
+  fc.tuple(fc.constantFrom("INCRBY", "DECRBY"), key, count).map(([name, k, n]) => [name, k, n]),
+  fc.tuple(key, fc.constantFrom("1.5", "-2", "0.1")).map(([k, n]) => ["INCRBYFLOAT", k, n]),
+  fc.tuple(key, value).map(([k, v]) => ["APPEND", k, v]),
+  fc.tuple(key, fc.integer({ min: 0, max: 6 }), value).map(([k, offset, v]) => ["SETRANGE", k, String(offset), v]),
+  fc.tuple(key, value).map(([k, v]) => ["SETNX", k, v]),
+  fc.tuple(key, key, value, value).map(([k1, k2, v1, v2]) => ["MSET", k1, v1, k2, v2]),
+  fc.tuple(key, key, value).map(([k1, k2, v]) => ["MSETNX", k1, v, k2, v]),
+  fc.tuple(fc.constantFrom("RENAME", "RENAMENX"), key, key).map(([name, from, to]) => [name, from, to]),
+  fc.constant(["FLUSHDB"]),
+  fc.integer({ min: 0, max: 2 }).map((db) => ["SELECT", String(db)])
+)
+
+/** A command and how long (ms) the clock moves before it. */
+const step = fc.tuple(fc.constantFrom(0, 0, 1, 250, 999, 1000, 1500), command)
+
+/** Each database's keys alive at `nowMs`, sorted, with value and expiry. */
+const alive = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number) =>
+  keyspaces.map((keyspace) =>
+    [...HashMap.filter(keyspace, (stored) => !isExpired(stored, nowMs))]
+      .map(([k, { expiresAt, value: v }]) => [k, v, expiresAt] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+/** Runs `steps` with `appendonly yes` (fsync always) logging to `dir`; returns the live keyspaces and the time at the end. */
+const runLive = (dir: string, steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
+  Effect.gen(function*() {
+    const appendOnly = yield* AppendOnly
+    const session = testSession()
+    for (const [elapse, args] of steps) {
+      yield* TestClock.adjust(elapse)
+      // As the server's guard: a write command runs under `logged`, then the log is flushed.
+      yield* appendOnly.logged(session.db, args, executeCommand(aofReplayTable, args, session))
+      yield* appendOnly.flush
+    }
+    return yield* Effect.flatMap(Store, (store) => store.snapshot)
+  }).pipe(
+    Effect.provide(
+      appendOnlyLayer({ dir, appendfilename, appendfsync: "always" }).pipe(
+        Layer.provideMerge(Store.layer),
+        Layer.provide(NodeFileSystem.layer)
+      )
+    )
+  )
+
+const replayEqualsLive = (steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
+  Effect.gen(function*() {
+    const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-replay-"))
+    try {
+      yield* TestClock.setTime(realisticNow)
+      const live = yield* runLive(dir, steps)
+      const nowMs = realisticNow + steps.reduce((total, [elapse]) => total + elapse, 0)
+      const replayed = yield* loadAppendOnlyFile(dir, appendfilename).pipe(Effect.provide(NodeFileSystem.layer))
+      expect(alive(replayed, nowMs)).toEqual(alive(live, nowMs))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+describe("AOF replay", () => {
+  it("the replay of a random command sequence equals the live state", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) =>
+        Effect.runPromise(replayEqualsLive(steps).pipe(Effect.provide(TestContext.TestContext)))),
+      { numRuns: 20, seed: 20_231_114, endOnFailure: true }
+    )
+  }, 60_000)
+
+  it.effect("a TTL refreshed before it ran out survives the replay after the first TTL has passed", () =>
+    replayEqualsLive([
+      [0, ["SET", "session", "data", "EX", "2"]],
+      [1000, ["EXPIRE", "session", "10"]],
+      [3000, ["APPEND", "session", "+"]]
+    ]))
+
+  it.effect("logs relative expiries as absolute times", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-replay-"))
+      try {
+        yield* TestClock.setTime(realisticNow)
+        yield* runLive(dir, [[0, ["SET", "k", "v", "EX", "5"]], [0, ["SETEX", "s", "1", "v"]], [0, ["EXPIRE", "k", "7", "GT"]]])
+        const parsed = parseAof(readFileSync(join(dir, appendfilename)))
+        const at = (args: ReadonlyArray<string>) => ({ args, atMs: realisticNow })
+        expect(parsed).toEqual(Either.right({
+          commands: [
+            at(["SELECT", "0"]),
+            at(["SET", "k", "v", "PXAT", String(realisticNow + 5000)]),
+            at(["SET", "s", "v", "PXAT", String(realisticNow + 1000)]),
+            at(["PEXPIREAT", "k", String(realisticNow + 7000), "GT"])
+          ],
+          validLength: readFileSync(join(dir, appendfilename)).length
+        }))
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }))
+})
