@@ -61,7 +61,7 @@ export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly 
 // Connection (networking.c, server.c)
 export const noProto = "NOPROTO unsupported protocol version"
 export const helloProtocolNotInteger = "ERR Protocol version is not an integer or out of range"
-export const helloSyntax = (option: string): string => `ERR Syntax error in HELLO option '${option}'`
+export const helloSyntax = (option: string): string => `ERR Syntax error in HELLO option '${cString(option)}'`
 export const invalidClientName = "ERR Client names cannot contain spaces, newlines or special characters."
 export const invalidClientAttribute = (attribute: string): string =>
   `ERR ${attribute} cannot contain spaces, newlines or special characters.`
@@ -88,7 +88,12 @@ export const noShutdownInProgress = "ERR No shutdown in progress."
 // Keyspace (expire.c, db.c)
 export const expireNxConflict = "ERR NX and XX, GT or LT options at the same time are not compatible"
 export const expireGtLtConflict = "ERR GT and LT options at the same time are not compatible"
-export const unsupportedOption = (option: string): string => `ERR Unsupported option ${option}`
+/** A byte string as C's `%s` prints it: up to its first NUL byte. */
+export const cString = (text: string): string => {
+  const nul = text.indexOf("\0")
+  return nul === -1 ? text : text.slice(0, nul)
+}
+export const unsupportedOption = (option: string): string => `ERR Unsupported option ${cString(option)}`
 export const invalidCursor = "ERR invalid cursor"
 
 // Server introspection (config.c, object.c, debug.c, networking.c)

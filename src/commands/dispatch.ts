@@ -19,20 +19,14 @@ export type Resolution<R> =
 /** Redis replaces CR and LF in a rejected command's text with spaces. */
 const oneLine = (text: string): string => text.replace(/[\r\n]/g, " ")
 
-/** An argument as C's `%s` prints it: up to its first NUL byte. */
-const cString = (text: string): string => {
-  const nul = text.indexOf("\0")
-  return nul === -1 ? text : text.slice(0, nul)
-}
-
 /** `%.128s`: a C string cut at 128 bytes. */
-const cString128 = (text: string): string => cString(text).slice(0, 128)
+const cString128 = (text: string): string => Errors.cString(text).slice(0, 128)
 
 /** Redis's "with args beginning with:" list: `'arg' ` each, stopping once 128 chars are used. */
 const argsPreview = (args: Command): string => {
   let preview = ""
   for (let i = 1; i < args.length && preview.length < 128; i++) {
-    preview += `'${cString(args[i]).slice(0, 128 - preview.length)}' `
+    preview += `'${Errors.cString(args[i]).slice(0, 128 - preview.length)}' `
   }
   return preview
 }

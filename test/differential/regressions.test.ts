@@ -52,6 +52,11 @@ describe("differential regressions", () => {
     ])
   })
 
+  it("EXPIRE's and HELLO's option errors cut the option at its first NUL byte", async () => {
+    expect(await replies([["EXPIRE", "\x00\xff", "16954453", "GT", "\x00"], ["EXPIRE", "k", "1", "x\x00y"], ["HELLO", "2", "a\x00b"]]))
+      .toEqual(["-ERR Unsupported option \r\n", "-ERR Unsupported option x\r\n", "-ERR Syntax error in HELLO option 'a'\r\n"])
+  })
+
   it("SETRANGE past the longest JS string answers the size error and keeps the connection (Redis: 536870901)", async () => {
     expect(await replies([["SETRANGE", "k", "536870900", "x"], ["PING"]]))
       .toEqual(["-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "+PONG\r\n"])
