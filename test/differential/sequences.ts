@@ -27,6 +27,15 @@ const badInteger = fc.constantFrom(
 /** Numbers strtold refuses (or that overflow), for INCRBYFLOAT. */
 const badFloat = fc.constantFrom("abc", "", " 1", "1 ", "inf", "-inf", "nan", "1e400", "-1e5000", "1.5.5", "0x1p3", "1,5")
 
+/** Any finite double, in JS's shortest form or in exponent form: huge, tiny and subnormal sums for INCRBYFLOAT. */
+const anyDouble = fc.double({ noNaN: true, noDefaultInfinity: true }).chain((value) =>
+  fc.constantFrom(String(value), value.toExponential(), value.toExponential(3)))
+
+/** A value long enough (16KB to 64KB) for the encoder's separate-part path for big bulks. */
+const bigValue = fc.tuple(fc.integer({ min: 16_000, max: 64_000 }), fc.constantFrom("x", "\x00", "\xff")).map((
+  [length, byte]
+) => byte.repeat(length))
+
 const someInteger = fc.oneof({ weight: 3, arbitrary: integerArgument }, { weight: 2, arbitrary: badInteger })
 
 /** Expiry times for the EXPIRE family: bad, edge, far past and far future. */
@@ -65,7 +74,9 @@ const malformedCommand: fc.Arbitrary<Command> = fc.oneof(
     )),
   // bad numbers
   fc.tuple(fc.constantFrom("incrby", "decrby"), key, someInteger).map((parts) => [...parts]),
-  fc.tuple(key, fc.oneof(badFloat, floatArgument)).map(([name, amount]) => ["incrbyfloat", name, amount]),
+  fc.tuple(key, fc.oneof(badFloat, floatArgument, anyDouble)).map(([name, amount]) => ["incrbyfloat", name, amount]),
+  fc.tuple(key, anyDouble).map(([name, value]) => ["set", name, value]),
+  fc.tuple(fc.constantFrom("set", "append"), key, bigValue).map((parts) => [...parts]),
   fc.tuple(fc.constantFrom("setex", "psetex"), key, expireTime, byteString(4)).map((parts) => [...parts]),
   fc.tuple(key, someInteger, someInteger).map(([name, start, end]) => ["getrange", name, start, end]),
   fc.tuple(key, fc.oneof(someInteger, fc.constantFrom("536870912", "-1")), byteString(3)).map((
