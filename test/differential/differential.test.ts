@@ -52,7 +52,7 @@ afterAll(async () => {
 })
 
 /** Sequences per property in CI: the four properties together stay well under 60 s on 2 cores. */
-const ciRuns = 150
+const ciRuns = 100
 /** Generous per test: a sequence takes ~30 ms; `fuzz:diff --runs N` scales it. */
 const timeoutMs = 60_000 + fuzzSettings(ciRuns).numRuns * 500
 
