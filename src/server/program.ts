@@ -68,10 +68,16 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
   )
 }
 
-/** Runs the server until SHUTDOWN (or until interrupted, e.g. by SIGTERM/SIGINT under runMain). */
+/**
+ * Runs the server until SHUTDOWN (or until interrupted, e.g. by SIGTERM/SIGINT
+ * under runMain). A start that fails (a damaged dump or AOF, a port in use) is
+ * logged, as redis-server logs why it aborts, before the failure is returned.
+ */
 export const runServer = (config: ServerConfig, options: ServerLayerOptions = {}) =>
   Effect.scoped(
     Effect.flatMap(Layer.build(serverLayer(config, options)), (context) =>
       Context.get(context, Shutdown.Shutdown).requested)
+  ).pipe(
+    Effect.tapError((failure) => Effect.logError(failure.message).pipe(Effect.provide(loggerLayer(config.loglevel))))
   )
 
