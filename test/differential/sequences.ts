@@ -112,6 +112,9 @@ const malformedCommand: fc.Arbitrary<Command> = fc.oneof(
   ).map(([cursor, options]) => ["scan", cursor, ...options.flat()]),
   fc.constantFrom([], ["async"], ["SYNC"], ["foo"], ["async", "sync"]).chain((mode) =>
     fc.constantFrom("flushdb", "flushall").map((command) => [command, ...mode])),
+  // HELLO's errors (a successful HELLO's map holds the connection id and versions)
+  fc.constantFrom(["hello", "4"], ["hello", "0"], ["hello", "abc"], ["hello", "3", "foo"], ["hello", "2", "setname", "a b"],
+    ["hello", "-1"], ["hello", "2", "SETNAME"], ["hello", "9223372036854775808"]).map((command) => [...command]),
   // unknown commands
   fc.tuple(fc.constantFrom("foo", "GETT", "set\x00", ""), fc.array(byteString(6), { maxLength: 3 })).map((
     [command, rest]
