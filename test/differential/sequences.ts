@@ -38,14 +38,21 @@ const bigValue = fc.tuple(fc.integer({ min: 16_000, max: 64_000 }), fc.constantF
 
 const someInteger = fc.oneof({ weight: 3, arbitrary: integerArgument }, { weight: 2, arbitrary: badInteger })
 
-/** Expiry times for the EXPIRE family: bad, edge, far past and far future. */
-const expireTime = fc.oneof(
+/**
+ * Relative expiry times (EXPIRE, SETEX, ...): bad, zero or negative (the key
+ * goes at once), int64 edges and at least a day: never a short positive time,
+ * which would race the clock (and Redis's active expiry).
+ */
+const relativeExpireTime = fc.oneof(
   badInteger,
   fc.constantFrom(
-    "0", "-1", "1", "1000", "-9223372036854775808", "9223372036854775807", "9223372036854775",
+    "0", "-1", "-1000", "-9223372036854775808", "9223372036854775807", "9223372036854775",
     "9223372036854776", "-9223372036854776", "4102444800", "4102444800000", "86400", "86400000"
   )
 )
+
+/** Absolute expiry times (EXPIREAT, PEXPIREAT): the relative ones plus times in the past, from 1970. */
+const absoluteExpireTime = fc.oneof(relativeExpireTime, fc.constantFrom("1", "1000"))
 
 /** SET / GETEX option words with times, in any order and combination, mostly invalid. */
 const optionWords = fc.array(
@@ -60,10 +67,23 @@ const optionWords = fc.array(
   { maxLength: 4 }
 ).map((words) => words.flatMap((word) => (word.includes(" ") ? word.split(" ") : [word])))
 
-/** SET with past absolute times leaves a logically expired key that DBSIZE counts until Redis's active expiry
- * reclaims it (a race): those are left out; past EXPIREAT / GETEX times delete at once and are in. */
+/** The unix time in ms an `EXAT t` / `PXAT t` names, when t is a positive integer. */
+const absoluteMs = (option: ByteString, time: ByteString | undefined): bigint | undefined => {
+  if (time === undefined || !/^[1-9][0-9]{0,18}$/.test(time)) return undefined
+  const upper = option.toUpperCase()
+  return upper === "EXAT" ? BigInt(time) * 1000n : upper === "PXAT" ? BigInt(time) : undefined
+}
+
+/**
+ * SET with an absolute time in the past leaves a logically expired key that
+ * DBSIZE counts until Redis's active expiry reclaims it (a race): those are left
+ * out; past EXPIREAT / GETEX times delete at once and are in.
+ */
 const withoutPastSetExpiry = (words: ReadonlyArray<ByteString>): boolean =>
-  !words.some((word, i) => /^(ex|px|exat|pxat)$/i.test(word) && /^(1|1000)$/.test(words[i + 1] ?? ""))
+  !words.some((word, i) => {
+    const at = absoluteMs(word, words[i + 1])
+    return at !== undefined && at < BigInt(Date.now())
+  })
 
 const malformedCommand: fc.Arbitrary<Command> = fc.oneof(
   // wrong arity: a valid vector cut short or extended
@@ -77,7 +97,7 @@ const malformedCommand: fc.Arbitrary<Command> = fc.oneof(
   fc.tuple(key, fc.oneof(badFloat, floatArgument, anyDouble)).map(([name, amount]) => ["incrbyfloat", name, amount]),
   fc.tuple(key, anyDouble).map(([name, value]) => ["set", name, value]),
   fc.tuple(fc.constantFrom("set", "append"), key, bigValue).map((parts) => [...parts]),
-  fc.tuple(fc.constantFrom("setex", "psetex"), key, expireTime, byteString(4)).map((parts) => [...parts]),
+  fc.tuple(fc.constantFrom("setex", "psetex"), key, relativeExpireTime, byteString(4)).map((parts) => [...parts]),
   fc.tuple(key, someInteger, someInteger).map(([name, start, end]) => ["getrange", name, start, end]),
   fc.tuple(key, fc.oneof(someInteger, fc.constantFrom("536870912", "-1")), byteString(3)).map((
     [name, offset, value]
@@ -88,16 +108,19 @@ const malformedCommand: fc.Arbitrary<Command> = fc.oneof(
     [name, value, words]
   ) => ["set", name, value, ...words]),
   fc.tuple(key, optionWords).map(([name, words]) => ["getex", name, ...words]),
-  fc.tuple(key, fc.constantFrom("EXAT", "PXAT", "EX"), fc.constantFrom("1", "1000", "-1", "0")).map((
-    [name, option, time]
-  ) => ["getex", name, option, time]),
+  fc.oneof(
+    fc.tuple(fc.constantFrom("EXAT", "PXAT"), fc.constantFrom("1", "1000")),
+    fc.tuple(fc.constantFrom("EX", "PX"), fc.constantFrom("0", "-1"))
+  ).chain(([option, time]) => key.map((name) => ["getex", name, option, time])),
   // EXPIRE family: times and flags
   fc.tuple(
-    fc.constantFrom("expire", "pexpire", "expireat", "pexpireat"),
+    fc.oneof(
+      fc.tuple(fc.constantFrom("expire", "pexpire"), relativeExpireTime),
+      fc.tuple(fc.constantFrom("expireat", "pexpireat"), absoluteExpireTime)
+    ),
     key,
-    expireTime,
     fc.array(fc.constantFrom("NX", "XX", "GT", "LT", "gt", "FOO"), { maxLength: 3 })
-  ).map(([command, name, time, flags]) => [command, name, time, ...flags]),
+  ).map(([[command, time], name, flags]) => [command, name, time, ...flags]),
   // SCAN options, FLUSH modes
   fc.tuple(
     fc.constantFrom("0", "abc", "-1", "18446744073709551616", "00"),
