@@ -11,7 +11,7 @@
 import { Chunk, Context, Duration, Effect, Layer, Option, Stream } from "effect"
 import * as Keys from "../commands/keys.js"
 import * as Strings from "../commands/strings.js"
-import type { Handler, Session } from "../commands/types.js"
+import { type Handler, internalSession, type Session } from "../commands/types.js"
 import * as Errors from "../errors.js"
 import { AppendOnly, type AppendOnlyService } from "../persistence/aof/AppendOnly.js"
 import type { ByteString, RespValue } from "../resp/values.js"
@@ -151,21 +151,7 @@ export class Kv extends Context.Tag("effect-kv/Kv")<Kv, KvService>() {
 }
 
 /** The session a handler runs under: only `db` matters to the store's commands. */
-const embeddedSession = (db: number): Session => ({
-  id: 0,
-  db,
-  protocol: 2,
-  name: undefined,
-  libName: undefined,
-  libVersion: undefined,
-  authenticated: true,
-  closeAfterReply: false,
-  createdAt: 0,
-  lastCommandAt: 0,
-  lastCommand: "",
-  remoteAddress: "",
-  localAddress: ""
-})
+const embeddedSession = (db: number): Session => internalSession(db, "")
 
 const isIterable = (value: object): value is Iterable<readonly [Input, Input]> => Symbol.iterator in value
 

@@ -77,3 +77,23 @@ export interface CommandSpec<R> extends CommandDescription {
   readonly subcommands?: ReadonlyArray<CommandSpec<R>>
   readonly handler: Handler<R>
 }
+
+/**
+ * A session with no client behind it: the AOF replay, the in-process API and
+ * tests run commands under one. Only `db` matters to the data commands.
+ */
+export const internalSession = (db: number, lastCommand = "NULL"): Session => ({
+  id: 0,
+  db,
+  protocol: 2,
+  name: undefined,
+  libName: undefined,
+  libVersion: undefined,
+  authenticated: true,
+  closeAfterReply: false,
+  createdAt: 0,
+  lastCommandAt: 0,
+  lastCommand,
+  remoteAddress: "",
+  localAddress: ""
+})

@@ -5,26 +5,12 @@
 import { expect } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
 import { keyspaceCommands, stringCommands } from "../../src/commands/table.js"
-import type { Session } from "../../src/commands/types.js"
+import { internalSession, type Session } from "../../src/commands/types.js"
 import { CommandError, wrongArity } from "../../src/errors.js"
 import { error, type RespValue } from "../../src/resp/values.js"
 import { Store } from "../../src/store/Store.js"
 
-export const testSession = (db = 0): Session => ({
-  id: 1,
-  db,
-  protocol: 2,
-  name: undefined,
-  libName: undefined,
-  libVersion: undefined,
-  authenticated: true,
-  closeAfterReply: false,
-  createdAt: 0,
-  lastCommandAt: 0,
-  lastCommand: "",
-  remoteAddress: "127.0.0.1:1",
-  localAddress: "127.0.0.1:2"
-})
+export const testSession = (db = 0): Session => internalSession(db, "")
 
 const storeCommands = new Map([...stringCommands, ...keyspaceCommands].map((spec) => [spec.name, spec]))
 

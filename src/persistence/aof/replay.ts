@@ -15,7 +15,7 @@ import { Clock, Data, Effect, Either } from "effect"
 import { join } from "node:path"
 import { executeCommand, resolveCommand } from "../../commands/dispatch.js"
 import { aofReplayTable } from "../../commands/table.js"
-import type { Session } from "../../commands/types.js"
+import { internalSession, type Session } from "../../commands/types.js"
 import { Store } from "../../store/Store.js"
 import { parseAof } from "./format.js"
 
@@ -25,21 +25,7 @@ export class AofLoadError extends Data.TaggedError("AofLoadError")<{ readonly pa
   }
 }
 
-const replaySession = (): Session => ({
-  id: 0,
-  db: 0,
-  protocol: 2,
-  name: undefined,
-  libName: undefined,
-  libVersion: undefined,
-  authenticated: true,
-  closeAfterReply: false,
-  createdAt: 0,
-  lastCommandAt: 0,
-  lastCommand: "NULL",
-  remoteAddress: "",
-  localAddress: ""
-})
+const replaySession = (): Session => internalSession(0)
 
 /** A clock stopped at `ms` whose sleeps never end (the replay store's expiry fiber never runs). */
 const stoppedClock = (ms: number): Clock.Clock => ({
