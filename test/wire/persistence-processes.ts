@@ -6,11 +6,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Redis } from "ioredis"
+import { freePort } from "../hardening/server-process.js"
 
 const cliPath = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url))
 /** Starting node on a loaded 2-core CI box can take seconds. */
@@ -28,17 +28,6 @@ export const tempDir = (): string => {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 export interface RunningProcess {
   readonly child: ChildProcess
