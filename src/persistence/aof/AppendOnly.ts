@@ -1,7 +1,8 @@
 /**
  * The AppendOnly service (`appendonly yes`): a single file, `dir/appendfilename`.
  *
- * Write commands run one at a time under `logged`; one that changed the
+ * Write commands run one at a time under `logged`, the clock standing still
+ * at the time their log line records; one that changed the
  * dataset is appended (as RESP, absolute expiries, SELECT when the database
  * changes, a `#TS-MS` time annotation when the millisecond changes: see
  * format.ts) to an in-memory buffer. `flush`, called by the connection loop
@@ -20,6 +21,7 @@ import type { Keyspace } from "../../store/entry.js"
 import { Store } from "../../store/Store.js"
 import { syncDirectory, writeAndSync } from "../PersistenceFile.js"
 import { withAbsoluteExpiry } from "./absolute-expiry.js"
+import { clockAt } from "./clock.js"
 import { encodeCommand, encodeTimestamp } from "./format.js"
 import { rewriteLog } from "./rewrite.js"
 
@@ -135,8 +137,9 @@ const make = (options: AppendOnlyOptions) =>
       writeLock.withPermits(1)(
         Effect.gen(function*() {
           const before = yield* store.changeCount
-          const nowMs = yield* Clock.currentTimeMillis
-          const result = yield* run
+          const clock = yield* Effect.clock
+          const nowMs = clock.unsafeCurrentTimeMillis()
+          const result = yield* Effect.withClock(run, clockAt(nowMs, (duration) => clock.sleep(duration)))
           if ((yield* store.changeCount) !== before) append(db, withAbsoluteExpiry(args, nowMs), nowMs)
           return result
         })

@@ -17,6 +17,7 @@ import { executeCommand, resolveCommand } from "../../commands/dispatch.js"
 import { aofReplayTable } from "../../commands/table.js"
 import { internalSession, type Session } from "../../commands/types.js"
 import { Store } from "../../store/Store.js"
+import { clockAt } from "./clock.js"
 import { parseAof } from "./format.js"
 
 export class AofLoadError extends Data.TaggedError("AofLoadError")<{ readonly path: string; readonly reason: string }> {
@@ -27,15 +28,8 @@ export class AofLoadError extends Data.TaggedError("AofLoadError")<{ readonly pa
 
 const replaySession = (): Session => internalSession(0)
 
-/** A clock stopped at `ms` whose sleeps never end (the replay store's expiry fiber never runs). */
-const stoppedClock = (ms: number): Clock.Clock => ({
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: () => ms,
-  currentTimeMillis: Effect.succeed(ms),
-  unsafeCurrentTimeNanos: () => BigInt(ms) * 1_000_000n,
-  currentTimeNanos: Effect.succeed(BigInt(ms) * 1_000_000n),
-  sleep: () => Effect.never
-})
+/** The clock a replayed command runs under: stopped at `ms`, its sleeps never end (the replay store's expiry fiber never runs). */
+const stoppedClock = (ms: number): Clock.Clock => clockAt(ms, () => Effect.never)
 
 /**
  * The keyspaces `dir/appendfilename` rebuilds (empty ones when there is no
