@@ -16,6 +16,7 @@ import { join } from "node:path"
 import { executeCommand } from "../../../src/commands/dispatch.js"
 import { aofReplayTable } from "../../../src/commands/table.js"
 import { AppendOnly, layer as appendOnlyLayer } from "../../../src/persistence/aof/AppendOnly.js"
+import { clockAt } from "../../../src/persistence/aof/clock.js"
 import { parseAof } from "../../../src/persistence/aof/format.js"
 import { loadAppendOnlyFile } from "../../../src/persistence/aof/replay.js"
 import type { Keyspace } from "../../../src/store/entry.js"
@@ -82,7 +83,7 @@ const runLive = (dir: string, steps: ReadonlyArray<readonly [number, ReadonlyArr
     const appendOnly = yield* AppendOnly
     const session = testSession()
     for (const [elapse, args] of steps) {
-      yield* TestClock.adjust(elapse)
+      if (elapse > 0) yield* TestClock.adjust(elapse)
       // As the server's guard: a write command runs under `logged`, then the log is flushed.
       yield* appendOnly.logged(session.db, args, executeCommand(aofReplayTable, args, session))
       yield* appendOnly.flush
@@ -126,6 +127,23 @@ describe("AOF replay", () => {
       [1000, ["EXPIRE", "session", "10"]],
       [3000, ["APPEND", "session", "+"]]
     ]))
+
+  it.effect("a command's log line and its effect share one time, however the clock moves while it runs", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-replay-"))
+      try {
+        let ms = realisticNow
+        const ticking = clockAt(0, () => Effect.never)
+        const advancing = { ...ticking, unsafeCurrentTimeMillis: () => ms++, currentTimeMillis: Effect.sync(() => ms++) }
+        const live = yield* runLive(dir, [[0, ["SET", "k", "v", "EX", "10"]], [0, ["EXPIRE", "j", "5"]], [0, ["PSETEX", "j", "20", "w"]]]).pipe(
+          Effect.withClock(advancing)
+        )
+        const replayed = yield* loadAppendOnlyFile(dir, appendfilename).pipe(Effect.provide(NodeFileSystem.layer))
+        expect(alive(replayed, realisticNow)).toEqual(alive(live, realisticNow))
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }))
 
   it.effect("logs relative expiries as absolute times", () =>
     Effect.gen(function*() {
