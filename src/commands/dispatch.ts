@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
+import type { CommandError } from "../errors.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import type { CommandSpec, Session } from "./types.js"
@@ -60,16 +61,31 @@ export const resolveCommand = <R>(table: CommandTable<R>, args: Command): Resolu
     : reject(Errors.wrongArity(spec.name))
 }
 
+/** The reply for a command's error. */
+export const errorReply = (failure: CommandError): RespValue => error(oneLine(failure.message))
+
+/**
+ * A request's effect before its errors become replies: the rejection reply,
+ * or the handler's effect (a connection may run a `Transaction` in a batch).
+ */
+export const commandEffect = <R>(
+  table: CommandTable<R>,
+  args: Command,
+  session: Session
+): Effect.Effect<RespValue, CommandError, R> => {
+  const resolution = resolveCommand(table, args)
+  if (resolution._tag === "Reject") return Effect.succeed(resolution.reply)
+  session.lastCommand = resolution.fullName
+  return resolution.spec.handler(args, session)
+}
+
+/** Turns a command's failure into its error reply. */
+export const answered = <R>(effect: Effect.Effect<RespValue, CommandError, R>): Effect.Effect<RespValue, never, R> =>
+  Effect.catchTag(effect, "CommandError", (failure) => Effect.succeed(errorReply(failure)))
+
 /** Run one request to its reply. Never fails: errors are replies. */
 export const executeCommand = <R>(
   table: CommandTable<R>,
   args: Command,
   session: Session
-): Effect.Effect<RespValue, never, R> => {
-  const resolution = resolveCommand(table, args)
-  if (resolution._tag === "Reject") return Effect.succeed(resolution.reply)
-  session.lastCommand = resolution.fullName
-  return resolution.spec.handler(args, session).pipe(
-    Effect.catchTag("CommandError", (failure) => Effect.succeed(error(oneLine(failure.message))))
-  )
-}
+): Effect.Effect<RespValue, never, R> => answered(commandEffect(table, args, session))

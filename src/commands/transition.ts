@@ -2,7 +2,7 @@
  * Running a command as a pure transition over the selected database.
  * A transition answers an `Outcome`: the reply, or the Redis error to send.
  */
-import { Effect, Either } from "effect"
+import { Effect, Effectable, Either } from "effect"
 import { CommandError } from "../errors.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import type { Database } from "../store/database.js"
@@ -18,10 +18,32 @@ export const fail = (message: string): Outcome => Either.left(failure(message))
 /** A transition that changes nothing. */
 export const unchanged = (database: Database, outcome: Outcome): Transition<Outcome> => [outcome, database, 0]
 
+/**
+ * A command that is one pure transition on the session's database. As an
+ * Effect it runs alone through `Store.modify`; a connection that sees one in
+ * a batch may instead apply it together with its neighbouring transactions
+ * under a single `Store.modifyEach` (same result, one Ref update).
+ */
+export class Transaction extends Effectable.Class<RespValue, CommandError, Store> {
+  constructor(
+    readonly session: Session,
+    /** The keys lazily expired before `run` sees the database. */
+    readonly keys: ReadonlyArray<ByteString>,
+    readonly run: (database: Database, nowMs: number) => Transition<Outcome>
+  ) {
+    super()
+  }
+
+  commit(): Effect.Effect<RespValue, CommandError, Store> {
+    return Effect.flatMap(Store, (store) => store.modify(this.session.db, this.keys, this.run)).pipe(
+      Effect.flatMap((outcome) => outcome)
+    )
+  }
+}
+
 /** Runs `f` on the session's database, after lazily expiring `keys`. */
 export const transact = (
   session: Session,
   keys: ReadonlyArray<ByteString>,
   f: (database: Database, nowMs: number) => Transition<Outcome>
-): Effect.Effect<RespValue, CommandError, Store> =>
-  Effect.flatMap(Store, (store) => store.modify(session.db, keys, f)).pipe(Effect.flatMap((outcome) => outcome))
+): Effect.Effect<RespValue, CommandError, Store> => new Transaction(session, keys, f)

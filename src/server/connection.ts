@@ -9,13 +9,15 @@
  */
 import type * as Socket from "@effect/platform/Socket"
 import { NetSocket } from "@effect/platform-node/NodeSocket"
-import { Clock, Deferred, Effect, Mailbox, Option, Stream } from "effect"
+import { Clock, Deferred, Effect, Either, Mailbox, Option, Stream } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
-import { executeCommand } from "../commands/dispatch.js"
+import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
+import { type Outcome, Transaction } from "../commands/transition.js"
 import type { Session } from "../commands/types.js"
 import { encodeAll } from "../resp/encoder.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
+import { type Step, Store, type StoreService } from "../store/Store.js"
 import { Activity, type ActivityService, type CommandRun } from "./Activity.js"
 import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "./auth.js"
@@ -31,26 +33,75 @@ interface BatchResult {
   readonly close: boolean
 }
 
+/** A transaction waiting in a batch for its neighbours, with the request it answers. */
+interface Queued {
+  readonly args: Command
+  readonly transaction: Transaction
+}
+
 /**
  * Runs a batch of requests in order. Replies are encoded with the protocol in
  * force after each command (HELLO 3 answers in RESP3). Stops at QUIT.
+ * Consecutive commands that are pure transactions on the session's database
+ * run under one Store update; any other command runs as its own Effect, after
+ * the transactions queued before it. The clock is read once per batch.
  */
-const runBatch = <R>(table: CommandTable<R>, activity: ActivityService, session: Session, batch: ReadonlyArray<Command>) =>
+const runBatch = <R>(
+  table: CommandTable<R>,
+  activity: ActivityService,
+  store: StoreService,
+  session: Session,
+  batch: ReadonlyArray<Command>
+) =>
   Effect.gen(function*() {
     const watch = yield* activity.watch
+    const startedAtMs = yield* Clock.currentTimeMillis
+    session.lastCommandAt = startedAtMs
     const runs: Array<CommandRun> = []
+    const record = (args: Command, db: number, durationMicros: number): void => {
+      if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
+        runs.push({ args, db, startedAtMicros: startedAtMs * 1000, durationMicros })
+      }
+    }
     const chunks: Array<Uint8Array> = []
     let pending: Array<RespValue> = []
     let protocol = session.protocol
+    let queued: Array<Queued> = []
+
+    const applyQueued = (): Effect.Effect<void> => {
+      if (queued.length === 0) return Effect.void
+      const run = queued
+      queued = []
+      const db = session.db
+      const durations: Array<number> = []
+      const steps = run.map(({ transaction }): Step<Outcome> => ({
+        keys: transaction.keys,
+        run: (database, nowMs) => {
+          const startedAt = performance.now()
+          const transition = transaction.run(database, nowMs)
+          durations.push(Math.round((performance.now() - startedAt) * 1000))
+          return transition
+        }
+      }))
+      return Effect.map(store.modifyEach(db, steps), (outcomes) => {
+        outcomes.forEach((outcome, i) => {
+          pending.push(Either.isRight(outcome) ? outcome.right : errorReply(outcome.left))
+          record(run[i].args, db, durations[i])
+        })
+      })
+    }
+
     for (const args of batch) {
-      session.lastCommandAt = yield* Clock.currentTimeMillis
+      const effect = commandEffect(table, args, session)
+      if (effect instanceof Transaction && effect.session === session) {
+        queued.push({ args, transaction: effect })
+        continue
+      }
+      yield* applyQueued()
       const db = session.db
       const startedAt = performance.now()
-      const reply = yield* executeCommand(table, args, session)
-      const durationMicros = Math.round((performance.now() - startedAt) * 1000)
-      if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
-        runs.push({ args, db, startedAtMicros: session.lastCommandAt * 1000, durationMicros })
-      }
+      const reply = yield* answered<R | Store>(effect)
+      record(args, db, Math.round((performance.now() - startedAt) * 1000))
       if (session.protocol !== protocol) {
         if (pending.length > 0) chunks.push(encodeAll(pending, protocol))
         pending = []
@@ -59,6 +110,7 @@ const runBatch = <R>(table: CommandTable<R>, activity: ActivityService, session:
       pending.push(reply)
       if (session.closeAfterReply) break
     }
+    yield* applyQueued()
     if (pending.length > 0) chunks.push(encodeAll(pending, protocol))
     yield* activity.batchDone(session, batch.length, runs)
     const result: BatchResult = {
@@ -74,6 +126,9 @@ export const serveConnection = <R>(table: CommandTable<R>) =>
     Effect.gen(function*() {
       // The Node socket is in context when served by NodeSocketServer; addresses are "?" otherwise.
       const netSocket = Option.getOrUndefined(yield* Effect.serviceOption(NetSocket))
+      // Replies go out as soon as they are written (Redis sets TCP_NODELAY on clients too).
+      netSocket?.setNoDelay(true)
+      const store = yield* Store
       const clients = yield* Clients
       const now = yield* Clock.currentTimeMillis
       const session: Session = {
@@ -113,7 +168,7 @@ export const serveConnection = <R>(table: CommandTable<R>) =>
 
       yield* Mailbox.toStream(incoming).pipe(
         input.decode,
-        Stream.mapEffect((batch) => runBatch(table, activity, session, batch)),
+        Stream.mapEffect((batch) => runBatch(table, activity, store, session, batch)),
         Stream.catchTag("ProtocolError", (protocolError) =>
           Stream.succeed<BatchResult>({ bytes: encodeAll([error(protocolError.message)], session.protocol), close: true })),
         Stream.takeUntil((result) => result.close),

@@ -14,6 +14,12 @@ import { databaseCount, type Keyspace } from "./entry.js"
  */
 export type Transition<A> = readonly [reply: A, database: Database.Database, changes: number]
 
+/** One transition of `modifyEach`, with the keys lazily expired before it runs. */
+export interface Step<A> {
+  readonly keys: ReadonlyArray<ByteString>
+  readonly run: (database: Database.Database, nowMs: number) => Transition<A>
+}
+
 export interface StoreService {
   /**
    * Runs `f` atomically on database `db`. The `keys` the command touches are
@@ -24,6 +30,11 @@ export interface StoreService {
     keys: ReadonlyArray<ByteString>,
     f: (database: Database.Database, nowMs: number) => Transition<A>
   ) => Effect.Effect<A>
+  /**
+   * Runs `steps` in order on database `db` as one atomic update, all at the
+   * same clock reading (a pipelined batch's transitions); their results in order.
+   */
+  readonly modifyEach: <A>(db: number, steps: ReadonlyArray<Step<A>>) => Effect.Effect<ReadonlyArray<A>>
   /** Empties every database (FLUSHALL); returns how many keys it removed (added to dirty). */
   readonly flushAll: Effect.Effect<number>
   /** The current keyspaces, one per database (the stored maps themselves, not copies). */
@@ -99,6 +110,24 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
           Effect.map(([reply]) => reply)
         )
 
+    const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
+      Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
+        Ref.modify(databases[db], (database) => {
+          const replies: Array<A> = []
+          let current = database
+          let changes = 0
+          for (const step of steps) {
+            const [reply, next, stepChanges] = step.run(Database.expireKeys(current, step.keys, nowMs), nowMs)
+            replies.push(reply)
+            current = next
+            changes += stepChanges
+          }
+          return [[replies, changes] as const, current]
+        })).pipe(
+          Effect.tap(([, changes]) => countChanges(changes)),
+          Effect.map(([replies]) => replies)
+        )
+
     const flushAll = Effect.reduce(databases, 0, (total, ref) =>
       Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
         Effect.tap(countChanges)
@@ -112,6 +141,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
 
     const service: StoreService = {
       modify,
+      modifyEach,
       flushAll,
       snapshot: Effect.forEach(databases, (ref) => Effect.map(Ref.get(ref), (database) => database.keyspace)),
       replaceAll: (next) =>
