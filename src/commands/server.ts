@@ -3,6 +3,9 @@
  * MONITOR, DEBUG, CLIENT KILL / NO-EVICT. Shapes follow Redis 7.0.15
  * (server.c genRedisInfoString, config.c, object.c, slowlog.c, debug.c).
  */
+import { AppendOnly } from "../persistence/aof/AppendOnly.js"
+import { persistenceInfo } from "../persistence/info.js"
+import { Snapshots } from "../persistence/Snapshots.js"
 import * as os from "node:os"
 import { Clock, Duration, Effect, Either, HashMap } from "effect"
 import * as Errors from "../errors.js"
@@ -43,6 +46,8 @@ export interface InfoContext {
   readonly opsPerSecond: number
   readonly keyspaces: ReadonlyArray<Keyspace>
   readonly dirty: number
+  /** The persistence section's fields, as the persistence services report them. */
+  readonly persistence: ReadonlyArray<InfoField>
 }
 
 /** A section: its name as `INFO <name>` takes it, its title, and its fields. */
@@ -142,26 +147,7 @@ const memorySection = (c: InfoContext): ReadonlyArray<InfoField> => {
   ]
 }
 
-/** Neutral persistence fields until the persistence layer reports its own. */
-const persistenceSection = (c: InfoContext): ReadonlyArray<InfoField> => [
-  ["loading", 0],
-  ["async_loading", 0],
-  ["rdb_changes_since_last_save", c.dirty],
-  ["rdb_bgsave_in_progress", 0],
-  ["rdb_last_save_time", Math.floor(c.startedAtMs / 1000)],
-  ["rdb_last_bgsave_status", "ok"],
-  ["rdb_last_bgsave_time_sec", -1],
-  ["rdb_current_bgsave_time_sec", -1],
-  ["rdb_saves", 0],
-  ["aof_enabled", c.config.appendonly ? 1 : 0],
-  ["aof_rewrite_in_progress", 0],
-  ["aof_rewrite_scheduled", 0],
-  ["aof_last_rewrite_time_sec", -1],
-  ["aof_current_rewrite_time_sec", -1],
-  ["aof_last_bgrewrite_status", "ok"],
-  ["aof_rewrites", 0],
-  ["aof_last_write_status", "ok"]
-]
+const persistenceSection = (c: InfoContext): ReadonlyArray<InfoField> => c.persistence
 
 const statsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["total_connections_received", c.connectionsReceived],
@@ -228,7 +214,7 @@ const keyspaceSection = (c: InfoContext): ReadonlyArray<InfoField> =>
 
 const noFields = (): ReadonlyArray<InfoField> => []
 
-/** INFO's sections in Redis's order. Replace an entry to plug in a fuller section (persistence). */
+/** INFO's sections in Redis's order. */
 export const infoSections: ReadonlyArray<InfoSection> = [
   { name: "server", title: "Server", inDefault: true, fields: serverSection },
   { name: "clients", title: "Clients", inDefault: true, fields: clientsSection },
@@ -260,7 +246,7 @@ export const renderInfo = (sections: ReadonlyArray<InfoSection>, context: InfoCo
     `# ${section.title}\r\n` + section.fields(context).map(([name, value]) => `${name}:${value}\r\n`).join("")
   ).join("\r\n")
 
-export const info: Handler<Store | Clients | Activity | LiveConfig> = (args, session) =>
+export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots | AppendOnly> = (args, session) =>
   Effect.gen(function*() {
     const activity = yield* Activity
     const store = yield* Store
@@ -275,7 +261,8 @@ export const info: Handler<Store | Clients | Activity | LiveConfig> = (args, ses
       commandsProcessed: counters.commandsProcessed,
       opsPerSecond: yield* activity.opsPerSecond,
       keyspaces: yield* store.snapshot,
-      dirty: yield* store.dirty
+      dirty: yield* store.dirty,
+      persistence: yield* persistenceInfo
     }
     return Resp.verbatim("txt", renderInfo(selectSections(args.slice(1)), context))
   })

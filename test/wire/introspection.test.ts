@@ -133,3 +133,24 @@ describe("redis-cli key tools", () => {
     expect(await cli("--bigkeys")).toMatch(/Biggest string found '[^']+' has \d+ bytes/)
   })
 })
+
+describe("INFO persistence", () => {
+  it("reports the persistence services' state (a SAVE moves rdb_saves and resets the changes)", async () => {
+    const server = await startServer({ port: 0 })
+    const redis = new Redis({ port: server.port, host: server.host })
+    try {
+      await redis.set("info:persist", "1")
+      const before = await redis.info("persistence")
+      expect(before).toContain("rdb_changes_since_last_save:1\r\n")
+      expect(before).toContain("rdb_saves:0\r\n")
+      expect(await redis.save()).toBe("OK")
+      const after = await redis.info("persistence")
+      expect(after).toContain("rdb_changes_since_last_save:0\r\n")
+      expect(after).toContain("rdb_saves:1\r\n")
+      expect(after).toContain("rdb_last_bgsave_status:ok\r\n")
+    } finally {
+      redis.disconnect()
+      await server.close()
+    }
+  })
+})
