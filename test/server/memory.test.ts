@@ -55,19 +55,18 @@ describe("maxmemory", () => {
       .toBe(expected)
   })
 
-  it("allkeys-lru: writes keep succeeding; the keys read recently survive", async () => {
+  it("allkeys-lru: writes keep succeeding, the dataset stays under the limit, the newest keys are kept", async () => {
+    // Which older key goes is sampled (as Redis's approximated LRU); the choice within a sample is tested below.
     const client = await start({ maxmemory: 50 * 1024, maxmemoryPolicy: "allkeys-lru" })
     const first = Array.from({ length: 40 }, (_, i) => ["SET", `a${String(i).padStart(2, "0")}`, value])
     await pipeline(client, first, 40 * 5)
-    const hot = ["a00", "a01", "a02"]
-    const reads = hot.map((key) => ["GET", key])
-    await pipeline(client, reads, 3 * 1009)
+    await pipeline(client, [["GET", "a00"]], 1009)
     const more = Array.from({ length: 40 }, (_, i) => ["SET", `b${String(i).padStart(2, "0")}`, value])
-    const replies = await pipeline(client, [...more, ...reads.map(([, key]) => ["EXISTS", key]), ["DBSIZE"]], 40 * 5 + 3 * 4 + 5)
+    const checks = [["EXISTS", "b37", "b38", "b39"], ["DBSIZE"]]
+    const replies = await pipeline(client, [...more, ...checks], 40 * 5 + 4 + 5)
     expect(count(replies, "+OK\r\n")).toBe(40)
-    expect(replies).toContain(":1\r\n:1\r\n:1\r\n:")
-    const size = Number(/:(\d+)\r\n$/.exec(replies)?.[1])
-    expect(size).toBeLessThanOrEqual(Math.floor(50 * 1024 / perKey("a00")) + 1)
+    expect(replies).toContain(":3\r\n:")
+    expect(Number(/:(\d+)\r\n$/.exec(replies)?.[1])).toBeLessThanOrEqual(Math.floor(50 * 1024 / perKey("a00")) + 1)
   })
 
   it("volatile-ttl: the nearest expiry goes first; persistent keys are never evicted, then OOM", async () => {
