@@ -7,7 +7,7 @@
  * stored immutable maps: no fork, no copy) from a fiber in the layer's scope;
  * closing the scope interrupts it, and the file layer removes its temp file.
  */
-import { Clock, Context, Effect, Exit, Fiber, Layer, Option, Ref, Schedule } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Fiber, Layer, Option, Ref, Schedule } from "effect"
 import type { SaveRule } from "../server/config.js"
 import { Store } from "../store/Store.js"
 import { Persistence, type PersistenceError } from "./Persistence.js"
@@ -126,7 +126,11 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
           yield* Effect.logInfo("Background saving terminated with success")
         } else if (!Exit.isInterrupted(exit)) {
           yield* Ref.update(state, (s) => ({ ...s, lastBackgroundSaveOk: false }))
-          yield* Effect.logWarning("Background saving error", exit.cause)
+          const reason = Cause.failureOption(exit.cause).pipe(Option.match({
+            onNone: () => Cause.pretty(exit.cause),
+            onSome: (failure) => failure.message
+          }))
+          yield* Effect.logWarning(`Background saving error: ${reason}`)
         }
         yield* Ref.set(running, Option.none())
       })
