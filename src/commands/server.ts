@@ -504,6 +504,12 @@ export const latencyHelp: Handler<never> = () =>
 export const monitor: Handler<Activity> = (_args, session) =>
   Effect.flatMap(Activity, (activity) => Effect.as(activity.startMonitor(session.id), Resp.ok))
 
+/** C's atoi: the leading decimal integer after optional blanks and sign, 0 when there is none. */
+const cAtoi = (text: string): number => {
+  const parsed = Number.parseInt(text, 10)
+  return Number.isNaN(parsed) ? 0 : parsed
+}
+
 /** DEBUG OBJECT's line: `Value at:0x... refcount:1 encoding:embstr serializedlength:6 lru:... lru_seconds_idle:0`. */
 const debugObjectLine = (entry: Entry, nowMs: number): string =>
   `Value at:0x0 refcount:${refcount(entry)} encoding:${stringEncoding(entry.value)} ` +
@@ -511,7 +517,7 @@ const debugObjectLine = (entry: Entry, nowMs: number): string =>
 
 /**
  * DEBUG SLEEP <seconds> | SET-ACTIVE-EXPIRE <0|1> | OBJECT <key> | HELP.
- * SET-ACTIVE-EXPIRE is accepted but the store's expiry cycle keeps running.
+ * SET-ACTIVE-EXPIRE turns the store's background expiry off (0) or on (any other number, read as C's atoi).
  * RELOAD and the rest answer as unknown subcommands.
  */
 export const debug: Handler<Store> = (args, session) =>
@@ -523,7 +529,10 @@ export const debug: Handler<Store> = (args, session) =>
       yield* Effect.sleep(Duration.millis(Math.max(0, seconds * 1000)))
       return Resp.ok
     }
-    if (subcommand === "set-active-expire" && args.length === 3) return Resp.ok
+    if (subcommand === "set-active-expire" && args.length === 3) {
+      yield* (yield* Store).setActiveExpiry(cAtoi(args[2]) !== 0)
+      return Resp.ok
+    }
     if (subcommand === "object" && args.length === 3) {
       const entry = yield* readEntry(session, args[2])
       if (entry === undefined) return yield* fail(Errors.noSuchKey)

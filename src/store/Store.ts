@@ -49,6 +49,8 @@ export interface StoreService {
   readonly markSaved: (changes: number) => Effect.Effect<void>
   /** One active-expiry cycle over every database; returns how many keys it removed. */
   readonly reclaimExpired: Effect.Effect<number>
+  /** DEBUG SET-ACTIVE-EXPIRE: turns the background expiry cycle off or on (lazy expiry stays). */
+  readonly setActiveExpiry: (enabled: boolean) => Effect.Effect<void>
 }
 
 export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>() {
@@ -137,7 +139,9 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       Effect.reduce(databases, 0, (total, ref) =>
         Ref.modify(ref, (database) => reclaimDatabase(database, nowMs)).pipe(Effect.map((n) => total + n))))
 
-    yield* Effect.forkScoped(Effect.repeat(reclaimExpired, Schedule.spaced(activeExpiry.intervalMs)))
+    let activeExpiryEnabled = true
+    const activeExpiryCycle = Effect.suspend(() => activeExpiryEnabled ? reclaimExpired : Effect.succeed(0))
+    yield* Effect.forkScoped(Effect.repeat(activeExpiryCycle, Schedule.spaced(activeExpiry.intervalMs)))
 
     const service: StoreService = {
       modify,
@@ -149,7 +153,11 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       dirty: Ref.get(dirty),
       changeCount: Ref.get(changeCount),
       markSaved: (changes) => Ref.update(dirty, (n) => Math.max(0, n - changes)),
-      reclaimExpired
+      reclaimExpired,
+      setActiveExpiry: (enabled) =>
+        Effect.sync(() => {
+          activeExpiryEnabled = enabled
+        })
     }
     return service
   })
