@@ -75,6 +75,7 @@ export const malformedReply = (detail: string): string => `Protocol error: malfo
 
 // Persistence (server.c shared.bgsaveerr, rdb.c, aof.c, server.c shutdownCommand)
 export const saveFailed = "ERR"
+export const debugReloadOptions = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
 export const backgroundSaveInProgress = "ERR Background save already in progress"
 export const childProcessActive =
   "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."

@@ -5,6 +5,7 @@
  */
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { persistenceInfo } from "../persistence/info.js"
+import { Persistence } from "../persistence/Persistence.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as os from "node:os"
 import { Clock, Duration, Effect, Either, HashMap } from "effect"
@@ -510,6 +511,22 @@ const cAtoi = (text: string): number => {
   return Number.isNaN(parsed) ? 0 : parsed
 }
 
+/**
+ * DEBUG RELOAD (rdbSave, then emptyData and rdbLoad): the snapshot saved now, read back into the store.
+ * A failed save or load is logged and answers Redis's bare "ERR", as SAVE does.
+ */
+const reload = Effect.gen(function*() {
+  const store = yield* Store
+  const persistence = yield* Persistence
+  const nowMs = yield* Clock.currentTimeMillis
+  yield* persistence.save(yield* store.snapshot, nowMs)
+  const loaded = yield* persistence.load(nowMs)
+  yield* store.replaceAll(loaded ?? [])
+}).pipe(
+  Effect.catchTag("PersistenceError", (failure) =>
+    Effect.zipRight(Effect.logWarning(failure.message), fail(Errors.saveFailed)))
+)
+
 /** DEBUG OBJECT's line: `Value at:0x... refcount:1 encoding:embstr serializedlength:6 lru:... lru_seconds_idle:0`. */
 const debugObjectLine = (entry: Entry, nowMs: number): string =>
   `Value at:0x0 refcount:${refcount(entry)} encoding:${stringEncoding(entry.value)} ` +
@@ -518,9 +535,10 @@ const debugObjectLine = (entry: Entry, nowMs: number): string =>
 /**
  * DEBUG SLEEP <seconds> | SET-ACTIVE-EXPIRE <0|1> | OBJECT <key> | HELP.
  * SET-ACTIVE-EXPIRE turns the store's background expiry off (0) or on (any other number, read as C's atoi).
- * RELOAD and the rest answer as unknown subcommands.
+ * RELOAD saves the dataset through Persistence and loads it back (its MERGE, NOFLUSH and NOSAVE options are
+ * not supported). The rest answer as unknown subcommands.
  */
-export const debug: Handler<Store> = (args, session) =>
+export const debug: Handler<Store | Persistence> = (args, session) =>
   Effect.gen(function*() {
     const subcommand = args[1].toLowerCase()
     if (subcommand === "sleep" && args.length === 3) {
@@ -531,6 +549,11 @@ export const debug: Handler<Store> = (args, session) =>
     }
     if (subcommand === "set-active-expire" && args.length === 3) {
       yield* (yield* Store).setActiveExpiry(cAtoi(args[2]) !== 0)
+      return Resp.ok
+    }
+    if (subcommand === "reload") {
+      if (args.length > 2) return yield* fail(Errors.debugReloadOptions)
+      yield* reload
       return Resp.ok
     }
     if (subcommand === "object" && args.length === 3) {

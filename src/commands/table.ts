@@ -9,6 +9,7 @@ import * as Connection from "./connection.js"
 import * as Persistence from "./persistence.js"
 import type { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import type { Snapshots } from "../persistence/Snapshots.js"
+import type { Persistence as PersistenceService } from "../persistence/Persistence.js"
 import type { Shutdown } from "../server/Shutdown.js"
 import type { CommandCatalog } from "./CommandCatalog.js"
 import * as Keys from "./keys.js"
@@ -28,6 +29,7 @@ export type CommandServices =
   | Clients
   | CommandCatalog
   | Snapshots
+  | PersistenceService
   | AppendOnly
   | Shutdown
   | Activity

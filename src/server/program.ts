@@ -62,7 +62,7 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
     Layer.provide(Layer.provideMerge(Activity.layer, liveConfig)),
     Layer.provideMerge(Layer.merge(snapshots, appendOnly)),
     Layer.provideMerge(store),
-    Layer.provide(persistence),
+    Layer.provideMerge(persistence),
     Layer.provide(NodeFileSystem.layer),
     Layer.provide(loggerLayer(config.loglevel))
   )

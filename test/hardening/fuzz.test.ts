@@ -179,7 +179,7 @@ describe("every command with random arguments", () => {
     Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.disabled)),
     Layer.provideMerge(Store.layer),
     Layer.provideMerge(serverStateLayer(config)),
-    Layer.provide(PersistenceMemory.layer),
+    Layer.provideMerge(PersistenceMemory.layer),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )
   const runtime = ManagedRuntime.make(services)

@@ -154,3 +154,17 @@ describe("INFO persistence", () => {
     }
   })
 })
+
+describe("DEBUG RELOAD", () => {
+  it("answers OK and keeps the data and TTLs", async () => {
+    const redis = new Redis({ port: server.port, host: server.host })
+    try {
+      await redis.set("reload:a", "1", "EX", "1000")
+      expect(await redis.call("DEBUG", "RELOAD")).toBe("OK")
+      expect(await redis.get("reload:a")).toBe("1")
+      expect(await redis.ttl("reload:a")).toBeGreaterThan(990)
+    } finally {
+      redis.disconnect()
+    }
+  })
+})
