@@ -112,5 +112,11 @@ export const lfuSelected =
   "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 export const noSuchClient = "ERR No such client"
 export const timeoutNotInteger = "ERR timeout is not an integer or out of range"
+export const timeoutNegative = "ERR timeout is negative"
+export const timeoutOutOfRange = "ERR timeout is out of range"
+export const clientPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+/** addReplySubcommandSyntaxError: a known subcommand given arguments it does not take. */
+export const subcommandSyntax = (subcommand: string, command: string): string =>
+  `ERR unknown subcommand or wrong number of arguments for '${subcommand}'. Try ${command} HELP.`
 export const slowlogCountRange = "ERR count should be greater than or equal to -1"
 export const clientIdOutOfRange = "ERR client-id should be greater than 0"

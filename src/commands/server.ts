@@ -15,6 +15,7 @@ import type { RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import { Activity, type SlowlogEntry } from "../server/Activity.js"
 import { Clients } from "../server/Clients.js"
+import { ClientPause, type PauseMode } from "../server/pause.js"
 import type { ServerConfig } from "../server/config.js"
 import { LiveConfig } from "../server/LiveConfig.js"
 import { findParameter, parameters } from "../server/settings.js"
@@ -653,3 +654,32 @@ export const clientNoEvict: Handler<never> = (args) => {
   const mode = args[2].toLowerCase()
   return mode === "on" || mode === "off" ? Effect.succeed(Resp.ok) : fail(Errors.syntaxError)
 }
+
+// ---------------------------------------------------------------- CLIENT PAUSE, UNPAUSE
+
+/** CLIENT PAUSE's mode argument (WRITE or ALL, any case; ALL when absent). */
+const parsePauseMode = (arg: string | undefined): PauseMode | undefined => {
+  if (arg === undefined) return "all"
+  const mode = arg.toLowerCase()
+  return mode === "write" || mode === "all" ? mode : undefined
+}
+
+/** CLIENT PAUSE timeout [WRITE|ALL]: timeout in milliseconds from now. */
+export const clientPause: Handler<ClientPause> = (args) =>
+  Effect.gen(function*() {
+    if (args.length > 4) return yield* fail(Errors.subcommandSyntax(args[1], "CLIENT"))
+    const timeout = parseInt64(args[2])
+    if (timeout === undefined) return yield* fail(Errors.timeoutNotInteger)
+    if (timeout < 0n) return yield* fail(Errors.timeoutNegative)
+    const mode = parsePauseMode(args[3])
+    if (mode === undefined) return yield* fail(Errors.clientPauseMode)
+    const nowMs = yield* Clock.currentTimeMillis
+    const endsAtMs = BigInt(nowMs) + timeout
+    if (endsAtMs > BigInt(Number.MAX_SAFE_INTEGER)) return yield* fail(Errors.timeoutOutOfRange)
+    yield* (yield* ClientPause).pause(mode, Number(endsAtMs))
+    return Resp.ok
+  })
+
+/** CLIENT UNPAUSE: ends the pause; the commands it held run. */
+export const clientUnpause: Handler<ClientPause> = () =>
+  Effect.flatMap(ClientPause, (pauses) => Effect.as(pauses.unpause, Resp.ok))

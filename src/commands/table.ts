@@ -19,6 +19,7 @@ import type { CommandFlag, CommandSpec, Handler } from "./types.js"
 import type { Clients } from "../server/Clients.js"
 import type { Activity } from "../server/Activity.js"
 import type { LiveConfig } from "../server/LiveConfig.js"
+import type { ClientPause } from "../server/pause.js"
 
 /**
  * Every service a handler may need. Add a service here (as a union member)
@@ -34,6 +35,7 @@ export type CommandServices =
   | Shutdown
   | Activity
   | LiveConfig
+  | ClientPause
 
 /** A row of a Store-only family, with Redis's key positions (first key, last key, step). */
 const storeRow = (group: string) =>
@@ -203,6 +205,16 @@ const serverCommands: ReadonlyArray<CommandSpec<CommandServices>> = [
     summary: "A container for debugging commands", since: "1.0.0", group: "server", handler: Server.debug }
 ]
 
+/** CLIENT PAUSE and UNPAUSE: see server.ts. */
+export const clientPauseCommands: ReadonlyArray<CommandSpec<ClientPause>> = [
+  { name: "pause", arity: -3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Stop processing commands from clients for some time", since: "2.9.50", group: "connection",
+    handler: Server.clientPause },
+  { name: "unpause", arity: 2, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
+    summary: "Resume processing of clients that were paused", since: "6.2.0", group: "connection",
+    handler: Server.clientUnpause }
+]
+
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
@@ -261,6 +273,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
       { name: "no-evict", arity: 3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
         handler: Server.clientNoEvict },
+      ...clientPauseCommands,
       { name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
         handler: Connection.clientSetInfo },

@@ -12,6 +12,7 @@ import { withAuthentication } from "./auth.js"
 import { Clients } from "./Clients.js"
 import { withMemoryLimit } from "./memory.js"
 import { serveConnection } from "./connection.js"
+import { ClientPause, withClientPause } from "./pause.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -29,7 +30,9 @@ export class ServerAddress extends Context.Tag("effect-kv/ServerAddress")<
 const listen = (options: ServerOptions) =>
   Effect.gen(function*() {
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
-    yield* server.run(serveConnection(withAuthentication(withMemoryLimit(withPersistence(commandTable))))).pipe(Effect.forkScoped)
+    // Innermost, as processCommand checks the pause after authentication, OOM and MISCONF.
+    const table = withAuthentication(withMemoryLimit(withPersistence(withClientPause(yield* ClientPause)(commandTable))))
+    yield* server.run(serveConnection(table)).pipe(Effect.forkScoped)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : options.port
     yield* Effect.logInfo(`Ready to accept connections tcp on ${options.host}:${port}`)
@@ -39,7 +42,7 @@ const listen = (options: ServerOptions) =>
 /** The server Layer: needs the Store (and the other command services); gives its address. */
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
-    Layer.provide(Layer.mergeAll(Clients.layer, Layer.succeed(CommandCatalog, commandTable)))
+    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)))
   )
 
 export type ServerError = SocketServer.SocketServerError

@@ -22,6 +22,7 @@ import type { Command } from "../../src/resp/values.js"
 import { serverStateLayer } from "../../src/server/Activity.js"
 import { withAuthentication } from "../../src/server/auth.js"
 import { Clients } from "../../src/server/Clients.js"
+import { ClientPause } from "../../src/server/pause.js"
 import { defaultServerConfig } from "../../src/server/config.js"
 import { LiveConfig } from "../../src/server/LiveConfig.js"
 import { withMemoryLimit } from "../../src/server/memory.js"
@@ -175,7 +176,7 @@ const session: Session = {
 
 describe("every command with random arguments", () => {
   const config = { ...defaultServerConfig, save: [], port: 0 }
-  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
     Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.disabled)),
     Layer.provideMerge(Store.layer),
     Layer.provideMerge(serverStateLayer(config)),

@@ -168,3 +168,26 @@ describe("DEBUG RELOAD", () => {
     }
   })
 })
+
+describe("CLIENT PAUSE", () => {
+  it("holds a write until another client's CLIENT UNPAUSE; reads go on", async () => {
+    const writer = new Redis({ port: server.port, host: server.host })
+    const other = new Redis({ port: server.port, host: server.host })
+    try {
+      expect(await other.call("CLIENT", "PAUSE", "60000", "WRITE")).toBe("OK")
+      let written = false
+      const write = writer.set("pause:a", "1").then((reply) => {
+        written = true
+        return reply
+      })
+      expect(await other.get("pause:a")).toBeNull()
+      expect(written).toBe(false)
+      expect(await other.call("CLIENT", "UNPAUSE")).toBe("OK")
+      expect(await write).toBe("OK")
+      expect(await other.get("pause:a")).toBe("1")
+    } finally {
+      writer.disconnect()
+      other.disconnect()
+    }
+  })
+})
