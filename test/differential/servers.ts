@@ -3,27 +3,16 @@
  * on a free port (no persistence), and effect-kv via startServer.
  */
 import * as ChildProcess from "node:child_process"
-import * as Net from "node:net"
 import { type RunningServer, startServer } from "../../src/index.js"
 import { encodeCommand } from "../../src/resp/encoder.js"
 import { connect } from "./connection.js"
+import { freePort } from "../hardening/server-process.js"
 
 export interface Servers {
   readonly redisPort: number
   readonly effectKvPort: number
   readonly stop: () => Promise<void>
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = Net.createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
 
 const redisMissing =
   "redis-server is not on PATH: the differential tests need Debian's redis-server 7.0 " +

@@ -7,7 +7,6 @@
 import { Either, HashMap } from "effect"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redis } from "ioredis"
@@ -15,6 +14,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, type Keyspace } from "../../src/store/entry.js"
+import { freePort } from "../hardening/server-process.js"
 
 const requireBinary = (name: string): void => {
   const probe = spawnSync(name, ["--version"], { encoding: "utf8" })
@@ -22,17 +22,6 @@ const requireBinary = (name: string): void => {
     throw new Error(`${name} is required on PATH for the RDB interoperability tests (install redis-server 7.0): ${probe.error?.message ?? probe.stderr}`)
   }
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 const cleanups: Array<() => void | Promise<void>> = []
 afterEach(async () => {
