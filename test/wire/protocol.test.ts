@@ -16,32 +16,31 @@ afterAll(async () => {
   await server.close()
 })
 
+/** Sends `request` on a fresh connection and expects exactly `expected` back. */
+const expectExchange = async (request: string, expected: string): Promise<void> => {
+  const client = await connectRaw(server.port)
+  client.send(request)
+  expect(await client.read(expected.length)).toBe(expected)
+  client.close()
+}
+
 describe("wire protocol", () => {
   it("answers a pipelined batch in order, byte for byte", async () => {
-    const client = await connectRaw(server.port)
     const expected = "+OK\r\n$5\r\nhello\r\n:1\r\n$-1\r\n"
-    client.send("*3\r\n$3\r\nSET\r\n$3\r\nraw\r\n$5\r\nhello\r\n*2\r\n$3\r\nGET\r\n$3\r\nraw\r\n*2\r\n$6\r\nEXISTS\r\n$3\r\nraw\r\n*2\r\n$3\r\nGET\r\n$4\r\nnone\r\n")
-    expect(await client.read(expected.length)).toBe(expected)
-    client.close()
+    await expectExchange("*3\r\n$3\r\nSET\r\n$3\r\nraw\r\n$5\r\nhello\r\n*2\r\n$3\r\nGET\r\n$3\r\nraw\r\n*2\r\n$6\r\nEXISTS\r\n$3\r\nraw\r\n*2\r\n$3\r\nGET\r\n$4\r\nnone\r\n", expected)
   })
 
   it("accepts inline commands as typed in telnet", async () => {
-    const client = await connectRaw(server.port)
     const expected = "+PONG\r\n+OK\r\n$11\r\nhello world\r\n"
-    client.send("PING\r\nSET inline \"hello world\"\nGET inline\r\n")
-    expect(await client.read(expected.length)).toBe(expected)
-    client.close()
+    await expectExchange("PING\r\nSET inline \"hello world\"\nGET inline\r\n", expected)
   })
 
   it("answers unknown commands and wrong arity with Redis's strings", async () => {
-    const client = await connectRaw(server.port)
     const expected =
       "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n" +
       "-ERR wrong number of arguments for 'get' command\r\n" +
       "-ERR unknown subcommand 'nope'. Try CLIENT HELP.\r\n"
-    client.send("FOO a b\r\nGET\r\nCLIENT nope\r\n")
-    expect(await client.read(expected.length)).toBe(expected)
-    client.close()
+    await expectExchange("FOO a b\r\nGET\r\nCLIENT nope\r\n", expected)
   })
 
   it("switches to RESP3 with HELLO 3", async () => {
