@@ -20,7 +20,9 @@ export const layerStoreFromSnapshot: Layer.Layer<Store, PersistenceError, Persis
   Effect.gen(function*() {
     const persistence = yield* Persistence
     const loaded = yield* persistence.load(yield* Clock.currentTimeMillis)
-    return loaded === undefined ? Store.layer : Store.layerFrom(loaded)
+    if (loaded === undefined) return Store.layer
+    yield* Effect.logInfo(`DB loaded from disk: ${persistence.location}`)
+    return Store.layerFrom(loaded)
   })
 )
 

@@ -5,7 +5,7 @@
  */
 import type { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import * as AppendOnly from "../persistence/aof/AppendOnly.js"
 import { type AofLoadError, loadAppendOnlyFile } from "../persistence/aof/replay.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
@@ -18,22 +18,12 @@ import { Activity } from "./Activity.js"
 import { LiveConfig } from "./LiveConfig.js"
 import * as Server from "./Server.js"
 import * as Shutdown from "./Shutdown.js"
+import { layerStoreFromSnapshot } from "../api/layers.js"
 
 export interface ServerLayerOptions {
   /** Where snapshots go; by default `dir/dbfilename` on disk. Tests pass PersistenceMemory.layer. */
   readonly persistence?: Layer.Layer<Persistence>
 }
-
-/** The store as the dump file left it (keys expired meanwhile dropped); empty without one. */
-const storeFromDump = Layer.unwrapEffect(
-  Effect.gen(function*() {
-    const persistence = yield* Persistence
-    const loaded = yield* persistence.load(yield* Clock.currentTimeMillis)
-    if (loaded === undefined) return Store.layer
-    yield* Effect.logInfo(`DB loaded from disk: ${persistence.location}`)
-    return Store.layerFrom(loaded)
-  })
-)
 
 /** The store rebuilt by replaying the append-only file; the replay does not count as changes. */
 const storeFromAppendOnlyFile = (config: ServerConfig) =>
@@ -44,7 +34,7 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
   const persistence = options.persistence ??
     PersistenceFile.layer({ dir: config.dir, dbfilename: config.dbfilename }).pipe(Layer.provide(NodeFileSystem.layer))
   const store: Layer.Layer<Store, PersistenceError | AofLoadError, Persistence | FileSystem.FileSystem> =
-    config.appendonly ? storeFromAppendOnlyFile(config) : storeFromDump
+    config.appendonly ? storeFromAppendOnlyFile(config) : layerStoreFromSnapshot
   const appendOnly = config.appendonly
     ? AppendOnly.layer({ dir: config.dir, appendfilename: config.appendfilename, appendfsync: config.appendfsync })
     : AppendOnly.disabled
