@@ -16,7 +16,7 @@ import {
 } from "../errors.js"
 import { array, bulk, integer, nullBulk, ok, simple, type ByteString, type RespValue } from "../resp/values.js"
 import * as Database from "../store/database.js"
-import { entry, isExpired } from "../store/entry.js"
+import { expiresAtOf, isExpired, valueOf } from "../store/entry.js"
 import { globMatch } from "../store/glob.js"
 import { scanPage } from "../store/scan.js"
 import { Store } from "../store/Store.js"
@@ -94,10 +94,10 @@ const expireCommand = (unit: "seconds" | "milliseconds", relative: boolean): Han
         if (milliseconds > int64Max - base) return unchanged(db, Either.left(invalid))
         const when = milliseconds + base
         const current = Database.get(db, args[1])
-        if (current === undefined || !flagsAllow(flags, current.expiresAt, when)) return unchanged(db, reply(integer(0)))
+        if (current === undefined || !flagsAllow(flags, expiresAtOf(current), when)) return unchanged(db, reply(integer(0)))
         const next = when <= BigInt(nowMs)
           ? Database.remove(db, args[1])
-          : Database.put(db, args[1], entry(current.value, Number(when)))
+          : Database.put(db, args[1], valueOf(current), Number(when))
         return [reply(integer(1)), next, 1]
       })
     }
@@ -113,11 +113,10 @@ const ttlCommand = (unit: "seconds" | "milliseconds", absolute: boolean): Handle
   transact(session, [args[1]], (db, nowMs) => {
     const current = Database.get(db, args[1])
     if (current === undefined) return unchanged(db, reply(integer(-2)))
-    if (current.expiresAt === undefined) return unchanged(db, reply(integer(-1)))
-    if (absolute) {
-      return unchanged(db, reply(integer(unit === "seconds" ? Math.trunc(current.expiresAt / 1000) : current.expiresAt)))
-    }
-    const remaining = Math.max(0, current.expiresAt - nowMs)
+    const expiresAt = expiresAtOf(current)
+    if (expiresAt === undefined) return unchanged(db, reply(integer(-1)))
+    if (absolute) return unchanged(db, reply(integer(unit === "seconds" ? Math.trunc(expiresAt / 1000) : expiresAt)))
+    const remaining = Math.max(0, expiresAt - nowMs)
     return unchanged(db, reply(integer(unit === "seconds" ? Math.trunc((remaining + 500) / 1000) : remaining)))
   })
 
@@ -129,9 +128,9 @@ export const pexpiretime: Handler<Store> = ttlCommand("milliseconds", true)
 export const persist: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
-    return current?.expiresAt === undefined
+    return current === undefined || expiresAtOf(current) === undefined
       ? unchanged(db, reply(integer(0)))
-      : [reply(integer(1)), Database.put(db, args[1], entry(current.value, undefined)), 1]
+      : [reply(integer(1)), Database.put(db, args[1], valueOf(current), undefined), 1]
   })
 
 // ---------------------------------------------------------------------------
@@ -146,7 +145,7 @@ const renameCommand = (onlyIfAbsent: boolean): Handler<Store> => (args, session)
     if (moved === undefined) return unchanged(db, Either.left(failure(noSuchKey)))
     if (source === destination) return unchanged(db, reply(answer(!onlyIfAbsent)))
     if (onlyIfAbsent && Database.get(db, destination) !== undefined) return unchanged(db, reply(answer(false)))
-    return [reply(answer(true)), Database.put(Database.remove(db, source), destination, moved), 1]
+    return [reply(answer(true)), Database.put(Database.remove(db, source), destination, valueOf(moved), expiresAtOf(moved)), 1]
   })
 }
 

@@ -21,7 +21,7 @@ import { LiveConfig } from "../server/LiveConfig.js"
 import { findParameter, parameters } from "../server/settings.js"
 import { globMatch } from "../store/glob.js"
 import * as Database from "../store/database.js"
-import type { Entry, Keyspace } from "../store/entry.js"
+import { type Entry, expiresAtOf, isVolatile, type Keyspace, valueOf } from "../store/entry.js"
 import { Store } from "../store/Store.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import { parseInt64, parseSafeInteger } from "./arguments.js"
@@ -210,7 +210,7 @@ const keyspaceSection = (c: InfoContext): ReadonlyArray<InfoField> =>
     const keys = HashMap.size(keyspace)
     if (keys === 0) return []
     let expires = 0
-    for (const stored of HashMap.values(keyspace)) if (stored.expiresAt !== undefined) expires++
+    for (const stored of HashMap.values(keyspace)) if (isVolatile(stored)) expires++
     return [[`db${db}`, `keys=${keys},expires=${expires},avg_ttl=0`]]
   })
 
@@ -358,7 +358,7 @@ export const stringEncoding = (value: string): "int" | "embstr" | "raw" =>
 
 /** Shared integers 0..9999 report refcount INT_MAX (OBJ_SHARED_REFCOUNT). */
 const refcount = (entry: Entry): number => {
-  const asInteger = parseInt64(entry.value)
+  const asInteger = parseInt64(valueOf(entry))
   return asInteger !== undefined && asInteger >= 0n && asInteger < 10000n ? 2147483647 : 1
 }
 
@@ -372,7 +372,7 @@ const withEntry = <R>(
     entry === undefined ? Effect.succeed(Resp.nullBulk) : f(entry))
 
 export const objectEncoding: Handler<Store> = (args, session) =>
-  withEntry(session, args[2], (entry) => Effect.succeed(Resp.bulk(stringEncoding(entry.value))))
+  withEntry(session, args[2], (entry) => Effect.succeed(Resp.bulk(stringEncoding(valueOf(entry)))))
 
 export const objectRefcount: Handler<Store> = (args, session) =>
   withEntry(session, args[2], (entry) => Effect.succeed(Resp.integer(refcount(entry))))
@@ -417,9 +417,10 @@ export const memoryUsageOf = (key: string, entry: Entry): number => {
   const dictEntry = 24
   const keySds = key.length + 4
   const object = 16
-  const encoding = stringEncoding(entry.value)
-  const value = encoding === "int" ? 0 : encoding === "embstr" ? entry.value.length + 4 : entry.value.length + 9
-  return dictEntry + keySds + object + value + (entry.expiresAt === undefined ? 0 : 8)
+  const stored = valueOf(entry)
+  const encoding = stringEncoding(stored)
+  const value = encoding === "int" ? 0 : encoding === "embstr" ? stored.length + 4 : stored.length + 9
+  return dictEntry + keySds + object + value + (expiresAtOf(entry) === undefined ? 0 : 8)
 }
 
 export const memoryUsage: Handler<Store> = (args, session) => {
@@ -530,8 +531,8 @@ const reload = Effect.gen(function*() {
 
 /** DEBUG OBJECT's line: `Value at:0x... refcount:1 encoding:embstr serializedlength:6 lru:... lru_seconds_idle:0`. */
 const debugObjectLine = (entry: Entry, nowMs: number): string =>
-  `Value at:0x0 refcount:${refcount(entry)} encoding:${stringEncoding(entry.value)} ` +
-  `serializedlength:${entry.value.length + 1} lru:${Math.floor(nowMs / 1000) % (1 << 24)} lru_seconds_idle:0`
+  `Value at:0x0 refcount:${refcount(entry)} encoding:${stringEncoding(valueOf(entry))} ` +
+  `serializedlength:${valueOf(entry).length + 1} lru:${Math.floor(nowMs / 1000) % (1 << 24)} lru_seconds_idle:0`
 
 /**
  * DEBUG SLEEP <seconds> | SET-ACTIVE-EXPIRE <0|1> | OBJECT <key> | HELP.

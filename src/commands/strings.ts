@@ -19,7 +19,7 @@ import {
 } from "../errors.js"
 import { bulk, integer, nullBulk, ok, type ByteString, type RespValue } from "../resp/values.js"
 import * as Database from "../store/database.js"
-import { entry, type Entry } from "../store/entry.js"
+import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import type { Store } from "../store/Store.js"
 import { addLongDouble, formatLongDouble, int64Max, int64Min, parseInt64, parseLongDouble } from "./numbers.js"
 import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
@@ -35,7 +35,10 @@ export const maxStringLength = Math.min(512 * 1024 * 1024, constants.MAX_STRING_
 
 const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 
-const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(stored.value))
+/** A missing key reads as the empty string (APPEND, STRLEN, GETRANGE, SETRANGE). */
+const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : valueOf(stored))
+
+const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(valueOf(stored)))
 
 /** A reply integer: a JS number when exact, else a bigint. */
 const int64Reply = (value: bigint): RespValue =>
@@ -137,8 +140,8 @@ export const set: Handler<Store> = (args, session) =>
         const refused = (options.nx && previous !== undefined) || (options.xx && previous === undefined)
         const answer = options.get ? bulkOrNull(previous) : refused ? nullBulk : ok
         if (refused) return unchanged(db, reply(answer))
-        const ttl = expiresAt.right ?? (options.keepTtl ? previous?.expiresAt : undefined)
-        return [reply(answer), Database.put(db, args[1], entry(args[2], ttl)), 1]
+        const ttl = expiresAt.right ?? (options.keepTtl ? expiresAtOf(previous) : undefined)
+        return [reply(answer), Database.put(db, args[1], args[2], ttl), 1]
       })
   })
 
@@ -147,7 +150,7 @@ const setWithExpire = (unit: "EX" | "PX"): Handler<Store> => (args, session) =>
   transact(session, [args[1]], (db, nowMs) => {
     const expiresAt = expireOptionToTime({ unit, time: args[2] }, nowMs, commandName(args))
     if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
-    return [reply(ok), Database.put(db, args[1], entry(args[3], expiresAt.right)), 1]
+    return [reply(ok), Database.put(db, args[1], args[3], expiresAt.right), 1]
   })
 
 export const setex: Handler<Store> = setWithExpire("EX")
@@ -157,7 +160,7 @@ export const setnx: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) =>
     Database.get(db, args[1]) !== undefined
       ? unchanged(db, reply(integer(0)))
-      : [reply(integer(1)), Database.put(db, args[1], entry(args[2], undefined)), 1])
+      : [reply(integer(1)), Database.put(db, args[1], args[2], undefined), 1])
 
 /** The pairs of MSET / MSETNX, or the arity error Redis sends for an odd count. */
 const keyValuePairs = (args: ReadonlyArray<ByteString>): Either.Either<ReadonlyArray<readonly [ByteString, ByteString]>, CommandError> => {
@@ -168,7 +171,7 @@ const keyValuePairs = (args: ReadonlyArray<ByteString>): Either.Either<ReadonlyA
 }
 
 const putAll = (db: Database.Database, pairs: ReadonlyArray<readonly [ByteString, ByteString]>): Database.Database =>
-  pairs.reduce((current, [key, value]) => Database.put(current, key, entry(value, undefined)), db)
+  pairs.reduce((current, [key, value]) => Database.put(current, key, value, undefined), db)
 
 export const mset: Handler<Store> = (args, session) =>
   Either.match(keyValuePairs(args), {
@@ -197,7 +200,7 @@ export const getdel: Handler<Store> = (args, session) =>
     const previous = Database.get(db, args[1])
     return previous === undefined
       ? unchanged(db, reply(nullBulk))
-      : [reply(bulk(previous.value)), Database.remove(db, args[1]), 1]
+      : [reply(bulk(valueOf(previous))), Database.remove(db, args[1]), 1]
   })
 
 /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]; a time already past deletes the key. */
@@ -208,16 +211,16 @@ export const getex: Handler<Store> = (args, session) =>
       transact(session, [args[1]], (db, nowMs) => {
         const current = Database.get(db, args[1])
         if (current === undefined) return unchanged(db, reply(nullBulk))
-        const answer = reply(bulk(current.value))
+        const answer = reply(bulk(valueOf(current)))
         const expiresAt = optionalExpireTime(options.expire, nowMs, commandName(args))
         if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
         if (expiresAt.right !== undefined) {
           return expiresAt.right <= nowMs
             ? [answer, Database.remove(db, args[1]), 1]
-            : [answer, Database.put(db, args[1], entry(current.value, expiresAt.right)), 1]
+            : [answer, Database.put(db, args[1], valueOf(current), expiresAt.right), 1]
         }
-        if (options.persist && current.expiresAt !== undefined) {
-          return [answer, Database.put(db, args[1], entry(current.value, undefined)), 1]
+        if (options.persist && expiresAtOf(current) !== undefined) {
+          return [answer, Database.put(db, args[1], valueOf(current), undefined), 1]
         }
         return unchanged(db, answer)
       })
@@ -230,7 +233,7 @@ export const mget: Handler<Store> = (args, session) => {
 }
 
 export const strlen: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db) => unchanged(db, reply(integer(Database.get(db, args[1])?.value.length ?? 0))))
+  transact(session, [args[1]], (db) => unchanged(db, reply(integer(valueOrEmpty(Database.get(db, args[1])).length))))
 
 // ---------------------------------------------------------------------------
 // Ranges
@@ -241,11 +244,11 @@ const fitsMaxLength = (length: number): boolean => length <= maxStringLength
 export const append: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
-    const value = (current?.value ?? "") + args[2]
-    if (current !== undefined && !fitsMaxLength(current.value.length + args[2].length)) {
+    const value = valueOrEmpty(current) + args[2]
+    if (current !== undefined && !fitsMaxLength(valueOf(current).length + args[2].length)) {
       return unchanged(db, fail(stringTooLong))
     }
-    return [reply(integer(value.length)), Database.put(db, args[1], entry(value, current?.expiresAt)), 1]
+    return [reply(integer(value.length)), Database.put(db, args[1], value, expiresAtOf(current)), 1]
   })
 
 /** The inclusive byte range GETRANGE returns for a string of `length`, or undefined for "". */
@@ -263,7 +266,7 @@ export const getrange: Handler<Store> = (args, session) => {
   const end = parseInt64(args[3])
   if (start === undefined || end === undefined) return Effect.fail(failure(notInteger))
   return transact(session, [args[1]], (db) => {
-    const value = Database.get(db, args[1])?.value ?? ""
+    const value = valueOrEmpty(Database.get(db, args[1]))
     const bounds = getrangeBounds(start, end, value.length)
     return unchanged(db, reply(bulk(bounds === undefined ? "" : value.slice(bounds[0], bounds[1] + 1))))
   })
@@ -280,10 +283,10 @@ export const setrange: Handler<Store> = (args, session) => {
   const patch = args[3]
   return transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
-    if (patch.length === 0) return unchanged(db, reply(integer(current?.value.length ?? 0)))
+    if (patch.length === 0) return unchanged(db, reply(integer(valueOrEmpty(current).length)))
     if (offset + BigInt(patch.length) > BigInt(maxStringLength)) return unchanged(db, fail(stringTooLong))
-    const value = overwrite(current?.value ?? "", Number(offset), patch)
-    return [reply(integer(value.length)), Database.put(db, args[1], entry(value, current?.expiresAt)), 1]
+    const value = overwrite(valueOrEmpty(current), Number(offset), patch)
+    return [reply(integer(value.length)), Database.put(db, args[1], value, expiresAtOf(current)), 1]
   })
 }
 
@@ -294,11 +297,11 @@ export const setrange: Handler<Store> = (args, session) => {
 const addToInteger = (key: ByteString, delta: bigint) =>
 (db: Database.Database) => {
   const current = Database.get(db, key)
-  const value = current === undefined ? 0n : parseInt64(current.value)
+  const value = current === undefined ? 0n : parseInt64(valueOf(current))
   if (value === undefined) return unchanged(db, fail(notInteger))
   const result = value + delta
   if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow))
-  const next = Database.put(db, key, entry(result.toString(), current?.expiresAt))
+  const next = Database.put(db, key, result.toString(), expiresAtOf(current))
   return [reply(int64Reply(result)), next, 1] as const
 }
 
@@ -324,11 +327,11 @@ export const decrby: Handler<Store> = counter((args) =>
 export const incrbyfloat: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {
     const current = Database.get(db, args[1])
-    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(current.value)
+    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(valueOf(current))
     const amount = parseLongDouble(args[2])
     if (value === undefined || amount === undefined) return unchanged(db, fail(notFloat))
     const result = addLongDouble(value, amount)
     if (result._tag === "Infinite") return unchanged(db, fail(incrementNanOrInfinity))
     const text = formatLongDouble(result)
-    return [reply(bulk(text)), Database.put(db, args[1], entry(text, current?.expiresAt)), 1]
+    return [reply(bulk(text)), Database.put(db, args[1], text, expiresAtOf(current)), 1]
   })

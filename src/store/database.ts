@@ -7,38 +7,32 @@
  */
 import { HashMap, Option, Order, RedBlackTree } from "effect"
 import type { ByteString } from "../resp/values.js"
-import { type Entry, isExpired, type Keyspace } from "./entry.js"
+import { type Entry, entry, isExpired, isVolatile, type Keyspace, type StoredValue, type VolatileEntry } from "./entry.js"
 
 /**
- * A volatile key's place in the expiry index: its expiry time (unix ms,
- * zero-padded to a fixed width so string order is time order) then the key.
- * A primitive string keeps the tree's comparisons and equality cheap.
+ * The expiry index orders volatile entries by expiry time, then key. Each
+ * entry is its own index key (it names its key), so the index holds no copy.
  */
-export type ExpiryKey = string
-
-const timeWidth = 20
-
-const expiryKey = (expiresAt: number, key: ByteString): ExpiryKey => String(expiresAt).padStart(timeWidth, "0") + key
-
-const expiryTime = (expiry: ExpiryKey): number => Number(expiry.slice(0, timeWidth))
-
-const expiryKeyName = (expiry: ExpiryKey): ByteString => expiry.slice(timeWidth)
+const expiryOrder: Order.Order<VolatileEntry> = Order.combine(
+  Order.mapInput(Order.number, (entry: VolatileEntry) => entry.expiresAt),
+  Order.mapInput(Order.string, (entry: VolatileEntry) => entry.key)
+)
 
 export interface Database {
   readonly keyspace: Keyspace
-  readonly expiries: RedBlackTree.RedBlackTree<ExpiryKey, true>
+  readonly expiries: RedBlackTree.RedBlackTree<VolatileEntry, true>
 }
 
 export const emptyDatabase: Database = {
   keyspace: HashMap.empty(),
-  expiries: RedBlackTree.empty(Order.string)
+  expiries: RedBlackTree.empty(expiryOrder)
 }
 
 /** Builds a database from a keyspace (RDB load), indexing its volatile keys. */
 export const fromKeyspace = (keyspace: Keyspace): Database => {
   let expiries = emptyDatabase.expiries
-  for (const [key, stored] of keyspace) {
-    if (stored.expiresAt !== undefined) expiries = RedBlackTree.insert(expiries, expiryKey(stored.expiresAt, key), true)
+  for (const stored of HashMap.values(keyspace)) {
+    if (isVolatile(stored)) expiries = RedBlackTree.insert(expiries, stored, true)
   }
   return { keyspace, expiries }
 }
@@ -48,15 +42,16 @@ export const get = (db: Database, key: ByteString): Entry | undefined =>
 
 export const size = (db: Database): number => HashMap.size(db.keyspace)
 
-const unindex = (expiries: Database["expiries"], key: ByteString, previous: Entry | undefined) =>
-  previous?.expiresAt === undefined ? expiries : RedBlackTree.removeFirst(expiries, expiryKey(previous.expiresAt, key))
+const unindex = (expiries: Database["expiries"], previous: Entry | undefined) =>
+  previous !== undefined && isVolatile(previous) ? RedBlackTree.removeFirst(expiries, previous) : expiries
 
-/** Sets `key` to `stored`, replacing any previous entry and its expiry. */
-export const put = (db: Database, key: ByteString, stored: Entry): Database => {
-  const expiries = unindex(db.expiries, key, get(db, key))
+/** Sets `key` to `value`, expiring at `expiresAt` (unix ms; undefined: never), replacing any previous entry. */
+export const put = (db: Database, key: ByteString, value: StoredValue, expiresAt: number | undefined): Database => {
+  const stored = entry(key, value, expiresAt)
+  const expiries = unindex(db.expiries, get(db, key))
   return {
     keyspace: HashMap.set(db.keyspace, key, stored),
-    expiries: stored.expiresAt === undefined ? expiries : RedBlackTree.insert(expiries, expiryKey(stored.expiresAt, key), true)
+    expiries: isVolatile(stored) ? RedBlackTree.insert(expiries, stored, true) : expiries
   }
 }
 
@@ -64,7 +59,7 @@ export const remove = (db: Database, key: ByteString): Database => {
   const previous = get(db, key)
   return previous === undefined ? db : {
     keyspace: HashMap.remove(db.keyspace, key),
-    expiries: unindex(db.expiries, key, previous)
+    expiries: unindex(db.expiries, previous)
   }
 }
 
@@ -83,10 +78,10 @@ export const expireKeys = (db: Database, keys: Iterable<ByteString>, nowMs: numb
  * database and how many keys it removed. Cost: O(removed · log volatile).
  */
 export const reclaimExpired = (db: Database, nowMs: number, limit: number): readonly [Database, number] => {
-  const expired: Array<ExpiryKey> = []
-  for (const expiryKey of RedBlackTree.keys(db.expiries)) {
-    if (expired.length >= limit || expiryTime(expiryKey) >= nowMs) break
-    expired.push(expiryKeyName(expiryKey))
+  const expired: Array<ByteString> = []
+  for (const volatile of RedBlackTree.keys(db.expiries)) {
+    if (expired.length >= limit || volatile.expiresAt >= nowMs) break
+    expired.push(volatile.key)
   }
   let result = db
   for (const key of expired) result = remove(result, key)

@@ -1,5 +1,11 @@
 /**
  * What the keyspace holds: a key's value and its optional expiry.
+ *
+ * Memory per key matters (a million keys is an ordinary dataset), so an entry
+ * has two shapes: a persistent key's entry is its value itself, with no
+ * wrapper object; only a key with a TTL carries a `VolatileEntry`, which also
+ * names its key so that it can be its own place in the database's expiry index.
+ * Read entries through `valueOf` / `expiresAtOf`.
  */
 import type { HashMap } from "effect"
 import type { ByteString } from "../resp/values.js"
@@ -7,11 +13,17 @@ import type { ByteString } from "../resp/values.js"
 /** A stored value. Only Redis strings exist so far (as byte strings). */
 export type StoredValue = ByteString
 
-export interface Entry {
-  readonly value: StoredValue
-  /** Absolute expiry in unix milliseconds, or undefined for a persistent key. */
-  readonly expiresAt: number | undefined
+/** A key with a TTL: its name, its value and its absolute expiry (unix milliseconds). */
+export class VolatileEntry {
+  constructor(
+    readonly key: ByteString,
+    readonly value: StoredValue,
+    readonly expiresAt: number
+  ) {}
 }
+
+/** A persistent key's value, or a volatile key's `VolatileEntry`. */
+export type Entry = StoredValue | VolatileEntry
 
 /** One database: key -> entry, an immutable HashMap. */
 export type Keyspace = HashMap.HashMap<ByteString, Entry>
@@ -19,8 +31,17 @@ export type Keyspace = HashMap.HashMap<ByteString, Entry>
 /** Number of databases, as Redis's default `databases 16`. */
 export const databaseCount = 16
 
-export const entry = (value: StoredValue, expiresAt: number | undefined): Entry => ({ value, expiresAt })
+/** The entry for `key` holding `value`, expiring at `expiresAt` (unix ms) or never when undefined. */
+export const entry = (key: ByteString, value: StoredValue, expiresAt: number | undefined): Entry =>
+  expiresAt === undefined ? value : new VolatileEntry(key, value, expiresAt)
+
+export const isVolatile = (entry: Entry): entry is VolatileEntry => entry instanceof VolatileEntry
+
+export const valueOf = (entry: Entry): StoredValue => isVolatile(entry) ? entry.value : entry
+
+/** Absolute expiry in unix milliseconds, or undefined for a persistent (or missing) key. */
+export const expiresAtOf = (entry: Entry | undefined): number | undefined =>
+  entry !== undefined && isVolatile(entry) ? entry.expiresAt : undefined
 
 /** Redis's keyIsExpired: a key is expired once the clock is past its expiry time. */
-export const isExpired = (entry: Entry, nowMs: number): boolean =>
-  entry.expiresAt !== undefined && nowMs > entry.expiresAt
+export const isExpired = (entry: Entry, nowMs: number): boolean => isVolatile(entry) && nowMs > entry.expiresAt

@@ -10,7 +10,7 @@
 import { HashMap } from "effect"
 import type { ByteString } from "../resp/values.js"
 import type { MaxmemoryPolicy } from "../server/config.js"
-import type { Entry, Keyspace } from "./entry.js"
+import { type Entry, expiresAtOf, isVolatile, type Keyspace } from "./entry.js"
 
 /** Redis's maxmemory-samples default. */
 export const evictionSamples = 5
@@ -31,7 +31,7 @@ export const sampleEntries = (
   for (const [key, entry] of keyspace) {
     if (eligible.length >= offset + count || walked >= maxVolatileWalk + offset) break
     walked++
-    if (!volatileOnly || entry.expiresAt !== undefined) eligible.push([key, entry])
+    if (!volatileOnly || isVolatile(entry)) eligible.push([key, entry])
   }
   if (eligible.length <= count) return eligible
   const start = offset % (eligible.length - count + 1)
@@ -56,7 +56,7 @@ export const chooseVictim = (
   if (sample.length === 0) return undefined
   if (policy.endsWith("-random")) return sample[0][0]
   const score = policy === "volatile-ttl"
-    ? ([, entry]: readonly [ByteString, Entry]) => entry.expiresAt ?? Number.POSITIVE_INFINITY
+    ? ([, entry]: readonly [ByteString, Entry]) => expiresAtOf(entry) ?? Number.POSITIVE_INFINITY
     : ([key]: readonly [ByteString, Entry]) => accessedAt(key)
   let best = sample[0]
   for (const candidate of sample) if (score(candidate) < score(best)) best = candidate

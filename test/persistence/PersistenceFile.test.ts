@@ -24,7 +24,7 @@ afterEach(() => {
 
 const databases = (db0: Keyspace): Array<Keyspace> =>
   Array.from({ length: databaseCount }, (_, i) => (i === 0 ? db0 : HashMap.empty<string, Entry>()))
-const sample = databases(HashMap.make(["k\x00\xff", entry("v".repeat(50), nowMs + 60_000)], ["n", entry("42", undefined)]))
+const sample = databases(HashMap.make(["k\x00\xff", entry("k\x00\xff", "v".repeat(50), nowMs + 60_000)], ["n", entry("n", "42", undefined)]))
 
 const fileLayer = (dir: string) => PersistenceFile.layer({ dir, dbfilename: "dump.rdb" }).pipe(Layer.provide(NodeFileSystem.layer))
 

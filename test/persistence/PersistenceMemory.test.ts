@@ -6,7 +6,7 @@ import { databaseCount, entry, type Entry, type Keyspace } from "../../src/store
 
 const nowMs = 1_700_000_000_000
 const sample: Array<Keyspace> = Array.from({ length: databaseCount }, (_, i) =>
-  i === 2 ? HashMap.make(["a", entry("1", undefined)], ["gone", entry("x", nowMs - 1)]) : HashMap.empty<string, Entry>())
+  i === 2 ? HashMap.make(["a", entry("a", "1", undefined)], ["gone", entry("gone", "x", nowMs - 1)]) : HashMap.empty<string, Entry>())
 
 describe("PersistenceMemory", () => {
   it.effect("keeps the last snapshot, minus keys expired at save time", () =>
@@ -16,7 +16,7 @@ describe("PersistenceMemory", () => {
       yield* persistence.save(sample, nowMs)
       const loaded = yield* persistence.load()
       expect(loaded?.length).toBe(databaseCount)
-      expect([...(loaded?.[2] ?? HashMap.empty())]).toEqual([["a", entry("1", undefined)]])
+      expect([...(loaded?.[2] ?? HashMap.empty())]).toEqual([["a", entry("a", "1", undefined)]])
     }).pipe(Effect.provide(PersistenceMemory.layer)))
 
   it.effect("starts from given bytes, failing on corrupt ones with the offset", () =>

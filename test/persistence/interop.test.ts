@@ -13,7 +13,7 @@ import { Redis } from "ioredis"
 import { afterEach, describe, expect, it } from "vitest"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
-import { databaseCount, entry, type Entry, type Keyspace } from "../../src/store/entry.js"
+import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, valueOf } from "../../src/store/entry.js"
 import { freePort } from "../hardening/server-process.js"
 
 const requireBinary = (name: string): void => {
@@ -68,19 +68,19 @@ const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, 
   switch (db) {
     case 0:
       return HashMap.make(
-        ["plain", entry("hello", undefined)],
-        ["bin\x00\r\n\xff", entry("\x00\x01\x80\xff\r\n", undefined)],
-        ["long", entry("compress me ".repeat(50), nowMs + 3_600_000)],
-        ["int8", entry("-12", undefined)],
-        ["int16", entry("-300", undefined)],
-        ["int32", entry("70000", undefined)],
-        ["bigint", entry("2147483648", undefined)],
-        ["not-canonical", entry("007", undefined)],
-        ["empty", entry("", nowMs + 7_200_000)],
-        ["expired", entry("gone", nowMs - 1)]
+        ["plain", entry("plain", "hello", undefined)],
+        ["bin\x00\r\n\xff", entry("bin\x00\r\n\xff", "\x00\x01\x80\xff\r\n", undefined)],
+        ["long", entry("long", "compress me ".repeat(50), nowMs + 3_600_000)],
+        ["int8", entry("int8", "-12", undefined)],
+        ["int16", entry("int16", "-300", undefined)],
+        ["int32", entry("int32", "70000", undefined)],
+        ["bigint", entry("bigint", "2147483648", undefined)],
+        ["not-canonical", entry("not-canonical", "007", undefined)],
+        ["empty", entry("empty", "", nowMs + 7_200_000)],
+        ["expired", entry("expired", "gone", nowMs - 1)]
       )
     case 9:
-      return HashMap.make(["in nine", entry("9".repeat(30), undefined)])
+      return HashMap.make(["in nine", entry("in nine", "9".repeat(30), undefined)])
     default:
       return HashMap.empty<string, Entry>()
   }
@@ -100,10 +100,10 @@ describe("RDB interoperability with Redis 7.0", () => {
       await client.select(db)
       const expected = [...keyspace].filter(([key]) => key !== "expired")
       expect(await client.dbsize()).toBe(expected.length)
-      for (const [key, { value, expiresAt }] of expected) {
-        expect(await client.getBuffer(bytes(key))).toEqual(bytes(value))
+      for (const [key, stored] of expected) {
+        expect(await client.getBuffer(bytes(key))).toEqual(bytes(valueOf(stored)))
         const pexpiretime = await client.call("PEXPIRETIME", bytes(key))
-        expect(pexpiretime).toBe(expiresAt ?? -1)
+        expect(pexpiretime).toBe(expiresAtOf(stored) ?? -1)
       }
     }
   })
@@ -126,18 +126,18 @@ describe("RDB interoperability with Redis 7.0", () => {
     const read = Either.getOrThrow(readRdb(readFileSync(join(dir, "theirs.rdb"))))
     const sorted = (keyspace: Keyspace) => [...keyspace].sort(([a], [b]) => (a < b ? -1 : 1))
     expect(sorted(read[0])).toEqual([
-      ["bin\x00\xff", entry("\x00\r\n\xfe", undefined)],
-      ["long", entry(long, undefined)],
-      ["n:-2147483649", entry("-2147483649", undefined)],
-      ["n:-300", entry("-300", undefined)],
-      ["n:007", entry("007", undefined)],
-      ["n:12", entry("12", undefined)],
-      ["n:2147483648", entry("2147483648", undefined)],
-      ["n:70000", entry("70000", undefined)],
-      ["ttl", entry("v", expiresAt)]
+      ["bin\x00\xff", entry("bin\x00\xff", "\x00\r\n\xfe", undefined)],
+      ["long", entry("long", long, undefined)],
+      ["n:-2147483649", entry("n:-2147483649", "-2147483649", undefined)],
+      ["n:-300", entry("n:-300", "-300", undefined)],
+      ["n:007", entry("n:007", "007", undefined)],
+      ["n:12", entry("n:12", "12", undefined)],
+      ["n:2147483648", entry("n:2147483648", "2147483648", undefined)],
+      ["n:70000", entry("n:70000", "70000", undefined)],
+      ["ttl", entry("ttl", "v", expiresAt)]
     ])
-    expect(sorted(read[4])).toEqual([["four", entry("4".repeat(40), undefined)]])
-    expect(sorted(read[15])).toEqual([["fifteen", entry("", undefined)]])
+    expect(sorted(read[4])).toEqual([["four", entry("four", "4".repeat(40), undefined)]])
+    expect(sorted(read[15])).toEqual([["fifteen", entry("fifteen", "", undefined)]])
     expect(read.filter((keyspace) => HashMap.size(keyspace) > 0).length).toBe(3)
   })
 })

@@ -92,7 +92,7 @@ describe("maxmemory", () => {
 })
 
 const keyspace = (entries: ReadonlyArray<readonly [string, number | undefined]>): Keyspace =>
-  HashMap.fromIterable(entries.map(([key, expiresAt]) => [key, entry("v", expiresAt)] as const))
+  HashMap.fromIterable(entries.map(([key, expiresAt]) => [key, entry(key, "v", expiresAt)] as const))
 
 describe("eviction choice", () => {
   const keys = keyspace([["a", undefined], ["b", 50], ["c", 10], ["d", undefined], ["e", 30]])

@@ -1,15 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, HashMap, Option, RedBlackTree, TestClock } from "effect"
 import * as Database from "../../src/store/database.js"
-import { entry, type Keyspace } from "../../src/store/entry.js"
+import { entry, expiresAtOf, type Keyspace, valueOf, VolatileEntry } from "../../src/store/entry.js"
 import { activeExpiry, Store } from "../../src/store/Store.js"
 
 const put = (db: number, key: string, value: string, expiresAt?: number) =>
   Effect.flatMap(Store, (store) =>
-    store.modify(db, [], (database) => [undefined, Database.put(database, key, entry(value, expiresAt)), 1]))
+    store.modify(db, [], (database) => [undefined, Database.put(database, key, value, expiresAt), 1]))
 
 const read = (db: number, key: string) =>
-  Effect.flatMap(Store, (store) => store.modify(db, [key], (database) => [Database.get(database, key)?.value, database, 0]))
+  Effect.flatMap(Store, (store) =>
+    store.modify(db, [key], (database) => {
+      const stored = Database.get(database, key)
+      return [stored === undefined ? undefined : valueOf(stored), database, 0]
+    }))
 
 const keyspace = (db: number) => Effect.flatMap(Store, (store) => Effect.map(store.snapshot, (all) => all[db]))
 
@@ -39,7 +43,7 @@ describe("Store", () => {
       const store = yield* Store
       yield* store.modify(0, [], (database) => {
         let next = database
-        for (let i = 0; i < volatile; i++) next = Database.put(next, `k${i}`, entry("v", 10))
+        for (let i = 0; i < volatile; i++) next = Database.put(next, `k${i}`, "v", 10)
         return [undefined, next, volatile]
       })
       yield* TestClock.setTime(50)
@@ -62,7 +66,7 @@ describe("Store", () => {
     }).pipe(Effect.provide(Store.layer)))
 
   it.effect("layerFrom loads keyspaces and indexes their expiries", () => {
-    const loaded: Keyspace = HashMap.make(["a", entry("1", 100)], ["b", entry("2", undefined)])
+    const loaded: Keyspace = HashMap.make(["a", entry("a", "1", 100)], ["b", entry("b", "2", undefined)])
     return Effect.gen(function*() {
       const store = yield* Store
       expect((yield* store.snapshot)[5]).toBe(loaded)
@@ -75,10 +79,10 @@ describe("Store", () => {
 
 describe("Database", () => {
   it("keeps the expiry index in step with the keyspace", () => {
-    let db = Database.put(Database.emptyDatabase, "a", entry("1", 100))
-    db = Database.put(db, "a", entry("2", 200))
-    db = Database.put(db, "b", entry("3", 50))
-    db = Database.put(db, "b", entry("4", undefined))
+    let db = Database.put(Database.emptyDatabase, "a", "1", 100)
+    db = Database.put(db, "a", "2", 200)
+    db = Database.put(db, "b", "3", 50)
+    db = Database.put(db, "b", "4", undefined)
     expect(RedBlackTree.size(db.expiries)).toBe(1)
     expect(Database.reclaimExpired(db, 150, 10)[1]).toBe(0)
     expect(Database.reclaimExpired(db, 201, 10)[1]).toBe(1)
@@ -89,12 +93,39 @@ describe("Database", () => {
 
   it("reclaims only expired keys, earliest first, up to the limit", () => {
     let db = Database.emptyDatabase
-    for (const [key, at] of [["x", 30], ["y", 10], ["z", 20], ["w", 99]] as const) db = Database.put(db, key, entry("v", at))
+    for (const [key, at] of [["x", 30], ["y", 10], ["z", 20], ["w", 99]] as const) db = Database.put(db, key, "v", at)
     const [after, removed] = Database.reclaimExpired(db, 25, 1)
     expect(removed).toBe(1)
     expect(Database.get(after, "y")).toBeUndefined()
     const [final, more] = Database.reclaimExpired(after, 25, 10)
     expect(more).toBe(1)
     expect(Array.from(HashMap.keys(final.keyspace)).sort()).toEqual(["w", "x"])
+  })
+
+  it("stores a persistent key's value bare and a volatile key's value with its key and expiry", () => {
+    const db = Database.put(Database.put(Database.emptyDatabase, "p", "1", undefined), "v", "2", 70)
+    expect(Database.get(db, "p")).toBe("1")
+    expect(Database.get(db, "v")).toEqual(new VolatileEntry("v", "2", 70))
+    expect(expiresAtOf(Database.get(db, "p"))).toBeUndefined()
+    expect(Array.from(RedBlackTree.keys(db.expiries))).toEqual([new VolatileEntry("v", "2", 70)])
+  })
+
+  it("orders keys expiring at the same time by name and removes exactly the one replaced", () => {
+    let db = Database.emptyDatabase
+    for (const key of ["c", "a", "b"]) db = Database.put(db, key, "v", 40)
+    db = Database.put(db, "b", "w", 40)
+    expect(Array.from(RedBlackTree.keys(db.expiries), (volatile) => [volatile.key, volatile.value])).toEqual([
+      ["a", "v"],
+      ["b", "w"],
+      ["c", "v"]
+    ])
+    db = Database.remove(db, "a")
+    expect(Array.from(RedBlackTree.keys(db.expiries), (volatile) => volatile.key)).toEqual(["b", "c"])
+  })
+
+  it("indexes the volatile entries of a loaded keyspace", () => {
+    const db = Database.fromKeyspace(HashMap.make(["a", entry("a", "1", 9)], ["b", entry("b", "2", undefined)]))
+    expect(Array.from(RedBlackTree.keys(db.expiries), (volatile) => volatile.key)).toEqual(["a"])
+    expect(Database.reclaimExpired(db, 10, 5)[1]).toBe(1)
   })
 })

@@ -6,7 +6,7 @@
  */
 import { HashMap } from "effect"
 import type { Command } from "../../resp/values.js"
-import { isExpired, type Keyspace } from "../../store/entry.js"
+import { isExpired, isVolatile, type Keyspace } from "../../store/entry.js"
 import { encodeCommand, encodeTimestamp } from "./format.js"
 
 /** Rewrite output is handed out in chunks of about this many bytes. */
@@ -33,9 +33,9 @@ export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): 
     for (const [key, stored] of keyspace) {
       if (isExpired(stored, nowMs)) continue
       const chunk = add(
-        stored.expiresAt === undefined
-          ? ["SET", key, stored.value]
-          : ["SET", key, stored.value, "PXAT", String(stored.expiresAt)]
+        isVolatile(stored)
+          ? ["SET", key, stored.value, "PXAT", String(stored.expiresAt)]
+          : ["SET", key, stored]
       )
       if (chunk !== undefined) yield chunk
     }

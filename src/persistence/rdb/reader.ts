@@ -94,7 +94,7 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         if (typeName === undefined) throw new RdbUnknownOpcode({ opcode, offset: opcodeOffset })
         const key = cursor.string()
         if (opcode !== stringType) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
-        const loaded = entry(cursor.string(), expiresAt)
+        const loaded = entry(key, cursor.string(), expiresAt)
         expiresAt = undefined
         const keyspace = databases[db]
         if (HashMap.has(keyspace, key)) {

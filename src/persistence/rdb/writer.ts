@@ -7,7 +7,7 @@
  * STRING, key, value), then EOF and the CRC-64 of all preceding bytes,
  * little-endian.
  */
-import { type Entry, isExpired, type Keyspace } from "../../store/entry.js"
+import { type Entry, isExpired, isVolatile, type Keyspace, valueOf } from "../../store/entry.js"
 import { crc64 } from "./crc64.js"
 import { Length, magic, Opcode, StringEncoding, stringType, writtenRedisVersion, writtenVersion } from "./format.js"
 import { compress } from "./lzf.js"
@@ -95,19 +95,19 @@ const liveEntries = (keyspace: Keyspace, nowMs: number): LiveEntries => {
   for (const pair of keyspace) {
     if (isExpired(pair[1], nowMs)) continue
     entries.push(pair)
-    if (pair[1].expiresAt !== undefined) withExpiry++
+    if (isVolatile(pair[1])) withExpiry++
   }
   return { entries, keys: entries.length, withExpiry }
 }
 
 const writeEntry = (out: ChunkBuilder, key: string, entry: Entry, compression: boolean): void => {
-  if (entry.expiresAt !== undefined) {
+  if (isVolatile(entry)) {
     out.byte(Opcode.expireTimeMs)
     out.int64LE(entry.expiresAt)
   }
   out.byte(stringType)
   writeString(out, key, compression)
-  writeString(out, entry.value, compression)
+  writeString(out, valueOf(entry), compression)
 }
 
 /** rdbEncodeLength: 6-bit, 14-bit, 32-bit or 64-bit big-endian forms. */

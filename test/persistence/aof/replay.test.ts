@@ -20,7 +20,7 @@ import { clockAt } from "../../../src/persistence/aof/clock.js"
 import { parseAof } from "../../../src/persistence/aof/format.js"
 import { loadAppendOnlyFile } from "../../../src/persistence/aof/replay.js"
 import type { Keyspace } from "../../../src/store/entry.js"
-import { isExpired } from "../../../src/store/entry.js"
+import { expiresAtOf, isExpired, valueOf } from "../../../src/store/entry.js"
 import { Store } from "../../../src/store/Store.js"
 import { realisticNow, testSession } from "../../commands/helpers.js"
 
@@ -74,7 +74,7 @@ const step = fc.tuple(fc.constantFrom(0, 0, 1, 250, 999, 1000, 1500), command)
 const alive = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number) =>
   keyspaces.map((keyspace) =>
     [...HashMap.filter(keyspace, (stored) => !isExpired(stored, nowMs))]
-      .map(([k, { expiresAt, value: v }]) => [k, v, expiresAt] as const)
+      .map(([k, stored]) => [k, valueOf(stored), expiresAtOf(stored)] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
 /** Runs `steps` with `appendonly yes` (fsync always) logging to `dir`; returns the live keyspaces and the time at the end. */

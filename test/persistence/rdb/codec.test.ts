@@ -35,7 +35,7 @@ const value = fc.oneof(byteString, integerLooking, compressibleString)
 const expiry = fc.option(fc.integer({ min: nowMs - 1_000_000, max: nowMs + 10 ** 11 }), { nil: undefined })
 const keyspace: fc.Arbitrary<Keyspace> = fc
   .array(fc.tuple(fc.oneof(byteString, integerLooking), value, expiry), { maxLength: 25 })
-  .map((entries) => HashMap.fromIterable(entries.map(([k, v, e]) => [k, entry(v, e)] as const)))
+  .map((entries) => HashMap.fromIterable(entries.map(([k, v, e]) => [k, entry(k, v, e)] as const)))
 const databases = fc.array(fc.tuple(fc.integer({ min: 0, max: databaseCount - 1 }), keyspace), { maxLength: 4 })
   .map(databasesWith)
 
@@ -50,11 +50,11 @@ describe("RDB writer and reader", () => {
 
   it("writes Redis's string encodings", () => {
     const file = Buffer.from(bytesOf(databasesWith([[0, HashMap.make(
-      ["a", entry("12", undefined)],
-      ["b", entry("-300", undefined)],
-      ["c", entry("70000", undefined)],
-      ["d", entry("2147483648", undefined)],
-      ["e", entry("x".repeat(40), undefined)]
+      ["a", entry("a", "12", undefined)],
+      ["b", entry("b", "-300", undefined)],
+      ["c", entry("c", "70000", undefined)],
+      ["d", entry("d", "2147483648", undefined)],
+      ["e", entry("e", "x".repeat(40), undefined)]
     )]])))
     expect(file.subarray(0, 9).toString("latin1")).toBe("REDIS0010")
     const hexOf = file.toString("hex")
@@ -66,14 +66,14 @@ describe("RDB writer and reader", () => {
   })
 
   it("writes EXPIRETIME_MS, SELECTDB and RESIZEDB", () => {
-    const file = Buffer.from(bytesOf(databasesWith([[3, HashMap.make(["k", entry("v", 0x020304050607)], ["p", entry("v", undefined)])]])))
+    const file = Buffer.from(bytesOf(databasesWith([[3, HashMap.make(["k", entry("k", "v", 0x020304050607)], ["p", entry("p", "v", undefined)])]])))
     const hexOf = file.toString("hex")
     expect(hexOf).toContain("fe03fb0201") // SELECTDB 3, RESIZEDB 2 keys, 1 with expiry
     expect(hexOf).toContain("fc0706050403020000") // EXPIRETIME_MS little-endian
   })
 
   it("streams in chunks whose concatenation is the file, ending with the CRC-64", () => {
-    const big = HashMap.fromIterable(Array.from({ length: 20_000 }, (_, i) => [`key:${i}`, entry(`value ${i}`, undefined)] as const))
+    const big = HashMap.fromIterable(Array.from({ length: 20_000 }, (_, i) => [`key:${i}`, entry(`key:${i}`, `value ${i}`, undefined)] as const))
     const chunks = [...writeRdb(databasesWith([[0, big]]), nowMs)]
     expect(chunks.length).toBeGreaterThan(2)
     const file = Buffer.concat(chunks)
@@ -84,20 +84,20 @@ describe("RDB writer and reader", () => {
   it("reads a file saved by Redis 7.0.15", () => {
     const [db0, , , , , db5, , , , , , , , , , db15] = unwrap(readRdb(fixture("strings.rdb")))
     expect(sorted(db0)).toEqual([
-      ["big", entry("2147483648", undefined)],
-      ["binary", entry("\x00\xff\r\nbin", undefined)],
-      ["i12", entry("12", undefined)],
-      ["i70000", entry("70000", undefined)],
-      ["long", entry("abcdefgh".repeat(40), undefined)],
-      ["m300", entry("-300", undefined)],
-      ["withttl", entry("v", 4102444800000)]
+      ["big", entry("big", "2147483648", undefined)],
+      ["binary", entry("binary", "\x00\xff\r\nbin", undefined)],
+      ["i12", entry("i12", "12", undefined)],
+      ["i70000", entry("i70000", "70000", undefined)],
+      ["long", entry("long", "abcdefgh".repeat(40), undefined)],
+      ["m300", entry("m300", "-300", undefined)],
+      ["withttl", entry("withttl", "v", 4102444800000)]
     ])
-    expect(sorted(db5)).toEqual([["db5", entry("five", undefined)]])
-    expect(sorted(db15)).toEqual([["db15", entry("zz".repeat(30), undefined)]])
+    expect(sorted(db5)).toEqual([["db5", entry("db5", "five", undefined)]])
+    expect(sorted(db15)).toEqual([["db15", entry("db15", "zz".repeat(30), undefined)]])
   })
 
   it("drops keys expired at load time only when asked to", () => {
-    const file = bytesOf(databasesWith([[0, HashMap.make(["old", entry("v", nowMs + 10)], ["new", entry("v", nowMs + 1000)])]]))
+    const file = bytesOf(databasesWith([[0, HashMap.make(["old", entry("old", "v", nowMs + 10)], ["new", entry("new", "v", nowMs + 1000)])]]))
     expect(HashMap.size(unwrap(readRdb(file))[0])).toBe(2)
     expect([...HashMap.keys(unwrap(readRdb(file, nowMs + 100))[0])]).toEqual(["new"])
   })
@@ -108,13 +108,13 @@ describe("RDB writer and reader", () => {
       Buffer.from("fe00" + "fd10000000" + "f805" + "f907" + "00016b0176" + "ff", "hex")
     ])
     for (const file of [Buffer.concat([body("0011"), Buffer.alloc(8)]), body("0004")]) {
-      expect(sorted(unwrap(readRdb(file))[0])).toEqual([["k", entry("v", 16_000)]])
+      expect(sorted(unwrap(readRdb(file))[0])).toEqual([["k", entry("k", "v", 16_000)]])
     }
   })
 })
 
 describe("RDB reader errors", () => {
-  const valid = bytesOf(databasesWith([[0, HashMap.make(["k", entry("v", undefined)])]]))
+  const valid = bytesOf(databasesWith([[0, HashMap.make(["k", entry("k", "v", undefined)])]]))
   const errorOf = (file: Uint8Array) => Either.flip(readRdb(file)).pipe(Either.getOrThrow)
 
   it("names the problem and the offset", () => {
@@ -156,7 +156,7 @@ describe("RDB reader errors", () => {
   })
 
   it("any corruption is a typed error or a clean parse, never a throw", () => {
-    const file = bytesOf(databasesWith([[0, HashMap.make(["k", entry("abc".repeat(20), nowMs + 5)], ["n", entry("1234", undefined)])]]))
+    const file = bytesOf(databasesWith([[0, HashMap.make(["k", entry("k", "abc".repeat(20), nowMs + 5)], ["n", entry("n", "1234", undefined)])]]))
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.nat(file.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
       (flips) => {
