@@ -23,29 +23,44 @@ const hashBits = 14
  */
 export const decompress = (input: Uint8Array, outputLength: number): Uint8Array | undefined => {
   const output = new Uint8Array(outputLength)
-  let ip = 0
+  return decompressInto(input, 0, input.length, output, outputLength) ? output : undefined
+}
+
+/**
+ * Decompresses `input[start, end)` into the first `outputLength` bytes of
+ * `output` (at least that long); false when the stream is corrupt or does not
+ * produce exactly `outputLength` bytes. Lets a reader reuse one buffer.
+ */
+export const decompressInto = (
+  input: Uint8Array,
+  start: number,
+  end: number,
+  output: Uint8Array,
+  outputLength: number
+): boolean => {
+  let ip = start
   let op = 0
-  while (ip < input.length) {
+  while (ip < end) {
     const ctrl = input[ip++]
     if (ctrl < maxLiteralRun) {
       const run = ctrl + 1
-      if (op + run > outputLength || ip + run > input.length) return undefined
-      for (const end = ip + run; ip < end; ) output[op++] = input[ip++]
+      if (op + run > outputLength || ip + run > end) return false
+      for (const runEnd = ip + run; ip < runEnd; ) output[op++] = input[ip++]
       continue
     }
     let length = ctrl >> 5
     if (length === 7) {
-      if (ip >= input.length) return undefined
+      if (ip >= end) return false
       length += input[ip++]
     }
     length += 2
-    if (ip >= input.length) return undefined
+    if (ip >= end) return false
     let ref = op - ((ctrl & 0x1f) << 8) - input[ip++] - 1
-    if (ref < 0 || op + length > outputLength) return undefined
+    if (ref < 0 || op + length > outputLength) return false
     // Byte by byte: the source may overlap the bytes being written (runs).
-    for (let end = op + length; op < end; ) output[op++] = output[ref++]
+    for (const copyEnd = op + length; op < copyEnd; ) output[op++] = output[ref++]
   }
-  return op === outputLength ? output : undefined
+  return op === outputLength
 }
 
 /** Hash positions by their next three bytes; entries from earlier calls are harmless (matches are verified). */
@@ -63,15 +78,33 @@ export const compress = (
   input: Uint8Array,
   maxOutputLength: number = input.length + Math.ceil(input.length / maxLiteralRun) + 1
 ): Uint8Array | undefined => {
+  const output = new Uint8Array(compressionSpace(maxOutputLength))
+  const length = compressInto(input, input.length, output, maxOutputLength)
+  return length === undefined ? undefined : output.slice(0, length)
+}
+
+/** How long the output buffer of compressInto must be for a `maxOutputLength` bound. */
+export const compressionSpace = (maxOutputLength: number): number => maxOutputLength + 4
+
+/**
+ * Compresses the first `inputLength` bytes of `input` into `output` (at least
+ * compressionSpace(maxOutputLength) long) and returns the compressed length,
+ * or undefined when it would exceed `maxOutputLength`. Lets a writer reuse
+ * its buffers.
+ */
+export const compressInto = (
+  input: Uint8Array,
+  inputLength: number,
+  output: Uint8Array,
+  maxOutputLength: number
+): number | undefined => {
   // Each step below writes at most 4 bytes before the bound is checked.
-  const output = new Uint8Array(maxOutputLength + 4)
-  const length = input.length
   let op = 0
   let runStart = op++ // where the control byte of the current literal run goes
   let runLength = 0
   let ip = 0
-  while (ip < length) {
-    const candidate = ip + minMatch <= length ? findCandidate(input, ip) : -1
+  while (ip < inputLength) {
+    const candidate = ip + minMatch <= inputLength ? findCandidate(input, ip) : -1
     if (candidate < 0) {
       output[op++] = input[ip++]
       runLength++
@@ -81,7 +114,7 @@ export const compress = (
         runLength = 0
       }
     } else {
-      const matchLength = commonLength(input, candidate, ip)
+      const matchLength = commonLength(input, inputLength, candidate, ip)
       const offset = ip - candidate - 1
       if (runLength > 0) output[runStart] = runLength - 1
       else op-- // drop the unused control byte
@@ -101,7 +134,7 @@ export const compress = (
   }
   if (runLength > 0) output[runStart] = runLength - 1
   else op--
-  return op > maxOutputLength ? undefined : output.slice(0, op)
+  return op > maxOutputLength ? undefined : op
 }
 
 /**
@@ -118,8 +151,8 @@ const findCandidate = (input: Uint8Array, ip: number): number => {
 }
 
 /** How many bytes from `candidate` repeat at `ip` (at least 3, at most one back reference). */
-const commonLength = (input: Uint8Array, candidate: number, ip: number): number => {
-  const limit = Math.min(maxMatch, input.length - ip)
+const commonLength = (input: Uint8Array, inputLength: number, candidate: number, ip: number): number => {
+  const limit = Math.min(maxMatch, inputLength - ip)
   let matched = minMatch
   while (matched < limit && input[candidate + matched] === input[ip + matched]) matched++
   return matched
