@@ -21,7 +21,7 @@ import {
   RdbUnsupportedVersion
 } from "./errors.js"
 import { firstVersionWithChecksum, Length, magic, newestReadableVersion, Opcode, StringEncoding, stringType, valueTypeNames } from "./format.js"
-import { decompress } from "./lzf.js"
+import { decompressInto } from "./lzf.js"
 
 /** No LZF stream expands more than this: a 3-byte back reference yields at most 264 bytes. */
 const maxLzfExpansion = 88
@@ -96,14 +96,24 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         if (opcode !== stringType) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
         const loaded = entry(key, cursor.string(), expiresAt)
         expiresAt = undefined
-        const keyspace = databases[db]
-        if (HashMap.has(keyspace, key)) {
+        if (!addNew(databases[db], key, loaded, nowMs)) {
           throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
         }
-        if (nowMs === undefined || !isExpired(loaded, nowMs)) HashMap.set(keyspace, key, loaded)
       }
     }
   }
+}
+
+/**
+ * Adds `key` to the keyspace being built unless it expired by `nowMs`; false
+ * when the key is already there. A live key is set first and the size
+ * compared, which hashes the key once instead of twice (has, then set).
+ */
+const addNew = (keyspace: Keyspace, key: string, loaded: Entry, nowMs: number | undefined): boolean => {
+  if (nowMs !== undefined && isExpired(loaded, nowMs)) return !HashMap.has(keyspace, key)
+  const size = HashMap.size(keyspace)
+  HashMap.set(keyspace, key, loaded)
+  return HashMap.size(keyspace) > size
 }
 
 /** Checks "REDIS" and the four-digit version; returns the version. */
@@ -131,6 +141,8 @@ const verifyChecksum = (cursor: Cursor, version: number): void => {
 class Cursor {
   offset = 0
   readonly bytes: Buffer
+  /** Where LZF strings are decompressed, reused from string to string. */
+  private scratch = Buffer.allocUnsafe(1024)
 
   constructor(file: Uint8Array) {
     this.bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength)
@@ -209,11 +221,12 @@ class Cursor {
     if (length > compressedLength * maxLzfExpansion) {
       throw new RdbCorrupt({ reason: "invalid LZF compressed string", offset: start })
     }
-    const compressed = this.bytes.subarray(this.offset, this.offset + compressedLength)
-    const plain = decompress(compressed, length)
-    if (plain === undefined) throw new RdbCorrupt({ reason: "invalid LZF compressed string", offset: start })
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length))
+    if (!decompressInto(this.bytes, this.offset, this.offset + compressedLength, this.scratch, length)) {
+      throw new RdbCorrupt({ reason: "invalid LZF compressed string", offset: start })
+    }
     this.offset += compressedLength
-    return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("latin1")
+    return this.scratch.toString("latin1", 0, length)
   }
 
   private lengthAfter(first: number, start: number): number {
