@@ -24,6 +24,13 @@ export interface FileOptions {
   readonly dbfilename: string
 }
 
+/**
+ * How many keys the writer gathers between two empty chunks, at which
+ * writeAndSync gives way to the event loop, as it does at every write: a
+ * background save never holds the server for long.
+ */
+const pauseEveryKeys = 4096
+
 export const layer = (options: FileOptions): Layer.Layer<Persistence, never, FileSystem.FileSystem> =>
   Layer.effect(Persistence, make(options))
 
@@ -36,7 +43,7 @@ const make = ({ dir, dbfilename }: FileOptions) =>
     const save = (databases: ReadonlyArray<Keyspace>, nowMs: number): Effect.Effect<void, PersistenceError> =>
       Effect.gen(function*() {
         const tempPath = join(dir, `temp-${process.pid}-${yield* Ref.getAndUpdate(saveCount, (n) => n + 1)}.rdb`)
-        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs)).pipe(
+        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs, { pauseEveryKeys })).pipe(
           Effect.zipRight(fs.rename(tempPath, location)),
           Effect.onError(() => Effect.ignore(fs.remove(tempPath)))
         )
@@ -59,15 +66,25 @@ const make = ({ dir, dbfilename }: FileOptions) =>
     return Persistence.of({ location, save, load })
   })
 
-/** Writes every chunk to a new file at `path` and fsyncs it. */
+/**
+ * Writes every chunk to a new file at `path` and fsyncs it. Each write waits
+ * for the file system, so the event loop runs in between; an empty chunk is
+ * a pause point where it runs too.
+ */
 export const writeAndSync = (fs: FileSystem.FileSystem, path: string, chunks: Iterable<Uint8Array>) =>
   Effect.scoped(
     Effect.gen(function*() {
       const file = yield* fs.open(path, { flag: "w" })
-      for (const chunk of chunks) yield* file.writeAll(chunk)
+      for (const chunk of chunks) yield* (chunk.length === 0 ? giveWay : file.writeAll(chunk))
       yield* file.sync
     })
   )
+
+/** Resumes after the event loop has handled pending I/O (setImmediate), whatever the Clock. */
+const giveWay: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const immediate = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(immediate))
+})
 
 /** Makes a rename in `dir` durable; a platform that refuses is logged, not failed. */
 export const syncDirectory = (fs: FileSystem.FileSystem, dir: string) =>

@@ -13,7 +13,7 @@
  * and LZF reuses one pair of scratch buffers, so a key costs no allocation.
  */
 import { HashMap } from "effect"
-import { isVolatile, type Keyspace, type StoredValue, valueOf } from "../../store/entry.js"
+import { type Entry, isVolatile, type Keyspace, type StoredValue, valueOf } from "../../store/entry.js"
 import { crc64 } from "./crc64.js"
 import { Length, magic, Opcode, StringEncoding, stringType, writtenRedisVersion, writtenVersion } from "./format.js"
 import { compressInto, compressionSpace } from "./lzf.js"
@@ -23,6 +23,13 @@ export interface WriteOptions {
   readonly compression?: boolean
   /** Reported in the `used-mem` aux field. Default 0. */
   readonly usedMemoryBytes?: number
+  /**
+   * Gather a database's live keys this many at a time, yielding an empty
+   * chunk in between, so that a consumer that gives way between chunks
+   * (a background save) also does so during that pass. Unset: each database
+   * is gathered at once with HashMap.forEach, about twice as fast.
+   */
+  readonly pauseEveryKeys?: number
 }
 
 const chunkSize = 64 * 1024
@@ -69,7 +76,9 @@ export function* writeRdb(
   }
 
   for (let db = 0; db < databases.length; db++) {
-    const live = liveEntries(databases[db], nowMs)
+    const live = options.pauseEveryKeys === undefined
+      ? liveEntries(databases[db], nowMs)
+      : yield* liveEntriesWithPauses(databases[db], nowMs, options.pauseEveryKeys)
     const count = live.keys.length
     if (count === 0) continue
     out.byte(Opcode.selectDb)
@@ -105,25 +114,56 @@ interface LiveEntries {
   readonly withExpiry: number
 }
 
+/** Collects the live entries of a keyspace, one entry at a time. */
+class LiveEntriesBuilder implements LiveEntries {
+  readonly keys: Array<string> = []
+  readonly values: Array<StoredValue> = []
+  readonly expiries: Float64Array
+  withExpiry = 0
+
+  constructor(keyspace: Keyspace, private readonly nowMs: number) {
+    this.expiries = new Float64Array(HashMap.size(keyspace))
+  }
+
+  add(key: string, entry: Entry): void {
+    if (isVolatile(entry)) {
+      if (this.nowMs > entry.expiresAt) return
+      this.expiries[this.keys.length] = entry.expiresAt
+      this.withExpiry++
+    } else {
+      this.expiries[this.keys.length] = NaN
+    }
+    this.keys.push(key)
+    this.values.push(valueOf(entry))
+  }
+}
+
 /** The entries of `keyspace` not expired at `nowMs`, in one pass without a tuple per key. */
 const liveEntries = (keyspace: Keyspace, nowMs: number): LiveEntries => {
-  const keys: Array<string> = []
-  const values: Array<StoredValue> = []
-  const expiries = new Float64Array(HashMap.size(keyspace))
-  let withExpiry = 0
-  HashMap.forEach(keyspace, (entry, key) => {
-    if (isVolatile(entry)) {
-      if (nowMs > entry.expiresAt) return
-      expiries[keys.length] = entry.expiresAt
-      withExpiry++
-    } else {
-      expiries[keys.length] = NaN
-    }
-    keys.push(key)
-    values.push(valueOf(entry))
-  })
-  return { keys, values, expiries, withExpiry }
+  const live = new LiveEntriesBuilder(keyspace, nowMs)
+  HashMap.forEach(keyspace, (entry, key) => live.add(key, entry))
+  return live
 }
+
+/** As liveEntries, through the (slower, resumable) iterator, yielding an empty chunk every `pauseEvery` keys. */
+function* liveEntriesWithPauses(
+  keyspace: Keyspace,
+  nowMs: number,
+  pauseEvery: number
+): Generator<Uint8Array, LiveEntries, undefined> {
+  const live = new LiveEntriesBuilder(keyspace, nowMs)
+  let sincePause = 0
+  for (const [key, entry] of keyspace) {
+    live.add(key, entry)
+    if (++sincePause === pauseEvery) {
+      sincePause = 0
+      yield pausePoint
+    }
+  }
+  return live
+}
+
+const pausePoint = new Uint8Array(0)
 
 /** Keys written per batch: few enough that their strings stay in the CPU cache between the two loops. */
 const batchLength = 64

@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { crc64 } from "../../../src/persistence/rdb/crc64.js"
 import { readRdb } from "../../../src/persistence/rdb/reader.js"
-import { writeRdb } from "../../../src/persistence/rdb/writer.js"
+import { type WriteOptions, writeRdb } from "../../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../../src/store/entry.js"
 
 const nowMs = 1_700_000_000_000
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`../../fixtures/rdb/${name}`, import.meta.url))
-const bytesOf = (databases: ReadonlyArray<Keyspace>, options?: { compression?: boolean }): Uint8Array =>
+const bytesOf = (databases: ReadonlyArray<Keyspace>, options?: WriteOptions): Uint8Array =>
   Buffer.concat([...writeRdb(databases, nowMs, options)])
 
 const sorted = (keyspace: Keyspace): Array<[string, Entry]> =>
@@ -41,8 +41,9 @@ const databases = fc.array(fc.tuple(fc.integer({ min: 0, max: databaseCount - 1 
 
 describe("RDB writer and reader", () => {
   it("round trip: any keyspaces read back equal, minus keys expired at save time", () => {
-    fc.assert(fc.property(databases, fc.boolean(), (written, compression) => {
-      const read = unwrap(readRdb(bytesOf(written, { compression })))
+    const pauseEveryKeys = fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined })
+    fc.assert(fc.property(databases, fc.boolean(), pauseEveryKeys, (written, compression, pauseEveryKeys) => {
+      const read = unwrap(readRdb(bytesOf(written, { compression, pauseEveryKeys })))
       expect(read.length).toBe(databaseCount)
       expect(read.map(sorted)).toEqual(written.map(live))
     }), { numRuns: 300 })
@@ -79,6 +80,27 @@ describe("RDB writer and reader", () => {
     const file = Buffer.concat(chunks)
     expect(file.readBigUInt64LE(file.length - 8)).toBe(crc64(file.subarray(0, file.length - 8)))
     expect(HashMap.size(unwrap(readRdb(file))[0])).toBe(20_000)
+  })
+
+  it("yields an empty chunk every pauseEveryKeys keys gathered, and only then", () => {
+    const keys = HashMap.fromIterable(Array.from({ length: 10 }, (_, i) => [`k${i}`, entry(`k${i}`, "v", undefined)] as const))
+    const emptyChunks = (options?: WriteOptions) =>
+      [...writeRdb(databasesWith([[0, keys], [1, keys]]), nowMs, options)].filter((chunk) => chunk.length === 0).length
+    expect(emptyChunks()).toBe(0)
+    expect(emptyChunks({ pauseEveryKeys: 3 })).toBe(6)
+    expect(emptyChunks({ pauseEveryKeys: 1 })).toBe(20)
+  })
+
+  it("round trips strings longer than a chunk, compressed or not", () => {
+    const incompressible = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 2654435761) >>> 24)).toString("latin1")
+    const written = databasesWith([[0, HashMap.make(
+      ["random", entry("random", incompressible, undefined)],
+      ["repeated", entry("repeated", "abc".repeat(100_000), nowMs + 1000)],
+      ["k".repeat(70_000), entry("k".repeat(70_000), "small", undefined)]
+    )]])
+    for (const compression of [true, false]) {
+      expect(unwrap(readRdb(bytesOf(written, { compression }))).map(sorted)).toEqual(written.map(live))
+    }
   })
 
   it("reads a file saved by Redis 7.0.15", () => {
