@@ -7,10 +7,11 @@
  * STRING, key, value), then EOF and the CRC-64 of all preceding bytes,
  * little-endian.
  *
- * Speed matters (SAVE blocks the server): each database is walked once with
- * HashMap.forEach into two flat arrays, bytes go straight into 64 KiB chunks
- * (short strings copied char by char, which beats Buffer#write's call cost),
- * and LZF reuses one pair of scratch buffers, so a key costs no allocation.
+ * Speed matters (SAVE blocks the server): each database is walked once
+ * (HashMap.forEach, or its iterator when pausing) into flat arrays of keys,
+ * values and expiries; bytes go straight into 64 KiB chunks (short strings
+ * copied char by char, which beats Buffer#write's call cost); LZF reuses one
+ * pair of scratch buffers, so writing a key allocates nothing.
  */
 import { HashMap } from "effect"
 import { type Entry, isVolatile, type Keyspace, type StoredValue, valueOf } from "../../store/entry.js"
@@ -115,26 +116,39 @@ interface LiveEntries {
 }
 
 /** Collects the live entries of a keyspace, one entry at a time. */
-class LiveEntriesBuilder implements LiveEntries {
-  readonly keys: Array<string> = []
-  readonly values: Array<StoredValue> = []
-  readonly expiries: Float64Array
-  withExpiry = 0
+class LiveEntriesBuilder {
+  /** Allocated at the keyspace's size up front (much faster than growing); `count` are used. */
+  private readonly keys: Array<string>
+  private readonly values: Array<StoredValue>
+  private readonly expiries: Float64Array
+  private count = 0
+  private withExpiry = 0
 
   constructor(keyspace: Keyspace, private readonly nowMs: number) {
-    this.expiries = new Float64Array(HashMap.size(keyspace))
+    const size = HashMap.size(keyspace)
+    this.keys = new Array<string>(size)
+    this.values = new Array<StoredValue>(size)
+    this.expiries = new Float64Array(size)
   }
 
   add(key: string, entry: Entry): void {
     if (isVolatile(entry)) {
       if (this.nowMs > entry.expiresAt) return
-      this.expiries[this.keys.length] = entry.expiresAt
+      this.expiries[this.count] = entry.expiresAt
       this.withExpiry++
     } else {
-      this.expiries[this.keys.length] = NaN
+      this.expiries[this.count] = NaN
     }
-    this.keys.push(key)
-    this.values.push(valueOf(entry))
+    this.keys[this.count] = key
+    this.values[this.count] = valueOf(entry)
+    this.count++
+  }
+
+  /** The entries added (the arrays trimmed to those). */
+  result(): LiveEntries {
+    this.keys.length = this.count
+    this.values.length = this.count
+    return { keys: this.keys, values: this.values, expiries: this.expiries, withExpiry: this.withExpiry }
   }
 }
 
@@ -142,7 +156,7 @@ class LiveEntriesBuilder implements LiveEntries {
 const liveEntries = (keyspace: Keyspace, nowMs: number): LiveEntries => {
   const live = new LiveEntriesBuilder(keyspace, nowMs)
   HashMap.forEach(keyspace, (entry, key) => live.add(key, entry))
-  return live
+  return live.result()
 }
 
 /** As liveEntries, through the (slower, resumable) iterator, yielding an empty chunk every `pauseEvery` keys. */
@@ -160,7 +174,7 @@ function* liveEntriesWithPauses(
       yield pausePoint
     }
   }
-  return live
+  return live.result()
 }
 
 const pausePoint = new Uint8Array(0)
