@@ -2,8 +2,9 @@
  * Persistence around the command table (Redis's processCommand and call()):
  * while the disk refuses writes (a failed background save under
  * stop-writes-on-bgsave-error, or an AOF write error) write commands and PING
- * answer MISCONF; a write command runs under the AOF's `logged`, and what it
- * logged is written out (fsynced under `appendfsync always`) before its reply.
+ * answer MISCONF; a write command runs under the AOF's `logged`, and what a
+ * batch logged is written out (fsynced under `appendfsync always`) before its
+ * replies (`flushLogged`).
  */
 import type { CommandTable } from "../commands/dispatch.js"
 import type { CommandSpec } from "../commands/types.js"
@@ -29,12 +30,26 @@ const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | Snapshots | AppendOnl
       const refusal = yield* diskError
       if (refusal !== undefined) return yield* new CommandError({ message: refusal })
       if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
-      const appendOnly = yield* AppendOnly
-      const reply = yield* appendOnly.logged(session.db, args, spec.handler(args, session))
-      yield* appendOnly.flush
-      return reply
+      return yield* Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.logged(session.db, args, spec.handler(args, session)))
     })
 })
+
+/**
+ * Whether the guard has nothing to do now (no disk error, no AOF): a command
+ * then answers exactly as the unguarded one, which the connection may run instead.
+ */
+export const persistenceIdle: Effect.Effect<boolean, never, Snapshots | AppendOnly> = Effect.zipWith(
+  diskError,
+  Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.status),
+  (refusal, status) => refusal === undefined && !status.enabled
+)
+
+/**
+ * Writes out what the guarded write commands logged (fsynced under
+ * `appendfsync always`): the connection runs it once per batch, before the
+ * batch's replies go out, so a pipeline costs one write and one fsync.
+ */
+export const flushLogged: Effect.Effect<void, never, AppendOnly> = Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.flush)
 
 /** The table the server runs: write commands (and PING) guarded; AOF replay uses the plain table. */
 export const withPersistence = <R>(table: CommandTable<R>): CommandTable<R | Snapshots | AppendOnly> =>

@@ -101,10 +101,12 @@ export interface ActivityService {
   readonly startedAtMs: number
   readonly connectionOpened: (id: number, control: ConnectionControl) => Effect.Effect<void>
   readonly connectionClosed: (id: number) => Effect.Effect<void>
-  /** Read once per batch by the connection loop. */
-  readonly watch: Effect.Effect<BatchWatch>
-  /** After a batch: how many commands ran, and the runs `watch` asked for. */
-  readonly batchDone: (session: Session, commands: number, runs: ReadonlyArray<CommandRun>) => Effect.Effect<void>
+  /** Read synchronously once per batch by the connection loop. */
+  readonly watching: () => BatchWatch
+  /** After a batch: how many commands ran (synchronous: a batch of transactions needs no more). */
+  readonly countCommands: (commands: number) => void
+  /** After a batch: the runs `watching` asked for (slow log entries, MONITOR lines). */
+  readonly recordRuns: (session: Session, runs: ReadonlyArray<CommandRun>) => Effect.Effect<void>
   readonly counters: Effect.Effect<Counters>
   readonly opsPerSecond: Effect.Effect<number>
   /** CONFIG RESETSTAT. */
@@ -132,8 +134,17 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
         monitors: HashMap.empty()
       })
 
+      /** Counted outside the Ref: every batch adds to it, synchronously. */
+      let commandsProcessed = 0
+      /** Whether some client is in MONITOR: read before every batch, so kept outside the Ref. */
+      let monitoring = false
+      const updateConnections = (f: (s: State) => State) =>
+        Effect.map(Ref.updateAndGet(state, f), (s) => {
+          monitoring = !HashMap.isEmpty(s.monitors)
+        })
+
       const sampleOps = Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-        Ref.update(state, (s) => ({ ...s, ops: addOpsSample(s.ops, nowMs, s.counters.commandsProcessed) })))
+        Ref.update(state, (s) => ({ ...s, ops: addOpsSample(s.ops, nowMs, commandsProcessed) })))
       yield* Effect.forkScoped(Effect.repeat(sampleOps, Schedule.spaced(opsSampleIntervalMs)))
 
       const feedMonitors = (session: Session, runs: ReadonlyArray<CommandRun>, monitors: State["monitors"]) => {
@@ -142,7 +153,7 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
         return Effect.forEach(HashMap.values(monitors), (monitor) => monitor.write(bytes), { discard: true })
       }
 
-      const batchDone = (session: Session, commands: number, runs: ReadonlyArray<CommandRun>) =>
+      const recordRuns = (session: Session, runs: ReadonlyArray<CommandRun>) =>
         Effect.gen(function*() {
           const config = runs.length === 0 ? undefined : yield* liveConfig.get
           const slow = config === undefined || config.slowlogLogSlowerThan < 0
@@ -159,7 +170,6 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
             }))
             const next: State = {
               ...s,
-              counters: { ...s.counters, commandsProcessed: s.counters.commandsProcessed + commands },
               slowlog: entries.length === 0
                 ? s.slowlog
                 : [...entries.reverse(), ...s.slowlog].slice(0, config?.slowlogMaxLen ?? 0),
@@ -179,23 +189,28 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
             connections: HashMap.set(s.connections, id, control)
           })),
         connectionClosed: (id) =>
-          Ref.update(state, (s) => ({
+          updateConnections((s) => ({
             ...s,
             connections: HashMap.remove(s.connections, id),
             monitors: HashMap.remove(s.monitors, id)
           })),
-        watch: Effect.zipWith(Ref.get(state), liveConfig.get, (s, config) => ({
-          monitoring: !HashMap.isEmpty(s.monitors),
-          slowerThanMicros: config.slowlogLogSlowerThan
-        })),
-        batchDone,
-        counters: Effect.map(Ref.get(state), (s) => s.counters),
+        watching: () => ({ monitoring, slowerThanMicros: liveConfig.current().slowlogLogSlowerThan }),
+        countCommands: (commands) => {
+          commandsProcessed += commands
+        },
+        recordRuns,
+        counters: Effect.map(Ref.get(state), (s) => ({ ...s.counters, commandsProcessed })),
         opsPerSecond: Effect.map(Ref.get(state), (s) => opsPerSecond(s.ops)),
-        resetCounters: Ref.update(state, (s) => ({ ...s, counters: emptyCounters, ops: { ...s.ops, lastCommands: 0 } })),
+        resetCounters: Effect.zipRight(
+          Effect.sync(() => {
+            commandsProcessed = 0
+          }),
+          Ref.update(state, (s) => ({ ...s, counters: emptyCounters, ops: { ...s.ops, lastCommands: 0 } }))
+        ),
         slowlog: Effect.map(Ref.get(state), (s) => s.slowlog),
         resetSlowlog: Ref.update(state, (s) => ({ ...s, slowlog: [] })),
         startMonitor: (id) =>
-          Ref.update(state, (s) => {
+          updateConnections((s) => {
             const control = Option.getOrUndefined(HashMap.get(s.connections, id))
             return control === undefined ? s : { ...s, monitors: HashMap.set(s.monitors, id, control) }
           }),

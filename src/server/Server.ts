@@ -6,12 +6,13 @@ import * as SocketServer from "@effect/platform/SocketServer"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import { Context, Effect, Layer } from "effect"
 import { CommandCatalog } from "../commands/CommandCatalog.js"
-import { commandTable } from "../commands/table.js"
-import { withPersistence } from "../persistence/guard.js"
+import { type CommandServices, commandTable } from "../commands/table.js"
+import { flushLogged, persistenceIdle, withPersistence } from "../persistence/guard.js"
 import { withAuthentication } from "./auth.js"
 import { Clients } from "./Clients.js"
-import { withMemoryLimit } from "./memory.js"
-import { serveConnection } from "./connection.js"
+import { type ServedCommands, serveConnection } from "./connection.js"
+import type { LiveConfig } from "./LiveConfig.js"
+import { memoryLimitOff, withMemoryLimit } from "./memory.js"
 import { ClientPause, withClientPause } from "./pause.js"
 
 export interface ServerOptions {
@@ -30,9 +31,15 @@ export class ServerAddress extends Context.Tag("effect-kv/ServerAddress")<
 const listen = (options: ServerOptions) =>
   Effect.gen(function*() {
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
-    // Innermost, as processCommand checks the pause after authentication, OOM and MISCONF.
-    const table = withAuthentication(withMemoryLimit(withPersistence(withClientPause(yield* ClientPause)(commandTable))))
-    yield* server.run(serveConnection(table)).pipe(Effect.forkScoped)
+    // The pause innermost, as processCommand checks it after authentication, OOM and MISCONF.
+    const paused = withClientPause(yield* ClientPause)(commandTable)
+    const commands: ServedCommands<CommandServices | LiveConfig> = {
+      guarded: withAuthentication(withMemoryLimit(withPersistence(paused))),
+      direct: withAuthentication(paused),
+      guardsIdle: Effect.flatMap(memoryLimitOff, (off) => off ? persistenceIdle : Effect.succeed(false)),
+      afterGuardedBatch: flushLogged
+    }
+    yield* server.run(serveConnection(commands)).pipe(Effect.forkScoped)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : options.port
     yield* Effect.logInfo(`Ready to accept connections tcp on ${options.host}:${port}`)

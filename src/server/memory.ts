@@ -41,6 +41,12 @@ export const maxTrackedAccesses = 1_000_000
 /** How often, at most, the dataset is counted again while over the limit. */
 export const recountIntervalMs = 1000
 
+/** Whether maxmemory is off: commands then answer exactly as without the guard. */
+export const memoryLimitOff: Effect.Effect<boolean, never, LiveConfig> = Effect.map(
+  Effect.flatMap(LiveConfig, (live) => live.get),
+  (config) => config.maxmemory === 0
+)
+
 /** The key arguments of a command, by its key positions (first, last (negative: from the end), step). */
 export const commandKeys = (spec: CommandSpec<unknown>, args: Command): ReadonlyArray<ByteString> => {
   if (spec.firstKey <= 0 || spec.keyStep <= 0) return []
@@ -147,7 +153,19 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
   const guarded = (spec: CommandSpec<R>): CommandSpec<R | Store | LiveConfig> => ({
     ...spec,
     subcommands: spec.subcommands?.map(guarded),
-    handler: (args, session) =>
+    handler: (args, session) => Effect.ensuring(limited(spec, args, session), forgetWhenOff)
+  })
+
+  /**
+   * While maxmemory is 0 the connection runs commands without this guard
+   * (`memoryLimitOff`), so the estimate is dropped whenever a command leaves
+   * the limit off (CONFIG SET maxmemory 0): it is counted afresh when set again.
+   */
+  const forgetWhenOff = Effect.map(Effect.flatMap(LiveConfig, (live) => live.get), (config) => {
+    if (config.maxmemory === 0) datasetBytes = undefined
+  })
+
+  const limited = (spec: CommandSpec<R>, args: Command, session: Session) =>
       Effect.gen(function*() {
         const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
         if (config.maxmemory === 0) {
@@ -170,7 +188,6 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
         if (datasetBytes !== undefined) datasetBytes += after - before
         return reply
       })
-  })
 
   return new Map(Array.from(table, ([name, spec]) => [name, guarded(spec)]))
 }
