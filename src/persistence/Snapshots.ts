@@ -47,6 +47,8 @@ export interface SnapshotsService {
    * stop-writes-on-bgsave-error is on and the last background save failed.
    */
   readonly writesDenied: Effect.Effect<boolean>
+  /** Whether the last background save failed, read synchronously (the connection loop checks it per batch). */
+  readonly lastBackgroundSaveFailed: () => boolean
 }
 
 export class Snapshots extends Context.Tag("effect-kv/Snapshots")<Snapshots, SnapshotsService>() {}
@@ -95,6 +97,11 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       lastBackgroundSaveTryAt: startedAt,
       saves: 0
     })
+    let backgroundSaveFailed = false
+    const updateStatus = (f: (status: SaveStatus) => SaveStatus) =>
+      Effect.map(Ref.updateAndGet(state, f), (status) => {
+        backgroundSaveFailed = !status.lastBackgroundSaveOk
+      })
     const running = yield* Ref.make(Option.none<Fiber.RuntimeFiber<void, PersistenceError>>())
     const startLock = yield* Effect.makeSemaphore(1)
 
@@ -102,7 +109,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Effect.zipRight(
           store.markSaved(changes),
-          Ref.update(state, (s) => ({ ...s, lastSaveAt: nowMs, lastBackgroundSaveOk: true, saves: s.saves + 1 }))
+          updateStatus((s) => ({ ...s, lastSaveAt: nowMs, lastBackgroundSaveOk: true, saves: s.saves + 1 }))
         ))
 
     const save = Effect.gen(function*() {
@@ -116,7 +123,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
     const backgroundFinished = (exit: Exit.Exit<void, PersistenceError>, changes: number, started: number) =>
       Effect.gen(function*() {
         const nowMs = yield* Clock.currentTimeMillis
-        yield* Ref.update(state, (s) => ({
+        yield* updateStatus((s) => ({
           ...s,
           backgroundSaveStartedAt: undefined,
           lastBackgroundSaveDurationMs: nowMs - started
@@ -125,7 +132,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
           yield* saved(changes)
           yield* Effect.logInfo("Background saving terminated with success")
         } else if (!Exit.isInterrupted(exit)) {
-          yield* Ref.update(state, (s) => ({ ...s, lastBackgroundSaveOk: false }))
+          yield* updateStatus((s) => ({ ...s, lastBackgroundSaveOk: false }))
           const reason = Cause.failureOption(exit.cause).pipe(Option.match({
             onNone: () => Cause.pretty(exit.cause),
             onSome: (failure) => failure.message
@@ -141,7 +148,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
         const changes = yield* store.dirty
         const keyspaces = yield* store.snapshot
         const nowMs = yield* Clock.currentTimeMillis
-        yield* Ref.update(state, (s) => ({ ...s, backgroundSaveStartedAt: nowMs, lastBackgroundSaveTryAt: nowMs }))
+        yield* updateStatus((s) => ({ ...s, backgroundSaveStartedAt: nowMs, lastBackgroundSaveTryAt: nowMs }))
         const fiber = yield* persistence.save(keyspaces, nowMs).pipe(
           Effect.onExit((exit) => backgroundFinished(exit, changes, nowMs)),
           Effect.interruptible,
@@ -182,7 +189,8 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       awaitBackgroundSave,
       cancelBackgroundSave,
       status,
-      writesDenied
+      writesDenied,
+      lastBackgroundSaveFailed: () => backgroundSaveFailed
     })
   })
 

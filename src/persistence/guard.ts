@@ -11,8 +11,8 @@ import type { CommandSpec } from "../commands/types.js"
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
 import { CommandError } from "../errors.js"
-import { AppendOnly } from "./aof/AppendOnly.js"
-import { Snapshots } from "./Snapshots.js"
+import { AppendOnly, type AppendOnlyService } from "./aof/AppendOnly.js"
+import { Snapshots, type SnapshotsService } from "./Snapshots.js"
 
 /** The MISCONF error write commands get now, if any (writeCommandsDeniedByDiskError). */
 export const diskError: Effect.Effect<string | undefined, never, Snapshots | AppendOnly> = Effect.gen(function*() {
@@ -35,14 +35,12 @@ const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | Snapshots | AppendOnl
 })
 
 /**
- * Whether the guard has nothing to do now (no disk error, no AOF): a command
- * then answers exactly as the unguarded one, which the connection may run instead.
+ * Whether the guard has nothing to do now (no AOF, and the last background
+ * save did not fail): a command then answers exactly as the unguarded one,
+ * which the connection may run instead. Synchronous: read before every batch.
  */
-export const persistenceIdle: Effect.Effect<boolean, never, Snapshots | AppendOnly> = Effect.zipWith(
-  diskError,
-  Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.status),
-  (refusal, status) => refusal === undefined && !status.enabled
-)
+export const persistenceGuardIdle = (snapshots: SnapshotsService, appendOnly: AppendOnlyService): boolean =>
+  !appendOnly.enabled && !snapshots.lastBackgroundSaveFailed()
 
 /**
  * Writes out what the guarded write commands logged (fsynced under

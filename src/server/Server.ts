@@ -7,12 +7,14 @@ import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import { Context, Effect, Layer } from "effect"
 import { CommandCatalog } from "../commands/CommandCatalog.js"
 import { type CommandServices, commandTable } from "../commands/table.js"
-import { flushLogged, persistenceIdle, withPersistence } from "../persistence/guard.js"
+import { AppendOnly } from "../persistence/aof/AppendOnly.js"
+import { flushLogged, persistenceGuardIdle, withPersistence } from "../persistence/guard.js"
+import { Snapshots } from "../persistence/Snapshots.js"
 import { withAuthentication } from "./auth.js"
 import { Clients } from "./Clients.js"
 import { type ServedCommands, serveConnection } from "./connection.js"
-import type { LiveConfig } from "./LiveConfig.js"
-import { memoryLimitOff, withMemoryLimit } from "./memory.js"
+import { LiveConfig } from "./LiveConfig.js"
+import { memoryGuardIdle, withMemoryLimit } from "./memory.js"
 import { ClientPause, withClientPause } from "./pause.js"
 
 export interface ServerOptions {
@@ -33,10 +35,13 @@ const listen = (options: ServerOptions) =>
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
     // The pause innermost, as processCommand checks it after authentication, OOM and MISCONF.
     const paused = withClientPause(yield* ClientPause)(commandTable)
+    const live = yield* LiveConfig
+    const snapshots = yield* Snapshots
+    const appendOnly = yield* AppendOnly
     const commands: ServedCommands<CommandServices | LiveConfig> = {
       guarded: withAuthentication(withMemoryLimit(withPersistence(paused))),
       direct: withAuthentication(paused),
-      guardsIdle: Effect.flatMap(memoryLimitOff, (off) => off ? persistenceIdle : Effect.succeed(false)),
+      guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }
     yield* server.run(serveConnection(commands)).pipe(Effect.forkScoped)

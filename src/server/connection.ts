@@ -46,7 +46,7 @@ import { makeConnectionInput, QueryBufferFull } from "./input.js"
 export interface ServedCommands<R> {
   readonly guarded: CommandTable<R>
   readonly direct: CommandTable<R>
-  readonly guardsIdle: Effect.Effect<boolean, never, R>
+  readonly guardsIdle: () => boolean
   /** After a batch that ran guarded commands, before its replies are written (the AOF's write and fsync). */
   readonly afterGuardedBatch: Effect.Effect<void, never, R>
 }
@@ -95,7 +95,7 @@ const runBatch = <R>(
     let pending: Array<RespValue> = []
     let protocol = session.protocol
     let queued: Array<Queued> = []
-    let guardsIdle = yield* commands.guardsIdle
+    let guardsIdle = commands.guardsIdle()
     let ranGuarded = !guardsIdle
 
     const applyQueued = (): Effect.Effect<void> => {
@@ -133,7 +133,7 @@ const runBatch = <R>(
       const reply = yield* answered<R | Store>(effect)
       record(args, db, Math.round((performance.now() - startedAt) * 1000))
       // A command that is not a pure transaction may have changed what the guards see (CONFIG SET maxmemory).
-      guardsIdle = yield* commands.guardsIdle
+      guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
       if (session.protocol !== protocol) {
         if (pending.length > 0) chunks.push(encodeAll(pending, protocol))

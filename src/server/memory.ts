@@ -42,10 +42,7 @@ export const maxTrackedAccesses = 1_000_000
 export const recountIntervalMs = 1000
 
 /** Whether maxmemory is off: commands then answer exactly as without the guard. */
-export const memoryLimitOff: Effect.Effect<boolean, never, LiveConfig> = Effect.map(
-  Effect.flatMap(LiveConfig, (live) => live.get),
-  (config) => config.maxmemory === 0
-)
+export const memoryGuardIdle = (config: ServerConfig): boolean => config.maxmemory === 0
 
 /** The key arguments of a command, by its key positions (first, last (negative: from the end), step). */
 export const commandKeys = (spec: CommandSpec<unknown>, args: Command): ReadonlyArray<ByteString> => {
@@ -158,7 +155,7 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
 
   /**
    * While maxmemory is 0 the connection runs commands without this guard
-   * (`memoryLimitOff`), so the estimate is dropped whenever a command leaves
+   * (`memoryGuardIdle`), so the estimate is dropped whenever a command leaves
    * the limit off (CONFIG SET maxmemory 0): it is counted afresh when set again.
    */
   const forgetWhenOff = Effect.map(Effect.flatMap(LiveConfig, (live) => live.get), (config) => {

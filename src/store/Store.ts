@@ -93,10 +93,13 @@ const reclaimDatabase = (database: Database.Database, nowMs: number): readonly [
 function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
   return Effect.gen(function*() {
     const databases = yield* Effect.forEach(fillDatabases(keyspaces), (database) => Ref.make(database))
-    const dirty = yield* Ref.make(0)
-    const changeCount = yield* Ref.make(0)
-    const countChanges = (changes: number) =>
-      changes === 0 ? Effect.void : Effect.zipRight(Ref.update(dirty, (n) => n + changes), Ref.update(changeCount, (n) => n + changes))
+    /** Redis's dirty counter, and every change since the store was made: one Ref, one update per batch. */
+    const changes = yield* Ref.make({ dirty: 0, total: 0 })
+    const countChanges = (count: number) =>
+      count === 0 ? Effect.void : Ref.update(changes, ({ dirty, total }) => ({ dirty: dirty + count, total: total + count }))
+    /** `reply` after its changes are counted. */
+    const counted = <A>([reply, count]: readonly [A, number]): Effect.Effect<A> =>
+      count === 0 ? Effect.succeed(reply) : Effect.as(countChanges(count), reply)
 
     const modify = <A>(
       db: number,
@@ -105,30 +108,24 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) => {
-          const [reply, next, changes] = f(Database.expireKeys(database, keys, nowMs), nowMs)
-          return [[reply, changes] as const, next]
-        })).pipe(
-          Effect.tap(([, changes]) => countChanges(changes)),
-          Effect.map(([reply]) => reply)
-        )
+          const [reply, next, count] = f(Database.expireKeys(database, keys, nowMs), nowMs)
+          return [[reply, count] as const, next]
+        })).pipe(Effect.flatMap(counted))
 
     const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) => {
           const replies: Array<A> = []
           let current = database
-          let changes = 0
+          let count = 0
           for (const step of steps) {
             const [reply, next, stepChanges] = step.run(Database.expireKeys(current, step.keys, nowMs), nowMs)
             replies.push(reply)
             current = next
-            changes += stepChanges
+            count += stepChanges
           }
-          return [[replies, changes] as const, current]
-        })).pipe(
-          Effect.tap(([, changes]) => countChanges(changes)),
-          Effect.map(([replies]) => replies)
-        )
+          return [[replies, count] as const, current]
+        })).pipe(Effect.flatMap(counted))
 
     const flushAll = Effect.reduce(databases, 0, (total, ref) =>
       Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
@@ -150,9 +147,9 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       snapshot: Effect.forEach(databases, (ref) => Effect.map(Ref.get(ref), (database) => database.keyspace)),
       replaceAll: (next) =>
         Effect.forEach(fillDatabases(next), (database, i) => Ref.set(databases[i], database), { discard: true }),
-      dirty: Ref.get(dirty),
-      changeCount: Ref.get(changeCount),
-      markSaved: (changes) => Ref.update(dirty, (n) => Math.max(0, n - changes)),
+      dirty: Effect.map(Ref.get(changes), ({ dirty }) => dirty),
+      changeCount: Effect.map(Ref.get(changes), ({ total }) => total),
+      markSaved: (saved) => Ref.update(changes, (counts) => ({ ...counts, dirty: Math.max(0, counts.dirty - saved) })),
       reclaimExpired,
       setActiveExpiry: (enabled) =>
         Effect.sync(() => {

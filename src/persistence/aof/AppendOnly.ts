@@ -54,6 +54,8 @@ export interface AppendOnlyService {
   /** Waits for the running rewrite, if any, to end. */
   readonly awaitRewrite: Effect.Effect<void>
   readonly status: Effect.Effect<AofStatus>
+  /** Whether this server logs at all (`appendonly yes`): fixed at start. */
+  readonly enabled: boolean
 }
 
 export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, AppendOnlyService>() {}
@@ -82,7 +84,8 @@ export const disabled: Layer.Layer<AppendOnly> = Layer.succeed(
     flushAndSync: Effect.void,
     rewrite: Effect.succeed("already-running"),
     awaitRewrite: Effect.void,
-    status: Effect.succeed(idleStatus)
+    status: Effect.succeed(idleStatus),
+    enabled: false
   })
 )
 
@@ -249,7 +252,7 @@ const make = (options: AppendOnlyOptions) =>
     const awaitRewrite = Effect.flatMap(Ref.get(rewriteFiber), (fiber) =>
       Option.isSome(fiber) ? Effect.asVoid(Fiber.await(fiber.value)) : Effect.void)
 
-    return AppendOnly.of({ logged, flush, flushAndSync, rewrite, awaitRewrite, status: Ref.get(state) })
+    return AppendOnly.of({ logged, flush, flushAndSync, rewrite, awaitRewrite, status: Ref.get(state), enabled: true })
   })
 
 /** `appendonly yes`: opens (creates) `dir/appendfilename` for appending. */
