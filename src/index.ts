@@ -22,7 +22,9 @@ export { Store } from "./store/Store.js"
 /** What the Store service offers (low level: commands as pure transitions; prefer `Kv`). */
 export type { StoreService } from "./store/Store.js"
 /** A stored value and its expiry; one database's keyspace. */
-export type { Entry, Keyspace } from "./store/entry.js"
+export type { Entry, Keyspace, VolatileEntry } from "./store/entry.js"
+/** Reading a snapshot's entries: the value (byte string) and the expiry (unix ms) of an entry. */
+export { entry, expiresAtOf, valueOf } from "./store/entry.js"
 /** The typed in-process API (`Kv.layer` needs the Store) and its option types. */
 export { Kv } from "./api/Kv.js"
 export type { ExpireOptions, KvDatabase, KvService, ScanOptions, SetOptions } from "./api/Kv.js"
@@ -66,6 +68,13 @@ export { defaultServerConfig } from "./server/config.js"
 export type { SaveRule, ServerConfig } from "./server/config.js"
 /** A Redis error reply as a failure; a broken request stream. */
 export { CommandError, ProtocolError } from "./errors.js"
+
+// --- RESP
+
+/** The request decoder as a Stream stage: byte chunks in, batches of commands out (see its TSDoc). */
+export { decodeRequestStream } from "./resp/stream.js"
+export { defaultRequestLimits } from "./resp/decoder.js"
+export type { RequestLimits } from "./resp/decoder.js"
 /** effect-kv's version, and the Redis version it follows. */
 export { effectKvVersion, redisCompatibleVersion } from "./version.js"
 

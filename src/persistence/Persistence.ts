@@ -20,11 +20,21 @@ export class PersistenceError extends Data.TaggedError("PersistenceError")<{
   }
 }
 
+/**
+ * How a save runs: `foreground` (SAVE, DEBUG RELOAD, shutdown: the server waits,
+ * so the writer runs flat out) or `background` (BGSAVE: the writer gives way to
+ * the event loop every few thousand keys, so clients keep being served).
+ */
+export type SaveMode = "foreground" | "background"
+
 export interface PersistenceShape {
   /** Where snapshots go, for logs: the file path, or "memory". */
   readonly location: string
-  /** Writes a snapshot of `databases` (index = database number) as of `nowMs`; keys expired by then are left out. */
-  readonly save: (databases: ReadonlyArray<Keyspace>, nowMs: number) => Effect.Effect<void, PersistenceError>
+  /**
+   * Writes a snapshot of `databases` (index = database number) as of `nowMs`;
+   * keys expired by then are left out. `mode` defaults to foreground.
+   */
+  readonly save: (databases: ReadonlyArray<Keyspace>, nowMs: number, mode?: SaveMode) => Effect.Effect<void, PersistenceError>
   /**
    * The last snapshot's databases (always 16), or undefined when there is none
    * yet. With `nowMs`, keys expired by then are dropped.

@@ -14,7 +14,7 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Layer, Ref } from "effect"
 import { join } from "node:path"
 import type { Keyspace } from "../store/entry.js"
-import { decodeSnapshot, Persistence, PersistenceError } from "./Persistence.js"
+import { decodeSnapshot, Persistence, PersistenceError, type SaveMode } from "./Persistence.js"
 import { writeRdb } from "./rdb/writer.js"
 
 export interface FileOptions {
@@ -25,9 +25,9 @@ export interface FileOptions {
 }
 
 /**
- * How many keys the writer gathers between two empty chunks, at which
- * writeAndSync gives way to the event loop, as it does at every write: a
- * background save never holds the server for long.
+ * In a background save, how many keys the writer gathers between two empty
+ * chunks, at which writeAndSync gives way to the event loop, as it does at
+ * every write: a background save never holds the server for long.
  */
 const pauseEveryKeys = 4096
 
@@ -40,10 +40,10 @@ const make = ({ dir, dbfilename }: FileOptions) =>
     const location = join(dir, dbfilename)
     const saveCount = yield* Ref.make(0)
 
-    const save = (databases: ReadonlyArray<Keyspace>, nowMs: number): Effect.Effect<void, PersistenceError> =>
+    const save = (databases: ReadonlyArray<Keyspace>, nowMs: number, mode: SaveMode = "foreground"): Effect.Effect<void, PersistenceError> =>
       Effect.gen(function*() {
         const tempPath = join(dir, `temp-${process.pid}-${yield* Ref.getAndUpdate(saveCount, (n) => n + 1)}.rdb`)
-        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs, { pauseEveryKeys })).pipe(
+        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs, mode === "background" ? { pauseEveryKeys } : {})).pipe(
           Effect.zipRight(fs.rename(tempPath, location)),
           Effect.onError(() => Effect.ignore(fs.remove(tempPath)))
         )

@@ -149,7 +149,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
         const keyspaces = yield* store.snapshot
         const nowMs = yield* Clock.currentTimeMillis
         yield* updateStatus((s) => ({ ...s, backgroundSaveStartedAt: nowMs, lastBackgroundSaveTryAt: nowMs }))
-        const fiber = yield* persistence.save(keyspaces, nowMs).pipe(
+        const fiber = yield* persistence.save(keyspaces, nowMs, "background").pipe(
           Effect.onExit((exit) => backgroundFinished(exit, changes, nowMs)),
           Effect.interruptible,
           Effect.forkIn(scope)

@@ -1,6 +1,11 @@
 /**
- * The request-decoding stage of a connection: socket bytes in, batches of
- * commands out.
+ * RESP request decoding as an Effect Stream stage: bytes in, batches of
+ * commands out, for Effect programs that read requests from any byte Stream
+ * (a socket, a file of commands). It is `Stream.mapAccum` over the pure
+ * `decodeRequests` step; the server's connection loop applies that same step
+ * to each socket chunk directly, from the socket's data callback, because a
+ * Stream element per chunk costs more CPU than a whole request may
+ * (src/server/connection.ts).
  *
  * Design: the output stream has one element per socket chunk that completed
  * at least one command (a pipelined batch, never one element per command), in

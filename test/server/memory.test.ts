@@ -55,6 +55,16 @@ describe("maxmemory", () => {
       .toBe(expected)
   })
 
+  it("writes made while maxmemory was off count when it is set again (the connection skips the guard while it is off)", async () => {
+    const client = await start({ maxmemory: 50 * 1024 })
+    const oom = `-${Errors.outOfMemory}\r\n`
+    expect(await pipeline(client, [["SET", "first", value], ["CONFIG", "SET", "maxmemory", "0"]], 10)).toBe("+OK\r\n+OK\r\n")
+    const sets = Array.from({ length: 100 }, (_, i) => ["SET", `k${String(i).padStart(2, "0")}`, value])
+    expect(count(await pipeline(client, sets, 500), "+OK\r\n")).toBe(100)
+    const replies = await pipeline(client, [["CONFIG", "SET", "maxmemory", String(50 * 1024)], ["SET", "last", value]], 5 + oom.length)
+    expect(replies).toBe(`+OK\r\n${oom}`)
+  })
+
   it("allkeys-lru: writes keep succeeding, the dataset stays under the limit, the newest keys are kept", async () => {
     // Which older key goes is sampled (as Redis's approximated LRU); the choice within a sample is tested below.
     const client = await start({ maxmemory: 50 * 1024, maxmemoryPolicy: "allkeys-lru" })
