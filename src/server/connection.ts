@@ -155,7 +155,6 @@ const runBatch = <R>(
     return result
   })
 
-
 /** Serve one client until it disconnects, sends QUIT, breaks the protocol, is killed or idles out. */
 export const serveConnection = <R>(commands: ServedCommands<R>) =>
   (socket: Socket.Socket) =>
@@ -212,6 +211,12 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         }
       }
 
+      /** Redis answers the protocol error after the replies of the commands before it, then closes. */
+      const answerProtocolError = (protocolError: ProtocolError): void => {
+        send(encodeAll([error(protocolError.message)], session.protocol))
+        close()
+      }
+
       const batchEnded = (exit: Exit.Exit<BatchResult>, protocolError: ProtocolError | undefined): void => {
         if (Exit.isFailure(exit)) {
           if (!Exit.isInterrupted(exit)) runFork(Effect.logError("Connection failed", Cause.pretty(exit.cause)))
@@ -219,10 +224,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         }
         send(exit.value.bytes)
         if (exit.value.close) return close()
-        if (protocolError !== undefined) {
-          send(encodeAll([error(protocolError.message)], session.protocol))
-          close()
-        }
+        if (protocolError !== undefined) answerProtocolError(protocolError)
       }
 
       /** Decodes and runs the queued chunks in order, while no batch is suspended and the socket can take replies. */
@@ -237,7 +239,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
           }
           const protocolError = decoded.error
           if (decoded.commands.length === 0) {
-            if (protocolError !== undefined) batchEnded(Exit.succeed({ bytes: new Uint8Array(0), close: false }), protocolError)
+            if (protocolError !== undefined) answerProtocolError(protocolError)
             continue
           }
           const fiber = runFork(runBatch(commands, activity, store, clock, session, decoded.commands))

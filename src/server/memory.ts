@@ -159,32 +159,29 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
    * the limit off (CONFIG SET maxmemory 0): it is counted afresh when set again.
    */
   const forgetWhenOff = Effect.map(Effect.flatMap(LiveConfig, (live) => live.get), (config) => {
-    if (config.maxmemory === 0) datasetBytes = undefined
+    if (memoryGuardIdle(config)) datasetBytes = undefined
   })
 
   const limited = (spec: CommandSpec<R>, args: Command, session: Session) =>
-      Effect.gen(function*() {
-        const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
-        if (config.maxmemory === 0) {
-          datasetBytes = undefined
-          return yield* spec.handler(args, session)
-        }
-        const keys = commandKeys(spec, args)
-        if (isLru(config)) touch(session.db, keys)
-        const fits = yield* makeRoom(config, session)
-        if (!fits && spec.flags.includes("denyoom")) return yield* new CommandError({ message: Errors.outOfMemory })
-        if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
-        if (keys.length === 0) {
-          datasetBytes = undefined
-          return yield* spec.handler(args, session)
-        }
-        const db = session.db
-        const before = yield* keysBytes(db, keys)
-        const reply = yield* spec.handler(args, session)
-        const after = yield* keysBytes(db, keys)
-        if (datasetBytes !== undefined) datasetBytes += after - before
-        return reply
-      })
+    Effect.gen(function*() {
+      const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
+      if (memoryGuardIdle(config)) return yield* spec.handler(args, session)
+      const keys = commandKeys(spec, args)
+      if (isLru(config)) touch(session.db, keys)
+      const fits = yield* makeRoom(config, session)
+      if (!fits && spec.flags.includes("denyoom")) return yield* new CommandError({ message: Errors.outOfMemory })
+      if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
+      if (keys.length === 0) {
+        datasetBytes = undefined
+        return yield* spec.handler(args, session)
+      }
+      const db = session.db
+      const before = yield* keysBytes(db, keys)
+      const reply = yield* spec.handler(args, session)
+      const after = yield* keysBytes(db, keys)
+      if (datasetBytes !== undefined) datasetBytes += after - before
+      return reply
+    })
 
   return new Map(Array.from(table, ([name, spec]) => [name, guarded(spec)]))
 }
