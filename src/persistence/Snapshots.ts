@@ -7,9 +7,10 @@
  * stored immutable maps: no fork, no copy) from a fiber in the layer's scope;
  * closing the scope interrupts it, and the file layer removes its temp file.
  */
-import { Cause, Clock, Context, Effect, Exit, Fiber, Layer, Option, Ref, Schedule } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Layer, Option, Ref, Schedule } from "effect"
 import type { SaveRule } from "../server/config.js"
 import { Store } from "../store/Store.js"
+import { type BackgroundRun, type BackgroundStart, makeBackgroundJob } from "./background.js"
 import { Persistence, type PersistenceError } from "./Persistence.js"
 
 /** What LASTSAVE and INFO persistence report; times are unix milliseconds. */
@@ -28,7 +29,6 @@ export interface SaveStatus {
   readonly saves: number
 }
 
-export type BackgroundSaveStart = "started" | "already-running"
 
 export interface SnapshotsService {
   /** The settings in force (the `save` rules: empty when automatic saving is off). */
@@ -36,7 +36,7 @@ export interface SnapshotsService {
   /** SAVE: writes the snapshot now; the dirty counter drops by the changes it covers. */
   readonly save: Effect.Effect<void, PersistenceError>
   /** BGSAVE: takes the keyspaces now and saves them from a background fiber. */
-  readonly backgroundSave: Effect.Effect<BackgroundSaveStart>
+  readonly backgroundSave: Effect.Effect<BackgroundStart>
   /** Waits for the running background save, if any, to end. */
   readonly awaitBackgroundSave: Effect.Effect<void>
   /** Stops the running background save, if any (shutdown: Redis kills the child). */
@@ -102,7 +102,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       Effect.map(Ref.updateAndGet(state, f), (status) => {
         backgroundSaveFailed = !status.lastBackgroundSaveOk
       })
-    const running = yield* Ref.make(Option.none<Fiber.RuntimeFiber<void, PersistenceError>>())
+    const backgroundSaves = yield* makeBackgroundJob<PersistenceError>(scope)
     const startLock = yield* Effect.makeSemaphore(1)
 
     const saved = (changes: number) =>
@@ -139,32 +139,24 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
           }))
           yield* Effect.logWarning(`Background saving error: ${reason}`)
         }
-        yield* Ref.set(running, Option.none())
       })
 
-    const backgroundSave: Effect.Effect<BackgroundSaveStart> = startLock.withPermits(1)(
-      Effect.gen(function*() {
-        if (Option.isSome(yield* Ref.get(running))) return "already-running" as const
-        const changes = yield* store.dirty
-        const keyspaces = yield* store.snapshot
-        const nowMs = yield* Clock.currentTimeMillis
-        yield* updateStatus((s) => ({ ...s, backgroundSaveStartedAt: nowMs, lastBackgroundSaveTryAt: nowMs }))
-        const fiber = yield* persistence.save(keyspaces, nowMs, "background").pipe(
-          Effect.onExit((exit) => backgroundFinished(exit, changes, nowMs)),
-          Effect.interruptible,
-          Effect.forkIn(scope)
-        )
-        yield* Ref.set(running, Option.some(fiber))
-        yield* Effect.logInfo("Background saving started")
-        return "started" as const
-      })
+    const backgroundSave: Effect.Effect<BackgroundStart> = startLock.withPermits(1)(
+      Effect.tap(
+        backgroundSaves.start(Effect.gen(function*() {
+          const changes = yield* store.dirty
+          const keyspaces = yield* store.snapshot
+          const nowMs = yield* Clock.currentTimeMillis
+          yield* updateStatus((s) => ({ ...s, backgroundSaveStartedAt: nowMs, lastBackgroundSaveTryAt: nowMs }))
+          const job: BackgroundRun<PersistenceError> = {
+            run: persistence.save(keyspaces, nowMs, "background"),
+            finished: (exit) => backgroundFinished(exit, changes, nowMs)
+          }
+          return job
+        })),
+        (start) => start === "started" ? Effect.logInfo("Background saving started") : Effect.void
+      )
     ).pipe(Effect.uninterruptible)
-
-    const awaitBackgroundSave = Effect.flatMap(Ref.get(running), (fiber) =>
-      Option.isSome(fiber) ? Effect.asVoid(Fiber.await(fiber.value)) : Effect.void)
-
-    const cancelBackgroundSave = Effect.flatMap(Ref.get(running), (fiber) =>
-      Option.isSome(fiber) ? Fiber.interrupt(fiber.value) : Effect.void)
 
     const status = Ref.get(state)
 
@@ -172,7 +164,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       current.stopWritesOnBgsaveError && current.save.length > 0 && !s.lastBackgroundSaveOk)
 
     const checkPolicy = Effect.gen(function*() {
-      if (Option.isSome(yield* Ref.get(running))) return
+      if (yield* backgroundSaves.running) return
       const { save: rules } = yield* settings
       const rule = dueRule(rules, yield* status, yield* store.dirty, yield* Clock.currentTimeMillis)
       if (rule === undefined) return
@@ -186,8 +178,8 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       settings,
       save,
       backgroundSave,
-      awaitBackgroundSave,
-      cancelBackgroundSave,
+      awaitBackgroundSave: backgroundSaves.await,
+      cancelBackgroundSave: backgroundSaves.interrupt,
       status,
       writesDenied,
       lastBackgroundSaveFailed: () => backgroundSaveFailed

@@ -13,12 +13,13 @@
  * that buffer, fsyncs, renames over the log and fsyncs the directory.
  */
 import { FileSystem } from "@effect/platform"
-import { Clock, Context, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, Scope } from "effect"
+import { Clock, Context, Effect, Exit, Layer, Ref, Schedule, Scope } from "effect"
 import { join } from "node:path"
 import type { Command } from "../../resp/values.js"
 import type { AppendFsync } from "../../server/config.js"
 import type { Keyspace } from "../../store/entry.js"
 import { Store } from "../../store/Store.js"
+import { type BackgroundRun, type BackgroundStart, makeBackgroundJob } from "../background.js"
 import { syncDirectory, writeAndSync } from "../PersistenceFile.js"
 import { withAbsoluteExpiry } from "./absolute-expiry.js"
 import { clockAt } from "./clock.js"
@@ -37,8 +38,6 @@ export interface AofStatus {
   readonly lastWriteError: string | undefined
 }
 
-export type RewriteStart = "started" | "already-running"
-
 export interface AppendOnlyService {
   /**
    * Runs the write command `run` (for `args` on database `db`) with no other
@@ -50,7 +49,7 @@ export interface AppendOnlyService {
   /** Writes and fsyncs everything logged (shutdown). */
   readonly flushAndSync: Effect.Effect<void>
   /** BGREWRITEAOF. */
-  readonly rewrite: Effect.Effect<RewriteStart>
+  readonly rewrite: Effect.Effect<BackgroundStart>
   /** Waits for the running rewrite, if any, to end. */
   readonly awaitRewrite: Effect.Effect<void>
   readonly status: Effect.Effect<AofStatus>
@@ -124,7 +123,7 @@ const make = (options: AppendOnlyOptions) =>
 
     const writeLock = yield* Effect.makeSemaphore(1)
     const fileLock = yield* Effect.makeSemaphore(1)
-    const rewriteFiber = yield* Ref.make(Option.none<Fiber.Fiber<void, unknown>>())
+    const rewrites = yield* makeBackgroundJob<{ readonly message: string }>(layerScope)
 
     const append = (db: number, args: Command, nowMs: number) => {
       const chunks = lastTime === nowMs ? [] : [encodeTimestamp(nowMs)]
@@ -224,35 +223,30 @@ const make = (options: AppendOnlyOptions) =>
           lastRewriteDurationMs: nowMs - startedAt,
           rewrites: s.rewrites + (ok ? 1 : 0)
         }))
-        yield* Ref.set(rewriteFiber, Option.none())
         if (ok) yield* Effect.logInfo("Background AOF rewrite finished successfully")
         else if (!Exit.isInterrupted(exit)) yield* Effect.logWarning("Background AOF rewrite failed", exit.cause)
       })
 
-    const rewrite: Effect.Effect<RewriteStart> = writeLock.withPermits(1)(
-      Effect.gen(function*() {
-        if (Option.isSome(yield* Ref.get(rewriteFiber))) return "already-running" as const
-        const keyspaces = yield* store.snapshot
-        const nowMs = yield* Clock.currentTimeMillis
-        rewriteBuffer = []
-        lastDb = undefined
-        lastTime = undefined
-        yield* Ref.update(state, (s) => ({ ...s, rewriteInProgress: true }))
-        const fiber = yield* runRewrite(keyspaces, nowMs).pipe(
-          Effect.onExit((exit) => rewriteFinished(exit, nowMs)),
-          Effect.interruptible,
-          Effect.forkIn(layerScope)
-        )
-        yield* Ref.set(rewriteFiber, Option.some(fiber))
-        yield* Effect.logInfo("Background append only file rewriting started")
-        return "started" as const
-      })
+    const rewrite: Effect.Effect<BackgroundStart> = writeLock.withPermits(1)(
+      Effect.tap(
+        rewrites.start(Effect.gen(function*() {
+          const keyspaces = yield* store.snapshot
+          const nowMs = yield* Clock.currentTimeMillis
+          rewriteBuffer = []
+          lastDb = undefined
+          lastTime = undefined
+          yield* Ref.update(state, (s) => ({ ...s, rewriteInProgress: true }))
+          const job: BackgroundRun<{ readonly message: string }> = {
+            run: runRewrite(keyspaces, nowMs),
+            finished: (exit) => rewriteFinished(exit, nowMs)
+          }
+          return job
+        })),
+        (start) => start === "started" ? Effect.logInfo("Background append only file rewriting started") : Effect.void
+      )
     ).pipe(Effect.uninterruptible)
 
-    const awaitRewrite = Effect.flatMap(Ref.get(rewriteFiber), (fiber) =>
-      Option.isSome(fiber) ? Effect.asVoid(Fiber.await(fiber.value)) : Effect.void)
-
-    return AppendOnly.of({ logged, flush, flushAndSync, rewrite, awaitRewrite, status: Ref.get(state), enabled: true })
+    return AppendOnly.of({ logged, flush, flushAndSync, rewrite, awaitRewrite: rewrites.await, status: Ref.get(state), enabled: true })
   })
 
 /** `appendonly yes`: opens (creates) `dir/appendfilename` for appending. */
