@@ -33,7 +33,7 @@ const keysLabel = (n) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`
 const scalingTarget = (results, what, pick, goal) => {
   const span = scalingSpan(results, pick);
   if (span === null) return { name: `effect-kv ${what}, largest / smallest keyspace`, figure: null, ...goal };
-  const note = span.last.keys === span.planned ? "" : `effect-kv did not reach ${keysLabel(span.planned)} keys`;
+  const note = span.last.keys === span.planned ? "" : `no effect-kv figure at ${keysLabel(span.planned)} keys (load or probe failed)`;
   return { name: `effect-kv ${what} at ${keysLabel(span.last.keys)} / at ${keysLabel(span.first.keys)}`, figure: ratioOf(pick(span.last), pick(span.first)), note, ...goal };
 };
 

@@ -205,8 +205,6 @@ const scalingSection = async (options, plan) => {
         if (failed.has(side)) continue;
         try {
           row[side].loadMs = await loadAndCheck(server, { from: loaded, to: keys });
-          row[side].calls = {};
-          for (const command of CALL_PROBES) row[side].calls[command] = await timePerCall(server.port, command, { budgetMs: plan.callBudgetMs });
         } catch (error) {
           console.log(`  ${server.name}: ${error.message}`);
           failed.add(side);
@@ -214,6 +212,18 @@ const scalingSection = async (options, plan) => {
         }
       }
       loaded = keys;
+      for (const server of [pair.effectKv, pair.redis]) {
+        const side = sideKey(server);
+        if (failed.has(side)) continue;
+        row[side].calls = {};
+        for (const command of CALL_PROBES) {
+          // A probe that times out is recorded; the server still gets its SET/GET runs at this size.
+          row[side].calls[command] = await timePerCall(server.port, command, { budgetMs: plan.callBudgetMs }).catch((error) => {
+            console.log(`  ${server.name}: ${error.message}`);
+            return { error: error.message };
+          });
+        }
+      }
       for (let round = 0; round < options.rounds; round++) {
         for (const server of inTurn(pair, round)) {
           const side = sideKey(server);
