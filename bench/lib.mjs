@@ -316,7 +316,8 @@ const pingOnce = (port) =>
  * Starts a server process (no shell, so child.pid is the server itself),
  * logging to <dir>/server.log, and waits until it answers PING.
  */
-export const startServer = async ({ name, command, args, port, dir, startTimeoutMs = 30_000 }) => {
+export const startServer = async ({ name, command, args, port, dir, startTimeoutMs = 120_000, pollMs = 100 }) => {
+  const started = performance.now();
   const logPath = path.join(dir, "server.log");
   const logFd = fs.openSync(logPath, "a");
   const child = spawnTracked(command, args, { cwd: REPO_ROOT, stdio: ["ignore", logFd, logFd] });
@@ -332,9 +333,15 @@ export const startServer = async ({ name, command, args, port, dir, startTimeout
     if (answered) break;
     if (exited) throw new Error(`${name} exited before answering PING; log:\n${logTail()}`);
     if (Date.now() > deadline) throw new Error(`${name} did not answer PING within ${startTimeoutMs} ms; log:\n${logTail()}`);
-    await sleep(100);
+    await sleep(pollMs);
   }
-  return { name, port, pid: child.pid, dir, child };
+  return { name, port, pid: child.pid, dir, child, command, args, startMs: performance.now() - started };
+};
+
+/** Starts the same command again (same port and dir, so an RDB it saved is loaded), polling PING every 10 ms. */
+export const restartServer = async (server) => {
+  await stopServer(server);
+  return startServer({ name: server.name, command: server.command, args: server.args, port: server.port, dir: server.dir, pollMs: 10 });
 };
 
 /** Sends signal (SIGTERM by default), then SIGKILL after a grace period. */
@@ -384,9 +391,9 @@ export const parseBenchmarkCsv = (text) => {
 };
 
 /** Runs redis-benchmark --csv against a port, killed after timeoutMs. */
-export const runRedisBenchmark = (port, { tests, clients = 50, pipeline, random, requests, timeoutMs }) =>
+export const runRedisBenchmark = (port, { tests, clients = 50, pipeline, random, requests, keepAlive = true, timeoutMs }) =>
   new Promise((resolve, reject) => {
-    const args = ["-h", HOST, "-p", String(port), "-t", tests, "-c", String(clients), "-P", String(pipeline), "-r", String(random), "-n", String(requests), "--csv"];
+    const args = ["-h", HOST, "-p", String(port), "-t", tests, "-c", String(clients), "-P", String(pipeline), "-r", String(random), "-n", String(requests), ...(keepAlive ? [] : ["-k", "0"]), "--csv"];
     const child = spawnTracked("redis-benchmark", args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
@@ -411,31 +418,4 @@ export const median = (values) => {
   if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-// ---------------------------------------------------------------------------
-// The two servers under test
-
-/** EFFECT_KV_CMD is a whitespace-separated command prefix; the redis-server style flags are appended. */
-export const effectKvCommand = () => (process.env.EFFECT_KV_CMD ?? "node dist/cli/main.js").trim().split(/\s+/);
-
-export const serverFlags = (port, dir) => ["--port", String(port), "--bind", HOST, "--dir", dir, "--save", ""];
-
-export const startEffectKv = async (port, commandPrefix = effectKvCommand()) => {
-  const [command, ...prefixArgs] = commandPrefix;
-  if (process.env.EFFECT_KV_CMD === undefined && !fs.existsSync(path.join(REPO_ROOT, "dist/cli/main.js"))) {
-    throw new Error("dist/cli/main.js not found: run `npm run build` (or set EFFECT_KV_CMD)");
-  }
-  const dir = makeTempDir("effect-kv");
-  return startServer({ name: "effect-kv", command, args: [...prefixArgs, ...serverFlags(port, dir)], port, dir });
-};
-
-export const startRedis = async (port) => {
-  const dir = makeTempDir("redis");
-  return startServer({ name: "redis", command: "redis-server", args: [...serverFlags(port, dir), "--appendonly", "no"], port, dir });
-};
-
-export const stopAndClean = async (server) => {
-  await stopServer(server);
-  removeTempDir(server.dir);
 };

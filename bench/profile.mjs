@@ -7,7 +7,8 @@
 // EFFECT_KV_ENTRY overrides the script run under `node --cpu-prof` (default dist/cli/main.js).
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, freePorts, makeTempDir, runRedisBenchmark, serverFlags, startServer, stopServer } from "./lib.mjs";
+import { REPO_ROOT, freePorts, makeTempDir, runRedisBenchmark, startServer, stopServer } from "./lib.mjs";
+import { serverFlags } from "./servers.mjs";
 
 const USAGE = "usage: node bench/profile.mjs [--requests N] [--pipeline P] [--tests set,get] [--top N] | --analyze <file.cpuprofile> [--top N]";
 
