@@ -90,14 +90,56 @@ afterAll(async () => {
   if (scratch !== "") await rm(scratch, { recursive: true, force: true })
 })
 
+interface Snippet {
+  readonly name: string
+  readonly text: string
+  /** Marked `runs-until-signal`: a server, stopped with SIGTERM once it listens. */
+  readonly runsUntilSignal: boolean
+  /** Marked `with-fast-check-3`: for Effect's FastCheck, after the README's fast-check 3 install line. */
+  readonly withFastCheck3: boolean
+}
+
+/** Writes the snippets into the project, compiles the project under strict tsc, and runs each of them. */
+const compileAndRun = async (project: string, snippets: ReadonlyArray<Snippet>) => {
+  for (const snippet of snippets) await writeFile(join(project, "src", snippet.name), snippet.text)
+  await run("tsc (strict) over the snippets", process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", "."], project, 30)
+  for (const snippet of snippets) {
+    const file = join("dist", snippet.name.replace(/\.ts$/, ".js"))
+    const ran = snippet.runsUntilSignal
+      ? await runUntilReady(file, project, 15)
+      : { ...(await run(`node ${file}`, process.execPath, [file], project, 15)), code: 0 }
+    const lines = ran.stdout.split("\n")
+    const logMessages = lines.filter((line) => redisLogLine.test(line)).map((line) => line.replace(redisLogLine, ""))
+    expect({ snippet: snippet.name, code: ran.code, stderr: ran.stderr, effectLogLines: lines.filter((line) => effectLogLine.test(line)) })
+      .toEqual({ snippet: snippet.name, code: 0, stderr: "", effectLogLines: [] })
+    expect({ snippet: snippet.name, logMessages }).toEqual({ snippet: snippet.name, logMessages: [...new Set(logMessages)] })
+    if (snippet.runsUntilSignal) {
+      // (After app.ts, whose dump it may load first.)
+      expect(logMessages.slice(-4)).toEqual([
+        expect.stringMatching(/^Ready to accept connections tcp on 127\.0\.0\.1:\d+$/),
+        "Saving the final RDB snapshot before exiting.",
+        "DB saved on disk",
+        "Redis is now ready to exit, bye bye..."
+      ])
+    }
+  }
+}
+
 it("installs with the README's lines, and every README snippet compiles under strict tsc and runs", async () => {
-  const snippets = markedBlocks("snippet", "ts").map((block) => ({ name: block.words[0], runsUntilSignal: block.words.includes("runs-until-signal"), text: block.text }))
+  const snippets: ReadonlyArray<Snippet> = markedBlocks("snippet", "ts").map((block) => ({
+    name: block.words[0],
+    text: block.text,
+    runsUntilSignal: block.words.includes("runs-until-signal"),
+    withFastCheck3: block.words.includes("with-fast-check-3")
+  }))
   const installLine = npmInstalls("install")
   const snippetDependencies = npmInstalls("snippet-deps")
-  expect(snippets.map((snippet) => snippet.name)).toEqual(["kv.ts", "key-value-store.ts", "app.ts", "server.ts", "start-server.ts", "testing.ts"])
-  expect(installLine).toHaveLength(1)
+  const fastCheck3 = npmInstalls("fast-check-3-install")
+  expect(snippets.map((snippet) => snippet.name)).toEqual(
+    ["kv.ts", "key-value-store.ts", "app.ts", "server.ts", "start-server.ts", "testing.ts", "testing-effect.ts"]
+  )
+  expect([installLine.length, snippetDependencies.length, fastCheck3.length]).toEqual([1, 2, 1])
   expect(installLine[0]).toContain("effect-kv")
-  expect(snippetDependencies.length).toBeGreaterThan(0)
 
   scratch = await mkdtemp(join(tmpdir(), "effect-kv-packaging-"))
   const staging = join(scratch, "package")
@@ -109,51 +151,30 @@ it("installs with the README's lines, and every README snippet compiles under st
     compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", rootDir: "src", outDir: "dist", skipLibCheck: true, types: ["node"] },
     include: ["src"]
   }))
-  for (const snippet of snippets) await writeFile(join(project, "src", snippet.name), snippet.text)
 
-  const offline = ["--prefer-offline", "--no-audit", "--no-fund"]
   // The package in a copy, its dist/ the repo's when that is newer than every source (`npm test`
   // has just built it), else built there (`npm run build` with another outDir: the suite's other
   // tests run the repo's dist/); then `npm pack`.
-  const tarball = await (async () => {
-    await mkdir(staging)
-    await Promise.all(["package.json", "README.md"].map((file) => copyFile(join(root, file), join(staging, file))))
-    if (await distIsFresh()) await cp(join(root, "dist"), join(staging, "dist"), { recursive: true })
-    else await run("build", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(staging, "dist")], root, 90)
-    await npm("npm pack", ["pack", "--ignore-scripts", "--silent"], staging, 20)
-    const tarball = (await readdir(staging)).find((file) => file.endsWith(".tgz"))
-    if (tarball === undefined) throw new Error("npm pack wrote no .tgz")
-    return join(staging, tarball)
-  })()
-  // In the README's order: effect-kv with its peers, then what the snippets import.
-  const install = installLine[0].map((word) => (word === "effect-kv" ? tarball : word))
-  for (const args of [install, ...snippetDependencies]) {
-    const installed = await npm(`npm install ${args.join(" ")}`, ["install", ...offline, ...args], project, 60)
+  await mkdir(staging)
+  await Promise.all(["package.json", "README.md"].map((file) => copyFile(join(root, file), join(staging, file))))
+  if (await distIsFresh()) await cp(join(root, "dist"), join(staging, "dist"), { recursive: true })
+  else await run("build", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(staging, "dist")], root, 90)
+  await npm("npm pack", ["pack", "--ignore-scripts", "--silent"], staging, 20)
+  const tarball = (await readdir(staging)).find((file) => file.endsWith(".tgz"))
+  if (tarball === undefined) throw new Error("npm pack wrote no .tgz")
+
+  const install = async (args: ReadonlyArray<string>) => {
+    const installed = await npm(`npm install ${args.join(" ")}`, ["install", "--prefer-offline", "--no-audit", "--no-fund", ...args], project, 60)
     expect(installed.stderr).not.toContain("ERESOLVE")
   }
-
-  await run("tsc (strict) over the snippets", process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", "."], project, 30)
-
-  for (const snippet of snippets) {
-    const file = join("dist", snippet.name.replace(/\.ts$/, ".js"))
-    const ran = snippet.runsUntilSignal
-      ? await runUntilReady(file, project, 15)
-      : { ...(await run(`node ${file}`, process.execPath, [file], project, 15)), code: 0 }
-    const lines = ran.stdout.split("\n")
-    const logMessages = lines.filter((line) => redisLogLine.test(line)).map((line) => line.replace(redisLogLine, ""))
-    expect({ snippet: snippet.name, code: ran.code, stderr: ran.stderr, effectLogLines: lines.filter((line) => effectLogLine.test(line)) })
-      .toEqual({ snippet: snippet.name, code: 0, stderr: "", effectLogLines: [] })
-    expect({ snippet: snippet.name, logMessages }).toEqual({ snippet: snippet.name, logMessages: [...new Set(logMessages)] })
-    if (snippet.name === "server.ts") {
-      // (After app.ts, whose dump it loads first.)
-      expect(logMessages.slice(-4)).toEqual([
-        expect.stringMatching(/^Ready to accept connections tcp on 127\.0\.0\.1:\d+$/),
-        "Saving the final RDB snapshot before exiting.",
-        "DB saved on disk",
-        "Redis is now ready to exit, bye bye..."
-      ])
-    }
-  }
+  // In the README's order: effect-kv with its peers, then what the snippets import.
+  await install(installLine[0].map((word) => (word === "effect-kv" ? join(staging, tarball) : word)))
+  for (const args of snippetDependencies) await install(args)
+  await compileAndRun(project, snippets.filter((snippet) => !snippet.withFastCheck3))
   // app.ts and server.ts saved at exit into ./data, which serverLayer created.
   expect((await readFile(join(project, "data", "dump.rdb"))).subarray(0, 5).toString()).toBe("REDIS")
+
+  // fast-check 3 in place of 4: effect-kv/testing's arbitraries then fit Effect's FastCheck.
+  await install(fastCheck3[0])
+  await compileAndRun(project, snippets.filter((snippet) => snippet.withFastCheck3))
 }, 240_000)
