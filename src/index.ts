@@ -8,7 +8,6 @@
  * is a JS string with one char per byte, latin1.)
  */
 import { Context, Effect, Exit, Fiber, Layer, Scope } from "effect"
-import { mkdir } from "node:fs/promises"
 import { defaultServerConfig, type ServerConfig } from "./server/config.js"
 import { serverLayer } from "./server/program.js"
 import * as PersistenceMemory from "./persistence/PersistenceMemory.js"
@@ -116,7 +115,6 @@ export const startServer = async (
 ): Promise<RunningServer> => {
   const { persistence: mode, ...settings } = options
   const config: ServerConfig = { ...defaultServerConfig, port: 0, loglevel: "warning", ...settings }
-  if (mode === "file" || config.appendonly) await mkdir(config.dir, { recursive: true })
   const scope = Effect.runSync(Scope.make())
   const persistence = mode === "file" ? {} : { persistence: PersistenceMemory.layer }
   let onShutdown: Fiber.RuntimeFiber<void> | undefined = undefined

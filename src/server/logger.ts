@@ -37,6 +37,14 @@ export const toLogLevel = (name: LogLevelName): LogLevel.LogLevel => {
   }
 }
 
-/** The redis-style logger at the given level, replacing Effect's default logger. */
+/**
+ * The redis-style logger at the given level, in place of Effect's console logger: the default one,
+ * or the pretty one `NodeRuntime.runMain` swaps in for it (else each line would print twice).
+ * Other loggers the program added (a tracer's, say) stay.
+ */
 export const loggerLayer = (level: LogLevelName): Layer.Layer<never> =>
-  Layer.merge(Logger.replace(Logger.defaultLogger, redisLogger), Logger.minimumLogLevel(toLogLevel(level)))
+  Layer.mergeAll(
+    Logger.replace(Logger.defaultLogger, redisLogger),
+    Logger.remove(Logger.prettyLoggerDefault),
+    Logger.minimumLogLevel(toLogLevel(level))
+  )

@@ -7,6 +7,7 @@ import type { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Context, Effect, Layer } from "effect"
 import * as AppendOnly from "../persistence/aof/AppendOnly.js"
+import { makeDataDirectory } from "../persistence/directory.js"
 import { type AofLoadError, loadAppendOnlyFile } from "../persistence/aof/replay.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
@@ -29,7 +30,10 @@ export interface ServerLayerOptions {
 const storeFromAppendOnlyFile = (config: ServerConfig) =>
   Layer.unwrapEffect(Effect.map(loadAppendOnlyFile(config.dir, config.appendfilename), Store.layerFrom))
 
-/** Everything a running server needs, built from its settings. Gives the listening address and Shutdown. */
+/**
+ * Everything a running server needs, built from its settings. Gives the listening address and Shutdown.
+ * `dir` is created when something goes to disk (the default file persistence, or appendonly).
+ */
 export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = {}) => {
   const persistence = options.persistence ??
     PersistenceFile.layer({ dir: config.dir, dbfilename: config.dbfilename }).pipe(Layer.provide(NodeFileSystem.layer))
@@ -40,6 +44,9 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
     : AppendOnly.disabled
   // One LiveConfig for the commands and the save policy, so CONFIG SET save / stop-writes-on-bgsave-error apply at once.
   const liveConfig = LiveConfig.layer(config)
+  // The dump (saved at shutdown) and the AOF go to `dir`: create it first, as the CLI does.
+  const onDisk = options.persistence === undefined || config.appendonly
+  const dataDirectory = onDisk ? Layer.effectDiscard(makeDataDirectory(config.dir)) : Layer.empty
   const snapshots = Layer.unwrapEffect(
     Effect.map(LiveConfig, (live) =>
       Snapshots.layer(Effect.map(live.get, (current) => ({
@@ -53,6 +60,7 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
     Layer.provideMerge(Layer.merge(snapshots, appendOnly)),
     Layer.provideMerge(store),
     Layer.provideMerge(persistence),
+    Layer.provide(dataDirectory),
     Layer.provide(NodeFileSystem.layer),
     Layer.provide(loggerLayer(config.loglevel))
   )

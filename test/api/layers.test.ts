@@ -68,3 +68,15 @@ describe("Kv beside the server", () => {
       expect(log).toContain("$7\r\ncounter\r\n")
     }).pipe(Effect.scoped))
 })
+
+describe("serverLayer and dir", () => {
+  it.live("creates a missing dir for its dump: the save at close (a save policy is set) lands there", () =>
+    Effect.gen(function*() {
+      const dir = join(yield* temporaryDirectory, "nested", "data")
+      const config = { ...defaultServerConfig, port: 0, dir, loglevel: "warning" as const }
+      yield* Effect.flatMap(Kv, (kv) => kv.set("kept", "at exit")).pipe(Effect.provide(Kv.layer.pipe(Layer.provideMerge(serverLayer(config)))))
+      const dump = yield* Effect.promise(() => readFile(join(dir, config.dbfilename)))
+      expect(dump.subarray(0, 5).toString()).toBe("REDIS")
+      expect(dump.includes("at exit")).toBe(true)
+    }).pipe(Effect.scoped))
+})

@@ -1,0 +1,12 @@
+/**
+ * The data directory (`dir`). redis-server chdir()s into an existing one and
+ * stops if it is missing (server.c, main: "Can't chdir to ..."); effect-kv
+ * creates it, with its parents, so that a first start can save.
+ */
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Effect } from "effect"
+
+/** Creates `dir` and its parents when missing; an existing directory is left as it is. */
+export const makeDataDirectory = (dir: string): Effect.Effect<void, PlatformError, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeDirectory(dir, { recursive: true }))
