@@ -18,7 +18,7 @@ const flagDocs: Readonly<Record<string, FlagDoc>> = {
   dir: { type: "path", meaning: "Directory for the dump file and the append-only file (created if missing)" },
   dbfilename: { type: "file name", meaning: "Name of the RDB dump file in --dir" },
   loglevel: { type: "debug|verbose|notice|warning", meaning: "Log verbosity" },
-  save: { type: "\"<seconds> <changes> ...\"", meaning: "Snapshot rules; --save \"\" turns snapshots off" },
+  save: { type: "seconds changes ...", meaning: "Snapshot rules; --save \"\" turns snapshots off" },
   appendonly: { type: "yes|no", meaning: "Log every write to the append-only file" },
   appendfilename: { type: "file name", meaning: "Name of the append-only file" },
   appendfsync: { type: "always|everysec|no", meaning: "When the append-only file is fsynced" },
