@@ -1,12 +1,12 @@
 /**
  * redis.conf syntax (config.c loadServerConfigFromString): one directive per
  * line, `name arg...`, # comments, arguments split as sdssplitargs. The
- * command line's `--name value` flags become lines appended after the file,
- * as redis-server does, so they override it and share its error messages.
+ * command line's `--name value` flags become lines appended after the file
+ * (cli/arguments.ts), as redis-server does, so they override it and share its error messages.
  */
 import { Either } from "effect"
 import type { ServerConfig } from "../server/config.js"
-import { representString, splitArgs } from "../server/quoting.js"
+import { splitArgs } from "../server/quoting.js"
 import { findParameter } from "../server/settings.js"
 import { redisCompatibleVersion } from "../version.js"
 
@@ -18,6 +18,7 @@ export interface ConfigLineError {
 }
 
 const badDirective = "Bad directive or wrong number of arguments"
+const wrongArgCount = "wrong number of arguments"
 
 /**
  * Applies every directive of `text` to `base`. The first `save` line replaces
@@ -36,7 +37,9 @@ export const parseConfig = (text: string, base: ServerConfig): Either.Either<Ser
     if (words.length === 0) continue
     const parameter = findParameter(words[0])
     const args = words.slice(1)
-    if (parameter === undefined || !parameter.acceptsArgCount(args.length)) return failAt(badDirective)
+    if (parameter === undefined) return failAt(badDirective)
+    // config.c loadServerConfigFromString: a known parameter with the wrong count has its own reason.
+    if (!parameter.acceptsArgCount(args.length)) return failAt(wrongArgCount)
     const applied = parameter.apply(config, args)
     if (Either.isLeft(applied)) return failAt(applied.left)
     const addsSaveRules = parameter.name === "save" && saveSeen && applied.right.save.length > 0
@@ -45,10 +48,6 @@ export const parseConfig = (text: string, base: ServerConfig): Either.Either<Ser
   }
   return Either.right(config)
 }
-
-/** redis-server's conversion of `--name value` flags into config lines: `name "value"`. */
-export const flagsToConfigText = (flags: ReadonlyArray<readonly [name: string, value: string]>): string =>
-  flags.map(([name, value]) => `${name} ${representString(value)}`).join("\n")
 
 /** The config text redis-server reads: the file, then a line break, then the flags. */
 export const combineConfigText = (fileText: string, flagsText: string): string => `${fileText}\n${flagsText}`

@@ -44,6 +44,7 @@ export interface InfoContext {
   readonly startedAtMs: number
   readonly connectedClients: number
   readonly connectionsReceived: number
+  readonly rejectedConnections: number
   readonly commandsProcessed: number
   readonly opsPerSecond: number
   readonly keyspaces: ReadonlyArray<Keyspace>
@@ -159,7 +160,7 @@ const statsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["total_net_output_bytes", 0],
   ["instantaneous_input_kbps", "0.00"],
   ["instantaneous_output_kbps", "0.00"],
-  ["rejected_connections", 0],
+  ["rejected_connections", c.rejectedConnections],
   ["sync_full", 0],
   ["sync_partial_ok", 0],
   ["sync_partial_err", 0],
@@ -260,6 +261,7 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       startedAtMs: activity.startedAtMs,
       connectedClients: (yield* (yield* Clients).all).length,
       connectionsReceived: counters.connectionsReceived,
+      rejectedConnections: counters.rejectedConnections,
       commandsProcessed: counters.commandsProcessed,
       opsPerSecond: yield* activity.opsPerSecond,
       keyspaces: yield* store.snapshot,

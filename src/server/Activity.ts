@@ -49,9 +49,11 @@ export interface SlowlogEntry {
 export interface Counters {
   readonly connectionsReceived: number
   readonly commandsProcessed: number
+  /** Connections refused at accept (maxclients, protected mode): Redis's stat_rejected_conn. */
+  readonly rejectedConnections: number
 }
 
-const emptyCounters: Counters = { connectionsReceived: 0, commandsProcessed: 0 }
+const emptyCounters: Counters = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 }
 
 /** Redis's STATS_METRIC_SAMPLES: instantaneous_ops_per_sec averages the last 16 samples, one every 100ms. */
 const opsSampleCount = 16
@@ -101,6 +103,8 @@ export interface ActivityService {
   readonly startedAtMs: number
   readonly connectionOpened: (id: number, control: ConnectionControl) => Effect.Effect<void>
   readonly connectionClosed: (id: number) => Effect.Effect<void>
+  /** A connection refused before it was opened (counted apart from those received, as Redis does). */
+  readonly connectionRejected: Effect.Effect<void>
   /** Read synchronously once per batch by the connection loop. */
   readonly watching: () => BatchWatch
   /** After a batch: how many commands ran (synchronous: a batch of transactions needs no more). */
@@ -194,6 +198,10 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
             connections: HashMap.remove(s.connections, id),
             monitors: HashMap.remove(s.monitors, id)
           })),
+        connectionRejected: Ref.update(state, (s) => ({
+          ...s,
+          counters: { ...s.counters, rejectedConnections: s.counters.rejectedConnections + 1 }
+        })),
         watching: () => ({ monitoring, slowerThanMicros: liveConfig.current().slowlogLogSlowerThan }),
         countCommands: (commands) => {
           commandsProcessed += commands

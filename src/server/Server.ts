@@ -47,6 +47,8 @@ const listen = (options: ServerOptions) =>
     yield* server.run(serveConnection(commands)).pipe(Effect.forkScoped)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : options.port
+    // The port chosen when 0 was asked for, as server.c main logs it once listening.
+    yield* Effect.logInfo(`Running mode=standalone, port=${port}.`)
     yield* Effect.logInfo(`Ready to accept connections tcp on ${options.host}:${port}`)
     return { host: options.host, port }
   })

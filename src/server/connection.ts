@@ -184,8 +184,17 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         localAddress: formatAddress(netSocket.localAddress, netSocket.localPort)
       }
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
-      const finished = yield* Deferred.make<void>()
       const activity = yield* Activity
+      const refusal = yield* admissionCheck(session, netSocket.remoteAddress)
+      if (refusal !== undefined) {
+        // As acceptCommonHandler: write the error, count the refusal, close. destroySoon, not end: nothing reads
+        // this socket, so the client's FIN would go unseen and the socket stay open (and keep the listener's
+        // close, so the process's exit, waiting).
+        netSocket.write(encodeAll([error(refusal)], 2))
+        netSocket.destroySoon()
+        return yield* activity.connectionRejected
+      }
+      const finished = yield* Deferred.make<void>()
       const runFork = Runtime.runFork(yield* Effect.runtime<R | Store>())
 
       /** Chunks received and not yet decoded, oldest first. */
@@ -266,11 +275,6 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
       )
       yield* Effect.addFinalizer(() => Effect.suspend(() => running === undefined ? Effect.void : Fiber.interrupt(running)))
       const input = yield* makeConnectionInput(session, netSocket)
-      const refusal = yield* admissionCheck(session, netSocket.remoteAddress)
-      if (refusal !== undefined) {
-        send(encodeAll([error(refusal)], 2))
-        return netSocket.end()
-      }
 
       // The socket closing ends `run`; QUIT, a protocol error, CLIENT KILL and the idle timeout complete `finished`.
       // Either way the scope's end closes the socket once the written replies are flushed.

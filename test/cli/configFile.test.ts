@@ -4,7 +4,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { combineConfigText, flagsToConfigText, formatConfigError, parseConfig } from "../../src/cli/configFile.js"
+import { parseCommandLine } from "../../src/cli/arguments.js"
+import { combineConfigText, formatConfigError, parseConfig } from "../../src/cli/configFile.js"
 import { defaultServerConfig } from "../../src/server/config.js"
 import { representString, splitArgs } from "../../src/server/quoting.js"
 import { parseMemory, parseSaveRules, parseYesNo } from "../../src/server/settings.js"
@@ -58,7 +59,7 @@ describe("parseConfig", () => {
     expect(Either.getOrThrow(parse("save 900 1\nsave \"\"")).save).toEqual([])
   })
   it("lets flags override the file", () => {
-    const text = combineConfigText("port 7000\n", flagsToConfigText([["port", "7001"]]))
+    const text = combineConfigText("port 7000\n", parseCommandLine(["--port", "7001"]).flagsText)
     expect(Either.getOrThrow(parse(text)).port).toBe(7001)
   })
   it("names the line and the reason of a bad directive", () => {
