@@ -2,24 +2,18 @@
  * The B+tree as a sorted sequence: searches by comparator over the positional
  * core (`btree.ts`), for sorted sets ordered by (score, member).
  *
- * Branches keep no keys, only counts: a search compares against the first
- * element of each candidate child, reached down the child's leftmost path.
- * That keeps lists free of key upkeep on every edit and costs a few pointer
- * hops per level, which the benchmark measures (bench/structures-btree.mjs).
+ * Branches keep no keys, only counts (`firstIndexInNode`): that keeps lists
+ * free of key upkeep on every edit and costs a few pointer hops per level,
+ * which the benchmark measures (bench/structures-btree.mjs).
  *
  * Every function assumes the tree is sorted by the `order` it is given, and
  * holds no two elements that `order` calls equal (a set).
  */
-import { at, Branch, type BTree, insert, type Node, remove } from "./btree.js"
+import { at, type BTree, insert, remove } from "./btree.js"
+import { firstIndexIn, firstIndexInNode, lastOfNode } from "./btree-node.js"
 
 /** A total order: negative when `a` sorts before `b`, 0 when equal, positive after. */
 export type Order<A> = (a: A, b: A) => number
-
-const firstOfNode = <A>(node: Node<A>): A => {
-  let current = node
-  while (current instanceof Branch) current = current.children[0]
-  return current[0]
-}
 
 /**
  * The first index whose element satisfies `reached`, a predicate that is false
@@ -27,29 +21,11 @@ const firstOfNode = <A>(node: Node<A>): A => {
  * ZRANGEBYSCORE's bounds are `(e) => e.score >= min` or `(e) => e.score > min`.
  */
 export const firstIndexWhere = <A>(tree: BTree<A>, reached: (element: A) => boolean): number => {
-  let node = tree.root
-  let offset = 0
-  while (node instanceof Branch) {
-    const { children, sizes } = node
-    // The first child j >= 1 whose first element is reached; the answer is in child j - 1 (or starts child j).
-    let low = 1
-    let high = children.length
-    while (low < high) {
-      const middle = (low + high) >> 1
-      if (reached(firstOfNode(children[middle]))) high = middle
-      else low = middle + 1
-    }
-    if (low > 1) offset += sizes[low - 2]
-    node = children[low - 1]
-  }
-  let low = 0
-  let high = node.length
-  while (low < high) {
-    const middle = (low + high) >> 1
-    if (reached(node[middle])) high = middle
-    else low = middle + 1
-  }
-  return offset + low
+  const { head, headLength, tail, tailLength } = tree
+  if (headLength > 0 && reached(head[0])) return firstIndexIn(headLength, (k) => reached(head[headLength - 1 - k]))
+  const rootSize = tree.rootSize
+  if (rootSize > 0 && reached(lastOfNode(tree.root))) return headLength + firstIndexInNode(tree.root, reached)
+  return headLength + rootSize + firstIndexIn(tailLength, (k) => reached(tail[k]))
 }
 
 /** The first index whose element is >= `bound` (the size when none is). */

@@ -2,175 +2,77 @@
  * A persistent B+tree with subtree counts: an immutable sequence with O(log n)
  * access, update, insertion and removal at any position, under both lists and
  * sorted sets (the ordered layer, `btree-ordered.ts`, is comparator searches
- * over these positions).
+ * over these positions). The nodes and their path-copying edits are in
+ * `btree-node.ts`; an old tree never changes and shares every untouched node
+ * with the new one.
  *
- * Leaves hold up to `leafMax` elements in a plain array; branches hold up to
- * `branchMax` children and the cumulative element counts of their children, so
- * a position is found by binary search at each level. Every edit copies only
- * the path from the root to the edited leaf (path copying): an old tree never
- * changes and shares every untouched node with the new one.
- *
- * Balance: all leaves are at the same depth, and every node but the root has
- * at least a quarter of its capacity (`leafMin`, `branchMin`). A quarter,
- * rather than the textbook half, lets a node that overflows at the end of the
- * sequence split unevenly (full on the inner side, `min` on the outer side):
- * pushes at either end then leave nodes about 3/4 full instead of half full.
+ * Both ends have a buffer of up to `leafMax` elements outside the nodes (as
+ * the tail of an RRB vector), so that pushes and pops at the ends copy no
+ * path: a full buffer goes into the tree as one leaf, an empty one takes a
+ * leaf out. A buffer array is shared by the versions made from it, each
+ * seeing only its own first `length` entries: a push writes in place only
+ * when the array ends where this version's view ends (no version has pushed
+ * past it), so what any version sees never changes. The head buffer is stored
+ * in reverse (its last entry is the first element) so that prepends push too.
+ * Other edits first settle the buffers into the tree (one path copy each).
  *
  * Positions are 0-based; ranges are half-open `[start, end)` as `Array.slice`.
  * Functions that take a position require it to be in range (a caller's bug
  * otherwise: they throw a RangeError).
  */
+import {
+  appendChunk,
+  Branch,
+  type Capacity,
+  defaultCapacity,
+  Detached,
+  detachEdgeLeaf,
+  elementAt,
+  elementsOf,
+  insertIn,
+  type Node,
+  nodeFromArray,
+  prependChunk,
+  removeIn,
+  rootOf,
+  setIn,
+  visitBackward,
+  visitForward
+} from "./btree-node.js"
 
-/** Node capacities of a tree; `defaultCapacity` unless a test wants tiny nodes to reach every case quickly. */
-export interface Capacity {
-  readonly leafMax: number
-  readonly leafMin: number
-  readonly branchMax: number
-  readonly branchMin: number
-}
+export { Branch, type Capacity, capacity, defaultCapacity, type Leaf, type Node, sizeOfNode } from "./btree-node.js"
 
-/** A capacity with minimums at a quarter of the maximums (leaves at least 1, branches at least 2 children). */
-export const capacity = (leafMax: number, branchMax: number): Capacity => {
-  if (leafMax < 2 || branchMax < 4) throw new RangeError("B+tree capacity: leafMax >= 2 and branchMax >= 4")
-  return {
-    leafMax,
-    leafMin: Math.max(1, leafMax >> 2),
-    branchMax,
-    branchMin: Math.max(2, branchMax >> 2)
-  }
-}
+const noElements: ReadonlyArray<never> = []
 
-/** 64 elements per leaf, 32 children per branch: measured in bench/structures-btree.mjs. */
-export const defaultCapacity: Capacity = capacity(64, 32)
-
-/** A leaf: the elements themselves. Never mutated once in a tree. */
-export type Leaf<A> = ReadonlyArray<A>
-
-/** A branch: its children and, at `sizes[j]`, the number of elements in children 0..j. */
-export class Branch<A> {
-  constructor(
-    readonly children: ReadonlyArray<Node<A>>,
-    readonly sizes: ReadonlyArray<number>
-  ) {}
-}
-
-export type Node<A> = Leaf<A> | Branch<A>
-
-/** A tree: its root, its element count and its node capacities. */
+/** A sequence: the root of its nodes, and the head and tail buffers (`headLength`, `tailLength` entries of them). */
 export class BTree<A> implements Iterable<A> {
   constructor(
     readonly root: Node<A>,
     readonly size: number,
-    readonly capacity: Capacity
+    readonly capacity: Capacity,
+    readonly head: ReadonlyArray<A> = noElements,
+    readonly headLength = 0,
+    readonly tail: ReadonlyArray<A> = noElements,
+    readonly tailLength = 0
   ) {}
 
-  [Symbol.iterator](): Iterator<A> {
-    return elementsOf(this.root)
+  /** Elements held in the nodes (between the buffers). */
+  get rootSize(): number {
+    return this.size - this.headLength - this.tailLength
+  }
+
+  *[Symbol.iterator](): Iterator<A> {
+    for (let k = this.headLength - 1; k >= 0; k--) yield this.head[k]
+    yield* elementsOf(this.root)
+    for (let k = 0; k < this.tailLength; k++) yield this.tail[k]
   }
 }
-
-// ---------------------------------------------------------------------------
-// Node helpers
-
-function* elementsOf<A>(node: Node<A>): Generator<A> {
-  if (node instanceof Branch) for (const child of node.children) yield* elementsOf(child)
-  else yield* node
-}
-
-export const sizeOfNode = <A>(node: Node<A>): number =>
-  node instanceof Branch ? node.sizes[node.sizes.length - 1] : node.length
-
-const widthOf = <A>(node: Node<A>): number => node instanceof Branch ? node.children.length : node.length
-
-/** Index of the child holding position `index` (the last child when `index` is the size, for appends). */
-const childAt = (sizes: ReadonlyArray<number>, index: number): number => {
-  let low = 0
-  let high = sizes.length - 1
-  while (low < high) {
-    const middle = (low + high) >> 1
-    if (sizes[middle] > index) high = middle
-    else low = middle + 1
-  }
-  return low
-}
-
-const cumulativeSizes = <A>(children: ReadonlyArray<Node<A>>): Array<number> => {
-  const sizes = new Array<number>(children.length)
-  let total = 0
-  for (let j = 0; j < children.length; j++) {
-    total += sizeOfNode(children[j])
-    sizes[j] = total
-  }
-  return sizes
-}
-
-const branchOf = <A>(children: ReadonlyArray<Node<A>>): Branch<A> => new Branch(children, cumulativeSizes(children))
-
-// Copies by loops into arrays of the final length: measured faster than slice + splice, which also
-// leaves spare capacity behind in the copy.
-
-const withInserted = <T>(items: ReadonlyArray<T>, index: number, element: T): Array<T> => {
-  const length = items.length
-  const out = new Array<T>(length + 1)
-  for (let i = 0; i < index; i++) out[i] = items[i]
-  out[index] = element
-  for (let i = index; i < length; i++) out[i + 1] = items[i]
-  return out
-}
-
-const withoutAt = <T>(items: ReadonlyArray<T>, index: number): Array<T> => {
-  const length = items.length - 1
-  const out = new Array<T>(length)
-  for (let i = 0; i < index; i++) out[i] = items[i]
-  for (let i = index; i < length; i++) out[i] = items[i + 1]
-  return out
-}
-
-/** Cumulative sizes with `delta` added from child `from` on. */
-const shifted = (sizes: ReadonlyArray<number>, from: number, delta: number): Array<number> => {
-  const out = new Array<number>(sizes.length)
-  for (let k = 0; k < from; k++) out[k] = sizes[k]
-  for (let k = from; k < sizes.length; k++) out[k] = sizes[k] + delta
-  return out
-}
-
-/** Two nodes where one was: a node that overflowed, or two siblings too big to merge. */
-class Pair<A> {
-  constructor(readonly left: Node<A>, readonly right: Node<A>) {}
-}
-
-/**
- * Where a node of `width` entries (one over capacity) splits: unevenly when
- * the overflow came at its outer end, so that runs of pushes fill nodes.
- */
-const splitPoint = (width: number, atStart: boolean, atEnd: boolean, min: number): number =>
-  atEnd ? width - min : atStart ? min : width >> 1
-
-// ---------------------------------------------------------------------------
-// Construction and reading
 
 export const empty = <A>(cap: Capacity = defaultCapacity): BTree<A> => new BTree<A>([], 0, cap)
 
-/** Groups `items` into ceil(n / max) runs of near-equal length (each at least max/2 when there are two or more). */
-const evenRuns = <T>(items: ReadonlyArray<T>, max: number): Array<Array<T>> => {
-  const count = Math.ceil(items.length / max)
-  const runs = new Array<Array<T>>(count)
-  let from = 0
-  for (let r = 0; r < count; r++) {
-    const to = Math.round(((r + 1) * items.length) / count)
-    runs[r] = items.slice(from, to)
-    from = to
-  }
-  return runs
-}
-
-/** The tree of `items` in order, in O(n): full-width levels built bottom-up. */
-export const fromArray = <A>(items: ReadonlyArray<A>, cap: Capacity = defaultCapacity): BTree<A> => {
-  if (items.length <= cap.leafMax) return new BTree<A>(items.slice(), items.length, cap)
-  let level: Array<Node<A>> = evenRuns(items, cap.leafMax)
-  while (level.length > 1) level = evenRuns(level, cap.branchMax).map(branchOf)
-  return new BTree(level[0], items.length, cap)
-}
+/** The tree of `items` in order, in O(n). */
+export const fromArray = <A>(items: ReadonlyArray<A>, cap: Capacity = defaultCapacity): BTree<A> =>
+  new BTree(nodeFromArray(items, cap), items.length, cap)
 
 const checkIndex = (index: number, size: number): void => {
   if (!Number.isInteger(index) || index < 0 || index >= size) {
@@ -184,25 +86,25 @@ const checkRange = (start: number, end: number, size: number): void => {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Reading
+
+const elementOf = <A>(tree: BTree<A>, index: number): A => {
+  const { headLength } = tree
+  if (index < headLength) return tree.head[headLength - 1 - index]
+  const inRoot = index - headLength
+  const rootSize = tree.rootSize
+  return inRoot < rootSize ? elementAt(tree.root, inRoot) : tree.tail[inRoot - rootSize]
+}
+
 /** The element at `index`, or undefined when out of range. */
 export const get = <A>(tree: BTree<A>, index: number): A | undefined =>
-  index >= 0 && index < tree.size ? elementAt(tree.root, index) : undefined
+  index >= 0 && index < tree.size && Number.isInteger(index) ? elementOf(tree, index) : undefined
 
 /** The element at `index`, which must be in range. */
 export const at = <A>(tree: BTree<A>, index: number): A => {
   checkIndex(index, tree.size)
-  return elementAt(tree.root, index)
-}
-
-const elementAt = <A>(root: Node<A>, index: number): A => {
-  let node = root
-  let local = index
-  while (node instanceof Branch) {
-    const j = childAt(node.sizes, local)
-    if (j > 0) local -= node.sizes[j - 1]
-    node = node.children[j]
-  }
-  return node[local]
+  return elementOf(tree, index)
 }
 
 export const first = <A>(tree: BTree<A>): A | undefined => get(tree, 0)
@@ -220,28 +122,16 @@ export const forEach = <A>(
   end = tree.size
 ): boolean => {
   checkRange(start, end, tree.size)
-  return start === end || visitForward(tree.root, 0, start, end, visit)
-}
-
-const visitForward = <A>(
-  node: Node<A>,
-  offset: number,
-  start: number,
-  end: number,
-  visit: (element: A, index: number) => boolean | void
-): boolean => {
-  if (!(node instanceof Branch)) {
-    const to = Math.min(end - offset, node.length)
-    for (let i = Math.max(start - offset, 0); i < to; i++) {
-      if (visit(node[i], offset + i) === false) return false
-    }
-    return true
+  const { head, headLength, tail } = tree
+  const rootEnd = headLength + tree.rootSize
+  for (let k = start; k < Math.min(end, headLength); k++) {
+    if (visit(head[headLength - 1 - k], k) === false) return false
   }
-  const { children, sizes } = node
-  for (let j = start > offset ? childAt(sizes, start - offset) : 0; j < children.length; j++) {
-    const childOffset = j > 0 ? offset + sizes[j - 1] : offset
-    if (childOffset >= end) break
-    if (!visitForward(children[j], childOffset, start, end, visit)) return false
+  const from = Math.max(start, headLength)
+  const to = Math.min(end, rootEnd)
+  if (from < to && !visitForward(tree.root, headLength, from, to, visit)) return false
+  for (let k = Math.max(start, rootEnd); k < end; k++) {
+    if (visit(tail[k - rootEnd], k) === false) return false
   }
   return true
 }
@@ -257,28 +147,16 @@ export const forEachReversed = <A>(
   end = tree.size
 ): boolean => {
   checkRange(start, end, tree.size)
-  return start === end || visitBackward(tree.root, 0, start, end, visit)
-}
-
-const visitBackward = <A>(
-  node: Node<A>,
-  offset: number,
-  start: number,
-  end: number,
-  visit: (element: A, index: number) => boolean | void
-): boolean => {
-  if (!(node instanceof Branch)) {
-    const from = Math.max(start - offset, 0)
-    for (let i = Math.min(end - offset, node.length) - 1; i >= from; i--) {
-      if (visit(node[i], offset + i) === false) return false
-    }
-    return true
+  const { head, headLength, tail } = tree
+  const rootEnd = headLength + tree.rootSize
+  for (let k = end - 1; k >= Math.max(start, rootEnd); k--) {
+    if (visit(tail[k - rootEnd], k) === false) return false
   }
-  const { children, sizes } = node
-  for (let j = childAt(sizes, end - 1 - offset); j >= 0; j--) {
-    const childOffset = j > 0 ? offset + sizes[j - 1] : offset
-    if (childOffset + sizeOfNode(children[j]) <= start) break
-    if (!visitBackward(children[j], childOffset, start, end, visit)) return false
+  const from = Math.max(start, headLength)
+  const to = Math.min(end, rootEnd)
+  if (from < to && !visitBackward(tree.root, headLength, from, to, visit)) return false
+  for (let k = Math.min(end, headLength) - 1; k >= start; k--) {
+    if (visit(head[headLength - 1 - k], k) === false) return false
   }
   return true
 }
@@ -302,117 +180,112 @@ export const toArrayReversed = <A>(tree: BTree<A>, start = 0, end = tree.size): 
 }
 
 // ---------------------------------------------------------------------------
-// Editing (path copying)
+// Pushes and pops at the ends (buffers)
 
-/** The tree with `element` at `index` instead. */
-export const set = <A>(tree: BTree<A>, index: number, element: A): BTree<A> => {
-  checkIndex(index, tree.size)
-  return new BTree(setIn(tree.root, index, element), tree.size, tree.capacity)
+/** The tree with `element` after its last element (RPUSH). */
+export const append = <A>(tree: BTree<A>, element: A): BTree<A> => {
+  const { capacity: cap, tail, tailLength } = tree
+  if (tailLength > 0 && tailLength < cap.leafMax && tail.length === tailLength) {
+    pushInPlace(tail, element)
+    return new BTree(tree.root, tree.size + 1, cap, tree.head, tree.headLength, tail, tailLength + 1)
+  }
+  if (tailLength < cap.leafMax) {
+    const grown = tail.slice(0, tailLength)
+    grown.push(element)
+    return new BTree(tree.root, tree.size + 1, cap, tree.head, tree.headLength, grown, tailLength + 1)
+  }
+  const root = rootOf(appendChunk(tree.root, tail.slice(0, tailLength), cap))
+  return new BTree(root, tree.size + 1, cap, tree.head, tree.headLength, [element], 1)
 }
 
-const setIn = <A>(node: Node<A>, index: number, element: A): Node<A> => {
-  if (!(node instanceof Branch)) {
-    const items = node.slice()
-    items[index] = element
-    return items
+/** The tree with `element` before its first element (LPUSH). */
+export const prepend = <A>(tree: BTree<A>, element: A): BTree<A> => {
+  const { capacity: cap, head, headLength } = tree
+  if (headLength > 0 && headLength < cap.leafMax && head.length === headLength) {
+    pushInPlace(head, element)
+    return new BTree(tree.root, tree.size + 1, cap, head, headLength + 1, tree.tail, tree.tailLength)
   }
-  const j = childAt(node.sizes, index)
-  const children = node.children.slice()
-  children[j] = setIn(children[j], j > 0 ? index - node.sizes[j - 1] : index, element)
-  // Counts are unchanged: the new branch shares its sizes array with the old one.
-  return new Branch(children, node.sizes)
+  if (headLength < cap.leafMax) {
+    const grown = head.slice(0, headLength)
+    grown.push(element)
+    return new BTree(tree.root, tree.size + 1, cap, grown, headLength + 1, tree.tail, tree.tailLength)
+  }
+  const root = rootOf(prependChunk(tree.root, head.slice(0, headLength).reverse(), cap))
+  return new BTree(root, tree.size + 1, cap, [element], 1, tree.tail, tree.tailLength)
+}
+
+/**
+ * The one write into an array that versions share: past the end of every
+ * version's view of it (see the module's comment), so no version sees it.
+ */
+const pushInPlace = <A>(buffer: ReadonlyArray<A>, element: A): void => {
+  Array.prototype.push.call(buffer, element)
+}
+
+/** The tree without its last element (RPOP). */
+export const removeLast = <A>(tree: BTree<A>): BTree<A> => {
+  checkIndex(0, tree.size)
+  const { capacity: cap, head, headLength, tailLength } = tree
+  if (tailLength > 0) return new BTree(tree.root, tree.size - 1, cap, head, headLength, tree.tail, tailLength - 1)
+  const { root } = tree
+  if (tree.rootSize === 0) {
+    // Only the head is left: its first entry is the last element.
+    return new BTree(root, tree.size - 1, cap, head.slice(1, headLength), headLength - 1)
+  }
+  // The last leaf becomes the tail, viewed one short: its array is longer than the view, so it is never pushed into.
+  if (!(root instanceof Branch)) return new BTree<A>([], tree.size - 1, cap, head, headLength, root, root.length - 1)
+  const detached = detachEdgeLeaf(root, true, cap)
+  const leaf = detached.leaf
+  return new BTree(rootOf(detached.rest), tree.size - 1, cap, head, headLength, leaf, leaf.length - 1)
+}
+
+/** The tree without its first element (LPOP). */
+export const removeFirst = <A>(tree: BTree<A>): BTree<A> => {
+  checkIndex(0, tree.size)
+  const { capacity: cap, headLength, tail, tailLength } = tree
+  if (headLength > 0) return new BTree(tree.root, tree.size - 1, cap, tree.head, headLength - 1, tail, tailLength)
+  const { root } = tree
+  if (tree.rootSize === 0) {
+    return new BTree(root, tree.size - 1, cap, noElements, 0, tail.slice(1, tailLength), tailLength - 1)
+  }
+  // The first leaf, reversed, becomes the head, viewed one short.
+  const detached = root instanceof Branch ? detachEdgeLeaf(root, false, cap) : new Detached<A>([], root)
+  const reversed = detached.leaf.slice().reverse()
+  return new BTree(rootOf(detached.rest), tree.size - 1, cap, reversed, reversed.length - 1, tail, tailLength)
+}
+
+/** The same sequence with both buffers moved into the nodes, for edits that work on nodes only. */
+const settled = <A>(tree: BTree<A>): BTree<A> => {
+  if (tree.headLength === 0 && tree.tailLength === 0) return tree
+  const cap = tree.capacity
+  let root = tree.root
+  if (tree.tailLength > 0) root = rootOf(appendChunk(root, tree.tail.slice(0, tree.tailLength), cap))
+  if (tree.headLength > 0) root = rootOf(prependChunk(root, tree.head.slice(0, tree.headLength).reverse(), cap))
+  return new BTree(root, tree.size, cap)
+}
+
+// ---------------------------------------------------------------------------
+// Edits anywhere (path copying)
+
+/** The tree with `element` at `index` instead (LSET). */
+export const set = <A>(tree: BTree<A>, index: number, element: A): BTree<A> => {
+  checkIndex(index, tree.size)
+  const plain = settled(tree)
+  return new BTree(setIn(plain.root, index, element), plain.size, plain.capacity)
 }
 
 /** The tree with `element` inserted before position `index` (`index === size` appends). */
 export const insert = <A>(tree: BTree<A>, index: number, element: A): BTree<A> => {
   checkIndex(index, tree.size + 1)
-  const grown = insertIn(tree.root, index, element, tree.capacity)
-  const root = grown instanceof Pair ? branchOf([grown.left, grown.right]) : grown
-  return new BTree(root, tree.size + 1, tree.capacity)
-}
-
-export const prepend = <A>(tree: BTree<A>, element: A): BTree<A> => insert(tree, 0, element)
-
-export const append = <A>(tree: BTree<A>, element: A): BTree<A> => insert(tree, tree.size, element)
-
-const insertIn = <A>(node: Node<A>, index: number, element: A, cap: Capacity): Node<A> | Pair<A> => {
-  if (!(node instanceof Branch)) {
-    const items = withInserted(node, index, element)
-    if (items.length <= cap.leafMax) return items
-    const cut = splitPoint(items.length, index === 0, index === node.length, cap.leafMin)
-    return new Pair(items.slice(0, cut), items.slice(cut))
-  }
-  const j = childAt(node.sizes, index)
-  const before = j > 0 ? node.sizes[j - 1] : 0
-  const grown = insertIn(node.children[j], index - before, element, cap)
-  const sizes = shifted(node.sizes, j, 1)
-  const children = node.children.slice()
-  if (!(grown instanceof Pair)) {
-    children[j] = grown
-    return new Branch(children, sizes)
-  }
-  children.splice(j, 1, grown.left, grown.right)
-  sizes.splice(j, 0, before + sizeOfNode(grown.left))
-  if (children.length <= cap.branchMax) return new Branch(children, sizes)
-  const cut = splitPoint(children.length, j === 0, j === node.children.length - 1, cap.branchMin)
-  const leftSize = sizes[cut - 1]
-  return new Pair(
-    new Branch(children.slice(0, cut), sizes.slice(0, cut)),
-    new Branch(children.slice(cut), sizes.slice(cut).map((size) => size - leftSize))
-  )
+  const plain = settled(tree)
+  return new BTree(rootOf(insertIn(plain.root, index, element, plain.capacity)), plain.size + 1, plain.capacity)
 }
 
 /** The tree without the element at `index`. */
 export const remove = <A>(tree: BTree<A>, index: number): BTree<A> => {
   checkIndex(index, tree.size)
-  let root = removeIn(tree.root, index, tree.capacity)
-  while (root instanceof Branch && root.children.length === 1) root = root.children[0]
-  return new BTree(root, tree.size - 1, tree.capacity)
-}
-
-export const removeFirst = <A>(tree: BTree<A>): BTree<A> => remove(tree, 0)
-
-export const removeLast = <A>(tree: BTree<A>): BTree<A> => remove(tree, tree.size - 1)
-
-/** The node without the element at `index`; it may be under its minimum, which its parent repairs. */
-const removeIn = <A>(node: Node<A>, index: number, cap: Capacity): Node<A> => {
-  if (!(node instanceof Branch)) {
-    return withoutAt(node, index)
-  }
-  const j = childAt(node.sizes, index)
-  const shrunk = removeIn(node.children[j], j > 0 ? index - node.sizes[j - 1] : index, cap)
-  const sizes = shifted(node.sizes, j, -1)
-  const children = node.children.slice()
-  children[j] = shrunk
-  const min = shrunk instanceof Branch ? cap.branchMin : cap.leafMin
-  if (widthOf(shrunk) >= min) return new Branch(children, sizes)
-  // Below its minimum: merge with a sibling, or share evenly with it when both do not fit in one node.
-  const left = j > 0 ? j - 1 : j
-  const joined = join(children[left], children[left + 1], cap)
-  if (joined instanceof Pair) {
-    children[left] = joined.left
-    children[left + 1] = joined.right
-    sizes[left] = (left > 0 ? sizes[left - 1] : 0) + sizeOfNode(joined.left)
-  } else {
-    children.splice(left, 2, joined)
-    sizes.splice(left, 1)
-  }
-  return new Branch(children, sizes)
-}
-
-/** Two adjacent siblings as one node, or as two even halves when they do not fit in one. */
-const join = <A>(left: Node<A>, right: Node<A>, cap: Capacity): Node<A> | Pair<A> => {
-  if (left instanceof Branch && right instanceof Branch) {
-    const children = left.children.concat(right.children)
-    if (children.length <= cap.branchMax) return branchOf(children)
-    const half = children.length >> 1
-    return new Pair(branchOf(children.slice(0, half)), branchOf(children.slice(half)))
-  }
-  if (left instanceof Branch || right instanceof Branch) throw new Error("B+tree: siblings at different depths")
-  const items = left.concat(right)
-  if (items.length <= cap.leafMax) return items
-  const half = items.length >> 1
-  return new Pair(items.slice(0, half), items.slice(half))
+  const plain = settled(tree)
+  return new BTree(rootOf(removeIn(plain.root, index, plain.capacity)), plain.size - 1, plain.capacity)
 }
 
 /**
@@ -421,7 +294,7 @@ const join = <A>(left: Node<A>, right: Node<A>, cap: Capacity): Node<A> | Pair<A
  */
 const rebuildIsCheaper = (kept: number, removed: number): boolean => kept <= removed * 32
 
-/** The tree without the elements at [start, end) (LREM-free trims, ZREMRANGEBYRANK). */
+/** The tree without the elements at [start, end) (ZREMRANGEBYRANK). */
 export const removeRange = <A>(tree: BTree<A>, start: number, end: number): BTree<A> => {
   checkRange(start, end, tree.size)
   const removed = end - start
@@ -430,7 +303,9 @@ export const removeRange = <A>(tree: BTree<A>, start: number, end: number): BTre
     return fromArray(toArray(tree, 0, start).concat(toArray(tree, end, tree.size)), tree.capacity)
   }
   let result = tree
-  for (let n = 0; n < removed; n++) result = remove(result, start)
+  if (start === 0) for (let n = 0; n < removed; n++) result = removeFirst(result)
+  else if (end === tree.size) for (let n = 0; n < removed; n++) result = removeLast(result)
+  else for (let n = 0; n < removed; n++) result = remove(result, start)
   return result
 }
 

@@ -7,7 +7,12 @@ export const invariantViolation = <A>(tree: BTree<A>): string | undefined => {
   const problem = nodeViolation(tree.root, tree.capacity, true, 0, depths)
   if (problem !== undefined) return problem
   if (depths.size > 1) return `leaves at depths ${[...depths].join(", ")}`
-  if (sizeOfNode(tree.root) !== tree.size) return `size ${tree.size} but root holds ${sizeOfNode(tree.root)}`
+  const { capacity: cap, head, headLength, tail, tailLength } = tree
+  if (headLength > cap.leafMax || tailLength > cap.leafMax) return `buffers of ${headLength} and ${tailLength}`
+  if (head.length < headLength || tail.length < tailLength) return "a buffer's view is past its array"
+  if (headLength + sizeOfNode(tree.root) + tailLength !== tree.size) {
+    return `size ${tree.size} but buffers and root hold ${headLength} + ${sizeOfNode(tree.root)} + ${tailLength}`
+  }
   if (tree.root instanceof Branch && tree.root.children.length < 2) return "root branch with one child"
   return undefined
 }

@@ -115,6 +115,26 @@ describe("BTree (ordered)", () => {
     )
   })
 
+  it("searches over a sorted tree built by pushes at both ends (elements in the end buffers)", () => {
+    fc.assert(
+      fc.property(smallCapacity, fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { maxLength: 200 }), fc.nat(200), fc.array(scored, { minLength: 1, maxLength: 6 }), (cap, scores, split, probes) => {
+        const model: Array<Scored> = scores.sort((a, b) => a - b).map((score) => [score, "m"])
+        const cut = Math.min(split, model.length)
+        let tree = BTree.empty<Scored>(cap)
+        for (let i = cut; i < model.length; i++) tree = BTree.append(tree, model[i])
+        for (let i = cut - 1; i >= 0; i--) tree = BTree.prepend(tree, model[i])
+        expect(invariantViolation(tree)).toBeUndefined()
+        expectSearchesAgree(tree, model, [...probes, ...model.filter((_, i) => i % 7 === 0)])
+        for (const element of model.filter((_, i) => i % 5 === 0)) {
+          const removed = Ordered.removeSorted(tree, element, byScoreThenMember)
+          expect(BTree.toArray(removed)).toEqual(modelRemove(model, element))
+          expect(BTree.toArray(Ordered.insertSorted(removed, element, byScoreThenMember))).toEqual(model)
+        }
+      }),
+      { numRuns: 200 }
+    )
+  })
+
   it("a range from a rank, forwards and backwards (ZRANGE/ZREVRANGE with LIMIT)", () => {
     const model: Array<Scored> = Array.from({ length: 1000 }, (_, i) => [Math.floor(i / 10), `m${i % 10}`])
     const tree = BTree.fromArray(model)

@@ -128,6 +128,18 @@ const runEdits = (cap: BTree.Capacity, initial: Array<number>, edits: ReadonlyAr
   return [tree, model] as const
 }
 
+/** Edits each applied to an earlier version picked at random: forks share buffers and nodes. */
+const runForkedEdits = (cap: BTree.Capacity, initial: Array<number>, edits: ReadonlyArray<readonly [number, Edit]>) => {
+  const versions: Array<[BTree.BTree<number>, Array<number>]> = [[BTree.fromArray(initial, cap), initial.slice()]]
+  for (const [base, step] of edits) {
+    const [tree, model] = versions[Math.floor(base * versions.length)]
+    const next = apply(tree, model, step)
+    expectSame(next[0], next[1])
+    versions.push(next)
+  }
+  for (const [version, contents] of versions) expectSame(version, contents)
+}
+
 describe("BTree (positional)", () => {
   it("random edits agree with an array model, and every old version keeps its contents", () => {
     fc.assert(
@@ -136,6 +148,32 @@ describe("BTree (positional)", () => {
       }),
       { numRuns: 300 }
     )
+  })
+
+  it("edits of earlier versions (forks) leave every version with its contents", () => {
+    fc.assert(
+      fc.property(smallCapacity, fc.array(value, { maxLength: 60 }), fc.array(fc.tuple(fraction, edit), { maxLength: 120 }), (cap, initial, edits) => {
+        runForkedEdits(cap, initial, edits)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("forks that push and pop at the ends of one version see only their own elements", () => {
+    const base = BTree.append(BTree.append(BTree.empty<string>(), "a"), "b")
+    const left = BTree.append(base, "left")
+    const right = BTree.append(base, "right")
+    const popped = BTree.removeLast(left)
+    const again = BTree.append(popped, "again")
+    const front = BTree.prepend(BTree.prepend(base, "x"), "y")
+    const otherFront = BTree.prepend(BTree.prepend(base, "x"), "z")
+    expect([...base]).toEqual(["a", "b"])
+    expect([...left]).toEqual(["a", "b", "left"])
+    expect([...right]).toEqual(["a", "b", "right"])
+    expect([...popped]).toEqual(["a", "b"])
+    expect([...again]).toEqual(["a", "b", "again"])
+    expect([...front]).toEqual(["y", "x", "a", "b"])
+    expect([...otherFront]).toEqual(["z", "x", "a", "b"])
   })
 
   it("reads (index, ranges forwards and backwards, early stop, iteration) agree with the model", () => {
