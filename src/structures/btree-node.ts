@@ -38,11 +38,17 @@ export const defaultCapacity: Capacity = capacity(64, 32)
 /** A leaf: the elements themselves. Never mutated once in a tree. */
 export type Leaf<A> = ReadonlyArray<A>
 
-/** A branch: its children and, at `sizes[j]`, the number of elements in children 0..j. */
+/**
+ * A branch: its children; at `sizes[j]`, the number of elements in children
+ * 0..j; at `firsts[j]`, the first element of child j (the ordered layer's
+ * search keys, so that a comparator search reads one array per level; an edit
+ * that keeps a child's first element shares the array).
+ */
 export class Branch<A> {
   constructor(
     readonly children: ReadonlyArray<Node<A>>,
-    readonly sizes: ReadonlyArray<number>
+    readonly sizes: ReadonlyArray<number>,
+    readonly firsts: ReadonlyArray<A>
   ) {}
 }
 
@@ -83,7 +89,20 @@ const cumulativeSizes = <A>(children: ReadonlyArray<Node<A>>): Array<number> => 
   return sizes
 }
 
-export const branchOf = <A>(children: ReadonlyArray<Node<A>>): Branch<A> => new Branch(children, cumulativeSizes(children))
+export const branchOf = <A>(children: ReadonlyArray<Node<A>>): Branch<A> =>
+  new Branch(children, cumulativeSizes(children), children.map(firstOf))
+
+/** The first element of a node (undefined only for an empty root leaf, which has no parent to record it). */
+export const firstOf = <A>(node: Node<A>): A => node instanceof Branch ? node.firsts[0] : node[0]
+
+/** `firsts` with child j's first element taken from `child`: the same array when it did not change. */
+const withFirstOf = <A>(firsts: ReadonlyArray<A>, j: number, child: Node<A>): ReadonlyArray<A> => {
+  const first = firstOf(child)
+  if (first === firsts[j]) return firsts
+  const out = firsts.slice()
+  out[j] = first
+  return out
+}
 
 // Copies by loops into arrays of the final length: measured faster than slice + splice, which also
 // leaves spare capacity behind in the copy.
@@ -220,7 +239,7 @@ export const setIn = <A>(node: Node<A>, index: number, element: A): Node<A> => {
   const children = node.children.slice()
   children[j] = setIn(children[j], j > 0 ? index - node.sizes[j - 1] : index, element)
   // Counts are unchanged: the new branch shares its sizes array with the old one.
-  return new Branch(children, node.sizes)
+  return new Branch(children, node.sizes, withFirstOf(node.firsts, j, children[j]))
 }
 
 export const insertIn = <A>(node: Node<A>, index: number, element: A, cap: Capacity): Node<A> | Pair<A> => {
@@ -237,16 +256,18 @@ export const insertIn = <A>(node: Node<A>, index: number, element: A, cap: Capac
   const children = node.children.slice()
   if (!(grown instanceof Pair)) {
     children[j] = grown
-    return new Branch(children, sizes)
+    return new Branch(children, sizes, withFirstOf(node.firsts, j, grown))
   }
   children.splice(j, 1, grown.left, grown.right)
   sizes.splice(j, 0, before + sizeOfNode(grown.left))
-  if (children.length <= cap.branchMax) return new Branch(children, sizes)
+  const firsts = node.firsts.slice()
+  firsts.splice(j, 1, firstOf(grown.left), firstOf(grown.right))
+  if (children.length <= cap.branchMax) return new Branch(children, sizes, firsts)
   const cut = splitPoint(children.length, j === 0, j === node.children.length - 1, cap.branchMin)
   const leftSize = sizes[cut - 1]
   return new Pair(
-    new Branch(children.slice(0, cut), sizes.slice(0, cut)),
-    new Branch(children.slice(cut), sizes.slice(cut).map((size) => size - leftSize))
+    new Branch(children.slice(0, cut), sizes.slice(0, cut), firsts.slice(0, cut)),
+    new Branch(children.slice(cut), sizes.slice(cut).map((size) => size - leftSize), firsts.slice(cut))
   )
 }
 
@@ -261,19 +282,17 @@ export const removeIn = <A>(node: Node<A>, index: number, cap: Capacity): Node<A
   const children = node.children.slice()
   children[j] = shrunk
   const min = shrunk instanceof Branch ? cap.branchMin : cap.leafMin
-  if (widthOf(shrunk) >= min) return new Branch(children, sizes)
+  if (widthOf(shrunk) >= min) return new Branch(children, sizes, withFirstOf(node.firsts, j, shrunk))
   // Below its minimum: merge with a sibling, or share evenly with it when both do not fit in one node.
   const left = j > 0 ? j - 1 : j
   const joined = join(children[left], children[left + 1], cap)
   if (joined instanceof Pair) {
     children[left] = joined.left
     children[left + 1] = joined.right
-    sizes[left] = (left > 0 ? sizes[left - 1] : 0) + sizeOfNode(joined.left)
   } else {
     children.splice(left, 2, joined)
-    sizes.splice(left, 1)
   }
-  return new Branch(children, sizes)
+  return branchOf(children)
 }
 
 /** Two adjacent siblings as one node, or as two even halves when they do not fit in one. */
@@ -340,12 +359,6 @@ export const detachEdgeLeaf = <A>(node: Branch<A>, atEnd: boolean, cap: Capacity
   return new Detached(branchOf(kept), inner.leaf)
 }
 
-const firstOfNode = <A>(node: Node<A>): A => {
-  let current = node
-  while (current instanceof Branch) current = current.children[0]
-  return current[0]
-}
-
 export const lastOfNode = <A>(node: Node<A>): A => {
   let current = node
   while (current instanceof Branch) current = current.children[current.children.length - 1]
@@ -355,20 +368,19 @@ export const lastOfNode = <A>(node: Node<A>): A => {
 /**
  * The first index in `node` whose element satisfies `reached`, a predicate
  * false then true along the sequence; the node's size when none does.
- * Branches keep no keys, only counts: the search compares against the first
- * element of each candidate child, reached down the child's leftmost path.
+ * The search compares against the first element of each candidate child (`firsts`).
  */
 export const firstIndexInNode = <A>(root: Node<A>, reached: (element: A) => boolean): number => {
   let node = root
   let offset = 0
   while (node instanceof Branch) {
-    const { children, sizes } = node
+    const { children, firsts, sizes } = node
     // The first child j >= 1 whose first element is reached: the answer is in child j - 1 (or starts child j).
     let low = 1
     let high = children.length
     while (low < high) {
       const middle = (low + high) >> 1
-      if (reached(firstOfNode(children[middle]))) high = middle
+      if (reached(firsts[middle])) high = middle
       else low = middle + 1
     }
     if (low > 1) offset += sizes[low - 2]

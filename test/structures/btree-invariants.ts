@@ -1,5 +1,6 @@
 /** Structural invariants of a B+tree, checked by the tests after every operation. */
 import { Branch, type BTree, type Capacity, type Node, sizeOfNode } from "../../src/structures/btree.js"
+import { firstOf } from "../../src/structures/btree-node.js"
 
 /** A description of the first broken invariant, or undefined when the tree is well formed. */
 export const invariantViolation = <A>(tree: BTree<A>): string | undefined => {
@@ -31,13 +32,16 @@ const nodeViolation = <A>(
     return undefined
   }
   const { children, sizes } = node
-  if (children.length !== sizes.length) return "children and sizes differ in length"
+  if (children.length !== sizes.length || children.length !== node.firsts.length) {
+    return "children, sizes and firsts differ in length"
+  }
   if (children.length > cap.branchMax) return `branch of ${children.length} > ${cap.branchMax}`
   if (!isRoot && children.length < cap.branchMin) return `branch of ${children.length} < ${cap.branchMin}`
   let total = 0
   for (let j = 0; j < children.length; j++) {
     total += sizeOfNode(children[j])
     if (sizes[j] !== total) return `sizes[${j}] = ${sizes[j]}, children hold ${total}`
+    if (node.firsts[j] !== firstOf(children[j])) return `firsts[${j}] is not child ${j}'s first element`
     const problem = nodeViolation(children[j], cap, false, depth + 1, depths)
     if (problem !== undefined) return problem
   }
