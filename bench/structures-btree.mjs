@@ -37,16 +37,24 @@ const random = (() => {
 const randomIndex = (n) => Math.floor(random() * n)
 
 let sink = 0
-/** ns per operation of `run(count)`, median of `rounds` rounds after one warm-up round. */
-const measure = (count, run) => {
-  run(Math.min(count, 10_000))
-  const samples = []
+/**
+ * Timed cases run round-robin (every case once per round, `rounds` rounds, after a warm-up of each),
+ * so that a change in the machine's load hits all of them alike; each figure is the median in ns/op.
+ */
+const cases = []
+const measure = (name, count, run) => {
+  cases.push({ name, count, run, samples: [] })
+}
+const runCases = () => {
+  for (const { count, run } of cases) run(Math.min(count, 10_000))
   for (let r = 0; r < rounds; r++) {
-    const started = process.hrtime.bigint()
-    run(count)
-    samples.push(Number(process.hrtime.bigint() - started) / count)
+    for (const c of cases) {
+      const started = process.hrtime.bigint()
+      c.run(c.count)
+      c.samples.push(Number(process.hrtime.bigint() - started) / c.count)
+    }
   }
-  return samples.sort((a, b) => a - b)[1]
+  for (const c of cases) record(c.name, c.samples.sort((a, b) => a - b)[rounds >> 1])
 }
 
 const heapUsed = () => {
@@ -73,43 +81,43 @@ const items = Array.from({ length: size }, (_, i) => i)
 const list = BTree.fromArray(items)
 const indices = Array.from({ length: 1_000_000 }, () => randomIndex(size))
 
-record("btree build fromArray (ns/element)", measure(1, () => { sink += BTree.fromArray(items).size }) / size)
-record("btree append", measure(200_000, (n) => {
+measure("btree build fromArray (ns/element)", size, () => { sink += BTree.fromArray(items).size })
+measure("btree append", 200_000, (n) => {
   let t = list
   for (let i = 0; i < n; i++) t = BTree.append(t, i)
   sink += t.size
-}))
-record("btree prepend", measure(200_000, (n) => {
+})
+measure("btree prepend", 200_000, (n) => {
   let t = list
   for (let i = 0; i < n; i++) t = BTree.prepend(t, i)
   sink += t.size
-}))
-record("btree removeLast", measure(200_000, (n) => {
+})
+measure("btree removeLast", 200_000, (n) => {
   let t = list
   for (let i = 0; i < n; i++) t = BTree.removeLast(t)
   sink += t.size
-}))
-record("btree removeFirst", measure(200_000, (n) => {
+})
+measure("btree removeFirst", 200_000, (n) => {
   let t = list
   for (let i = 0; i < n; i++) t = BTree.removeFirst(t)
   sink += t.size
-}))
-record("btree get random", measure(1_000_000, (n) => {
+})
+measure("btree get random", 1_000_000, (n) => {
   for (let i = 0; i < n; i++) sink += BTree.get(list, indices[i])
-}))
-record("btree set random", measure(200_000, (n) => {
+})
+measure("btree set random", 200_000, (n) => {
   let t = list
   for (let i = 0; i < n; i++) t = BTree.set(t, indices[i], i)
   sink += t.size
-}))
-record("btree insert middle", measure(100_000, (n) => {
+})
+measure("btree insert middle", 100_000, (n) => {
   let t = list
   for (let i = 0; i < n; i++) t = BTree.insert(t, t.size >> 1, i)
   sink += t.size
-}))
-record("btree range 10 from random index", measure(200_000, (n) => {
+})
+measure("btree range 10 from random index", 200_000, (n) => {
   for (let i = 0; i < n; i++) sink += BTree.toArray(list, Math.min(indices[i], size - 10), Math.min(indices[i], size - 10) + 10).length
-}))
+})
 record("btree bytes/element (fromArray)", bytesPerElement(() => BTree.fromArray(items)))
 record("btree bytes/element (appends)", bytesPerElement(() => {
   let t = BTree.empty()
@@ -122,39 +130,39 @@ record("plain array bytes/element", bytesPerElement(() => items.slice()))
 if (process.env.LIST_MODULE) {
   const L = createRequire(import.meta.url)(process.env.LIST_MODULE)
   const vector = L.from(items)
-  record("list append", measure(200_000, (n) => {
+  measure("list append", 200_000, (n) => {
     let t = vector
     for (let i = 0; i < n; i++) t = L.append(i, t)
     sink += t.length
-  }))
-  record("list prepend", measure(200_000, (n) => {
+  })
+  measure("list prepend", 200_000, (n) => {
     let t = vector
     for (let i = 0; i < n; i++) t = L.prepend(i, t)
     sink += t.length
-  }))
-  record("list removeLast (init)", measure(200_000, (n) => {
+  })
+  measure("list removeLast (init)", 200_000, (n) => {
     let t = vector
     for (let i = 0; i < n; i++) t = L.init(t)
     sink += t.length
-  }))
-  record("list removeFirst (tail)", measure(200_000, (n) => {
+  })
+  measure("list removeFirst (tail)", 200_000, (n) => {
     let t = vector
     for (let i = 0; i < n; i++) t = L.tail(t)
     sink += t.length
-  }))
-  record("list get random", measure(1_000_000, (n) => {
+  })
+  measure("list get random", 1_000_000, (n) => {
     for (let i = 0; i < n; i++) sink += L.nth(indices[i], vector)
-  }))
-  record("list set random", measure(200_000, (n) => {
+  })
+  measure("list set random", 200_000, (n) => {
     let t = vector
     for (let i = 0; i < n; i++) t = L.update(indices[i], i, t)
     sink += t.length
-  }))
-  record("list insert middle", measure(10_000, (n) => {
+  })
+  measure("list insert middle", 10_000, (n) => {
     let t = vector
     for (let i = 0; i < n; i++) t = L.insert(t.length >> 1, i, t)
     sink += t.length
-  }))
+  })
   record("list bytes/element (from)", bytesPerElement(() => L.from(items)))
 }
 
@@ -166,57 +174,59 @@ const zset = BTree.fromArray(sorted)
 const fresh = Array.from({ length: 200_000 }, (_, i) => [Math.floor(random() * 1e9) / 1000, `new:${i}`])
 const present = Array.from({ length: 200_000 }, () => members[randomIndex(size)])
 
-record("zset insert new (score, member)", measure(100_000, (n) => {
+measure("zset insert new (score, member)", 100_000, (n) => {
   let t = zset
   for (let i = 0; i < n; i++) t = Ordered.insertSorted(t, fresh[i], byScoreThenMember)
   sink += t.size
-}))
-record("zset delete present", measure(100_000, (n) => {
+})
+measure("zset delete present", 100_000, (n) => {
   let t = zset
   for (let i = 0; i < n; i++) t = Ordered.removeSorted(t, present[i], byScoreThenMember)
   sink += t.size
-}))
-record("zset score update (delete + insert)", measure(100_000, (n) => {
+})
+measure("zset score update (delete + insert)", 100_000, (n) => {
   let t = zset
   for (let i = 0; i < n; i++) {
     const old = present[i]
     t = Ordered.insertSorted(Ordered.removeSorted(t, old, byScoreThenMember), [fresh[i][0], old[1]], byScoreThenMember)
   }
   sink += t.size
-}))
-record("zset rank", measure(200_000, (n) => {
+})
+measure("zset rank", 200_000, (n) => {
   for (let i = 0; i < n; i++) sink += Ordered.rankOf(zset, present[i], byScoreThenMember)
-}))
-record("zset first index with score >= bound", measure(200_000, (n) => {
+})
+measure("zset first index with score >= bound", 200_000, (n) => {
   for (let i = 0; i < n; i++) {
     const bound = fresh[i][0]
     sink += Ordered.firstIndexWhere(zset, (e) => e[0] >= bound)
   }
-}))
-record("zset range 10 from a rank", measure(200_000, (n) => {
+})
+measure("zset range 10 from a rank", 200_000, (n) => {
   for (let i = 0; i < n; i++) {
     const from = Math.min(indices[i], size - 10)
     sink += BTree.toArray(zset, from, from + 10).length
   }
-}))
-record("zset range 10 by score (bound search + 10)", measure(200_000, (n) => {
+})
+measure("zset range 10 by score (bound search + 10)", 200_000, (n) => {
   for (let i = 0; i < n; i++) {
     const bound = fresh[i][0]
     const from = Ordered.firstIndexWhere(zset, (e) => e[0] >= bound)
     sink += BTree.toArray(zset, from, Math.min(from + 10, size)).length
   }
-}))
+})
 
 const tupleOrder = (a, b) => byScoreThenMember(a, b)
 const redBlack = RedBlackTree.fromIterable(tupleOrder)(sorted.map((e) => [e, true]))
-record("effect RedBlackTree score update (remove + insert)", measure(20_000, (n) => {
+measure("effect RedBlackTree score update (remove + insert)", 20_000, (n) => {
   let t = redBlack
   for (let i = 0; i < n; i++) {
     const old = present[i]
     t = RedBlackTree.insert(RedBlackTree.removeFirst(t, old), [fresh[i][0], old[1]], true)
   }
   sink += RedBlackTree.size(t)
-}))
+})
+
+runCases()
 
 if (args.includes("--json")) {
   console.log(JSON.stringify({ size, rounds, results }))

@@ -2,9 +2,9 @@
  * The B+tree as a sorted sequence: searches by comparator over the positional
  * core (`btree.ts`), for sorted sets ordered by (score, member).
  *
- * Branches keep no keys, only counts (`firstIndexInNode`): that keeps lists
- * free of key upkeep on every edit and costs a few pointer hops per level,
- * which the benchmark measures (bench/structures-btree.mjs).
+ * The search keys are the first elements each branch records of its children
+ * (`firstIndexInNode`), so a search reads one array per level; insert and
+ * delete are a search and then a positional edit.
  *
  * Every function assumes the tree is sorted by the `order` it is given, and
  * holds no two elements that `order` calls equal (a set).
