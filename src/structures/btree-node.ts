@@ -32,7 +32,7 @@ export const capacity = (leafMax: number, branchMax: number): Capacity => {
   }
 }
 
-/** 64 elements per leaf, 32 children per branch: measured in bench/structures-btree.mjs. */
+/** 64 elements per leaf, 32 children per branch (a choice, not yet swept: bench/structures-btree.mjs measures it). */
 export const defaultCapacity: Capacity = capacity(64, 32)
 
 /** A leaf: the elements themselves. Never mutated once in a tree. */
