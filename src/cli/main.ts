@@ -8,12 +8,12 @@ import { FileSystem } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Data, Effect, Either, Option } from "effect"
-import { defaultServerConfig, type ServerConfig } from "../server/config.js"
+import { defaultServerConfig, type ServerConfig } from "../config/config.js"
 import { loggerLayer } from "../server/logger.js"
 import { runServer } from "../server/program.js"
-import { parameters } from "../server/settings.js"
+import { parameters } from "../config/settings.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
-import { combineConfigText, flagsToConfigText, formatConfigError, parseConfig } from "./configFile.js"
+import { combineConfigText, flagsToConfigText, formatConfigError, parseConfig } from "../config/config-file.js"
 
 /** A start that cannot go on; `message` is printed on stderr as redis-server prints it. */
 class StartupError extends Data.TaggedError("StartupError")<{ readonly message: string }> {}

@@ -10,8 +10,9 @@ import * as Errors from "../errors.js"
 import { CommandError } from "../errors.js"
 import type { ByteString } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
-import { LiveConfig } from "../server/LiveConfig.js"
-import type { Handler, Session } from "./types.js"
+import { LiveConfig } from "../config/LiveConfig.js"
+import type { Handler } from "./types.js"
+import type { Session } from "../state/Session.js"
 
 export const defaultUser = "default"
 

@@ -8,7 +8,8 @@ import * as Errors from "../errors.js"
 import type { CommandError } from "../errors.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
-import type { CommandSpec, Session } from "./types.js"
+import type { CommandSpec } from "./types.js"
+import type { Session } from "../state/Session.js"
 
 export type CommandTable<R> = ReadonlyMap<string, CommandSpec<R>>
 

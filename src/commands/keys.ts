@@ -20,7 +20,7 @@ import { expiresAtOf, isExpired, valueOf } from "../store/entry.js"
 import { globMatch } from "../store/glob.js"
 import { scanPage } from "../store/scan.js"
 import { Store } from "../store/Store.js"
-import { int64Max, int64Min, parseInt64 } from "./numbers.js"
+import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { failure, reply, transact, unchanged } from "./transition.js"
 import type { Handler } from "./types.js"
 

@@ -9,7 +9,7 @@ import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as Resp from "../resp/values.js"
 import type { Command } from "../resp/values.js"
-import { Shutdown, type ShutdownOptions } from "../server/Shutdown.js"
+import { Shutdown, type ShutdownOptions } from "../state/Shutdown.js"
 import type { Handler } from "./types.js"
 
 const fail = (message: string) => Effect.fail(new CommandError({ message }))

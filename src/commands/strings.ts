@@ -21,7 +21,8 @@ import { bulk, integer, nullBulk, ok, type ByteString, type RespValue } from "..
 import * as Database from "../store/database.js"
 import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import type { Store } from "../store/Store.js"
-import { addLongDouble, formatLongDouble, int64Max, int64Min, parseInt64, parseLongDouble } from "./numbers.js"
+import { int64Max, int64Min, parseInt64 } from "../int64.js"
+import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
 import type { Handler } from "./types.js"
 

@@ -7,7 +7,7 @@ import { CommandError } from "../errors.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import type { Database } from "../store/database.js"
 import { Store, type Transition } from "../store/Store.js"
-import type { Session } from "./types.js"
+import type { Session } from "../state/Session.js"
 
 export type Outcome = Either.Either<RespValue, CommandError>
 

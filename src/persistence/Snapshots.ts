@@ -8,7 +8,7 @@
  * closing the scope interrupts it, and the file layer removes its temp file.
  */
 import { Cause, Clock, Context, Effect, Exit, Layer, Option, Ref, Schedule } from "effect"
-import type { SaveRule } from "../server/config.js"
+import type { SaveRule } from "../config/config.js"
 import { Store } from "../store/Store.js"
 import { type BackgroundRun, type BackgroundStart, makeBackgroundJob } from "./background.js"
 import { Persistence, type PersistenceError } from "./Persistence.js"

@@ -23,16 +23,16 @@ import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } 
 import type { CommandTable } from "../commands/dispatch.js"
 import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
 import { type Outcome, Transaction } from "../commands/transition.js"
-import type { Session } from "../commands/types.js"
+import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
 import { encodeAll } from "../resp/encoder.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import { type Step, Store, type StoreService } from "../store/Store.js"
-import { Activity, type ActivityService, type CommandRun } from "./Activity.js"
+import { Activity, type ActivityService, type CommandRun } from "../state/Activity.js"
 import { admissionCheck } from "./admission.js"
-import { startsAuthenticated } from "./auth.js"
-import { Clients } from "./Clients.js"
+import { startsAuthenticated } from "../commands/guards/auth.js"
+import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
 
 /**
@@ -168,21 +168,15 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
       const clock = yield* Effect.clock
       const clients = yield* Clients
       const now = yield* Clock.currentTimeMillis
-      const session: Session = {
+      const session = makeSession({
         id: yield* clients.nextId,
         db: 0,
-        protocol: 2,
-        name: undefined,
-        libName: undefined,
-        libVersion: undefined,
         authenticated: yield* startsAuthenticated,
-        closeAfterReply: false,
         createdAt: now,
-        lastCommandAt: now,
         lastCommand: "NULL",
         remoteAddress: formatAddress(netSocket.remoteAddress, netSocket.remotePort),
         localAddress: formatAddress(netSocket.localAddress, netSocket.localPort)
-      }
+      })
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
       const finished = yield* Deferred.make<void>()
       const activity = yield* Activity

@@ -5,7 +5,7 @@
 import { expect } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
 import { keyspaceCommands, stringCommands } from "../../src/commands/table.js"
-import { internalSession, type Session } from "../../src/commands/types.js"
+import { internalSession, type Session } from "../../src/state/Session.js"
 import { CommandError, wrongArity } from "../../src/errors.js"
 import { error, type RespValue } from "../../src/resp/values.js"
 import { Store } from "../../src/store/Store.js"

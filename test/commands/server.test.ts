@@ -1,8 +1,8 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { applyConfigSet, bytesToHuman, matchingParameters, selectSections, stringEncoding } from "../../src/commands/server.js"
-import { monitorLine } from "../../src/server/Activity.js"
-import { defaultServerConfig } from "../../src/server/config.js"
+import { monitorLine } from "../../src/state/Activity.js"
+import { defaultServerConfig } from "../../src/config/config.js"
 
 describe("CONFIG", () => {
   it("GET matches globs in any case", () => {

@@ -6,12 +6,13 @@
  * are answered first, as Redis does, since the table lookup comes before.
  */
 import { Effect } from "effect"
-import type { CommandTable } from "../commands/dispatch.js"
-import type { CommandSpec, Session } from "../commands/types.js"
-import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
-import type { ServerConfig } from "./config.js"
-import { LiveConfig } from "./LiveConfig.js"
+import type { CommandTable } from "../dispatch.js"
+import type { CommandSpec } from "../types.js"
+import type { Session } from "../../state/Session.js"
+import * as Errors from "../../errors.js"
+import { CommandError } from "../../errors.js"
+import type { ServerConfig } from "../../config/config.js"
+import { LiveConfig } from "../../config/LiveConfig.js"
 
 /** Redis's authRequired: a password is set and this connection has not given it. */
 export const authRequired = (config: ServerConfig, session: Session): boolean =>
