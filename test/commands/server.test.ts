@@ -1,6 +1,8 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { applyConfigSet, bytesToHuman, matchingParameters, selectSections, stringEncoding } from "../../src/commands/server.js"
+import { applyConfigSet, matchingParameters } from "../../src/commands/config.js"
+import { bytesToHuman, selectSections } from "../../src/commands/info.js"
+import { stringEncoding } from "../../src/commands/object.js"
 import { monitorLine } from "../../src/state/Activity.js"
 import { defaultServerConfig } from "../../src/config/config.js"
 

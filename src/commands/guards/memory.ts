@@ -22,7 +22,7 @@
  * bounded), updated for the keys of every command while such a policy is on.
  */
 import { Clock, Effect, HashMap, Random } from "effect"
-import { memoryUsageOf } from "../server.js"
+import { memoryUsageOf } from "../object.js"
 import type { CommandTable } from "../dispatch.js"
 import type { CommandSpec } from "../types.js"
 import type { Session } from "../../state/Session.js"
