@@ -14,6 +14,7 @@ import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import { Store } from "../store/Store.js"
 import { parseInt64 } from "../int64.js"
 import type { Handler } from "./types.js"
+import { typeOf } from "../values/registry.js"
 import type { Session } from "../state/Session.js"
 
 const fail = (message: string) => Effect.fail(new CommandError({ message }))
@@ -27,15 +28,8 @@ const readEntry = (session: Session, key: string) =>
   Effect.flatMap(Store, (store) =>
     store.modify(session.db, [key], (database) => [Database.get(database, key), database, 0]))
 
-/** tryObjectEncoding for strings: a long-range integer is `int`, up to 44 bytes `embstr`, longer `raw`. */
-export const stringEncoding = (value: string): "int" | "embstr" | "raw" =>
-  value.length <= 20 && parseInt64(value) !== undefined ? "int" : value.length <= 44 ? "embstr" : "raw"
-
-/** Shared integers 0..9999 report refcount INT_MAX (OBJ_SHARED_REFCOUNT). */
-const refcount = (entry: Entry): number => {
-  const asInteger = parseInt64(valueOf(entry))
-  return asInteger !== undefined && asInteger >= 0n && asInteger < 10000n ? 2147483647 : 1
-}
+/** The registered type of the key's value. */
+const valueType = (entry: Entry) => typeOf(valueOf(entry))
 
 /** Runs `f` on the key's entry; a missing key answers a null bulk. */
 const withEntry = <R>(
@@ -47,10 +41,10 @@ const withEntry = <R>(
     entry === undefined ? Effect.succeed(Resp.nullBulk) : f(entry))
 
 export const objectEncoding: Handler<Store> = (args, session) =>
-  withEntry(session, args[2], (entry) => Effect.succeed(Resp.bulk(stringEncoding(valueOf(entry)))))
+  withEntry(session, args[2], (entry) => Effect.succeed(Resp.bulk(valueType(entry).encoding(valueOf(entry)))))
 
 export const objectRefcount: Handler<Store> = (args, session) =>
-  withEntry(session, args[2], (entry) => Effect.succeed(Resp.integer(refcount(entry))))
+  withEntry(session, args[2], (entry) => Effect.succeed(Resp.integer(valueType(entry).refcount(valueOf(entry)))))
 
 const isLfu = (config: ServerConfig) => config.maxmemoryPolicy.endsWith("-lfu")
 
@@ -86,16 +80,13 @@ export const objectHelp: Handler<never> = () =>
 
 /**
  * MEMORY USAGE's estimate in Redis's terms: the dict entry and key sds, plus
- * the value object (int: none, embstr: in the object, raw: a separate sds).
+ * the value object as its type estimates it, plus the expires entry.
  */
 export const memoryUsageOf = (key: string, entry: Entry): number => {
   const dictEntry = 24
   const keySds = key.length + 4
-  const object = 16
-  const stored = valueOf(entry)
-  const encoding = stringEncoding(stored)
-  const value = encoding === "int" ? 0 : encoding === "embstr" ? stored.length + 4 : stored.length + 9
-  return dictEntry + keySds + object + value + (expiresAtOf(entry) === undefined ? 0 : 8)
+  const value = valueType(entry).memoryUsage(valueOf(entry))
+  return dictEntry + keySds + value + (expiresAtOf(entry) === undefined ? 0 : 8)
 }
 
 export const memoryUsage: Handler<Store> = (args, session) => {
@@ -139,9 +130,12 @@ const reload = Effect.gen(function*() {
 )
 
 /** DEBUG OBJECT's line: `Value at:0x... refcount:1 encoding:embstr serializedlength:6 lru:... lru_seconds_idle:0`. */
-const debugObjectLine = (entry: Entry, nowMs: number): string =>
-  `Value at:0x0 refcount:${refcount(entry)} encoding:${stringEncoding(valueOf(entry))} ` +
-  `serializedlength:${valueOf(entry).length + 1} lru:${Math.floor(nowMs / 1000) % (1 << 24)} lru_seconds_idle:0`
+const debugObjectLine = (entry: Entry, nowMs: number): string => {
+  const type = valueType(entry)
+  const value = valueOf(entry)
+  return `Value at:0x0 refcount:${type.refcount(value)} encoding:${type.encoding(value)} ` +
+    `serializedlength:${type.serializedLength(value)} lru:${Math.floor(nowMs / 1000) % (1 << 24)} lru_seconds_idle:0`
+}
 
 /**
  * DEBUG SLEEP <seconds> | SET-ACTIVE-EXPIRE <0|1> | OBJECT <key> | HELP.

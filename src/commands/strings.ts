@@ -25,6 +25,7 @@ import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
 import type { Handler } from "./types.js"
+import { edited, fresh, textOf } from "../values/string.js"
 
 /**
  * The largest string a command may build: Redis's default proto-max-bulk-len
@@ -37,9 +38,16 @@ export const maxStringLength = Math.min(512 * 1024 * 1024, constants.MAX_STRING_
 const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 
 /** A missing key reads as the empty string (APPEND, STRLEN, GETRANGE, SETRANGE). */
-const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : valueOf(stored))
+const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : stringOf(stored))
 
-const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(valueOf(stored)))
+const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(stringOf(stored)))
+
+/**
+ * A string key's bytes. Only strings exist so far; once StoredValue holds
+ * other types this stops compiling, and each caller answers WRONGTYPE through
+ * values/string.ts readString (the one typed accessor).
+ */
+const stringOf = (stored: Entry): ByteString => textOf(valueOf(stored))
 
 /** A reply integer: a JS number when exact, else a bigint. */
 const int64Reply = (value: bigint): RespValue =>
@@ -201,7 +209,7 @@ export const getdel: Handler<Store> = (args, session) =>
     const previous = Database.get(db, args[1])
     return previous === undefined
       ? unchanged(db, reply(nullBulk))
-      : [reply(bulk(valueOf(previous))), Database.remove(db, args[1]), 1]
+      : [reply(bulk(stringOf(previous))), Database.remove(db, args[1]), 1]
   })
 
 /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]; a time already past deletes the key. */
@@ -212,7 +220,7 @@ export const getex: Handler<Store> = (args, session) =>
       transact(session, [args[1]], (db, nowMs) => {
         const current = Database.get(db, args[1])
         if (current === undefined) return unchanged(db, reply(nullBulk))
-        const answer = reply(bulk(valueOf(current)))
+        const answer = reply(bulk(stringOf(current)))
         const expiresAt = optionalExpireTime(options.expire, nowMs, commandName(args))
         if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
         if (expiresAt.right !== undefined) {
@@ -246,10 +254,12 @@ export const append: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
     const value = valueOrEmpty(current) + args[2]
-    if (current !== undefined && !fitsMaxLength(valueOf(current).length + args[2].length)) {
+    if (current !== undefined && !fitsMaxLength(stringOf(current).length + args[2].length)) {
       return unchanged(db, fail(stringTooLong))
     }
-    return [reply(integer(value.length)), Database.put(db, args[1], value, expiresAtOf(current)), 1]
+    // appendCommand: a new key's value is tryObjectEncoding'd, an appended one is raw.
+    const stored = current === undefined ? fresh(value) : edited(value)
+    return [reply(integer(value.length)), Database.put(db, args[1], stored, expiresAtOf(current)), 1]
   })
 
 /** The inclusive byte range GETRANGE returns for a string of `length`, or undefined for "". */
@@ -287,7 +297,7 @@ export const setrange: Handler<Store> = (args, session) => {
     if (patch.length === 0) return unchanged(db, reply(integer(valueOrEmpty(current).length)))
     if (offset + BigInt(patch.length) > BigInt(maxStringLength)) return unchanged(db, fail(stringTooLong))
     const value = overwrite(valueOrEmpty(current), Number(offset), patch)
-    return [reply(integer(value.length)), Database.put(db, args[1], value, expiresAtOf(current)), 1]
+    return [reply(integer(value.length)), Database.put(db, args[1], edited(value), expiresAtOf(current)), 1]
   })
 }
 
@@ -298,7 +308,7 @@ export const setrange: Handler<Store> = (args, session) => {
 const addToInteger = (key: ByteString, delta: bigint) =>
 (db: Database.Database) => {
   const current = Database.get(db, key)
-  const value = current === undefined ? 0n : parseInt64(valueOf(current))
+  const value = current === undefined ? 0n : parseInt64(stringOf(current))
   if (value === undefined) return unchanged(db, fail(notInteger))
   const result = value + delta
   if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow))
@@ -328,7 +338,7 @@ export const decrby: Handler<Store> = counter((args) =>
 export const incrbyfloat: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {
     const current = Database.get(db, args[1])
-    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(valueOf(current))
+    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(stringOf(current))
     const amount = parseLongDouble(args[2])
     if (value === undefined || amount === undefined) return unchanged(db, fail(notFloat))
     const result = addLongDouble(value, amount)

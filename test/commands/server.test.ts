@@ -2,7 +2,7 @@ import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { applyConfigSet, matchingParameters } from "../../src/commands/config.js"
 import { bytesToHuman, selectSections } from "../../src/commands/info.js"
-import { stringEncoding } from "../../src/commands/object.js"
+import { stringEncoding } from "../../src/values/string.js"
 import { monitorLine } from "../../src/state/Activity.js"
 import { defaultServerConfig } from "../../src/config/config.js"
 
