@@ -67,7 +67,7 @@ export const errorReply = (failure: CommandError): RespValue => error(oneLine(fa
 
 /**
  * A request's effect before its errors become replies: the rejection reply,
- * or the handler's effect (a connection may run a `Transaction` in a batch).
+ * or the handler's effect (a connection may run a `KeyspaceStep` in a batch).
  */
 export const commandEffect = <R>(
   table: CommandTable<R>,

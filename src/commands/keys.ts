@@ -21,7 +21,7 @@ import { globMatch } from "../store/glob.js"
 import { scanPage } from "../store/scan.js"
 import { Store } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
-import { failure, reply, transact, unchanged } from "./transition.js"
+import { failure, reply, transact, unchanged } from "./keyspace-step.js"
 import type { Handler } from "./types.js"
 import { typeOf } from "../values/registry.js"
 

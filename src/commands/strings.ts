@@ -23,7 +23,7 @@ import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import type { Store } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
-import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
+import { fail, failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
 import type { Handler } from "./types.js"
 import { edited, fresh, textOf } from "../values/string.js"
 

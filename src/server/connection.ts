@@ -8,7 +8,7 @@
  * those slower than slowlog-log-slower-than); one read and one update per batch.
  *
  * Speed: the socket's data callback decodes the chunk and starts the batch's
- * fiber on the spot; a batch of pure transactions completes synchronously, its
+ * fiber on the spot; a batch of keyspace steps completes synchronously, its
  * replies are written at once and no fiber is left behind. Only a batch that
  * suspends (a save, DEBUG SLEEP, CLIENT PAUSE, an AOF fsync) is waited for,
  * with later chunks queued behind it. (An Effect Stream element per socket
@@ -22,7 +22,7 @@ import type * as Net from "node:net"
 import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
 import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
-import { type Outcome, Transaction } from "../commands/transition.js"
+import { KeyspaceStep, type Outcome } from "../commands/keyspace-step.js"
 import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
 import { encodeAll } from "../resp/encoder.js"
@@ -38,10 +38,10 @@ import { makeConnectionInput, QueryBufferFull } from "./input.js"
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
  * processCommand (authentication, maxmemory, MISCONF and the AOF, client
- * pause); `direct` only those that pass a transaction through untouched when
+ * pause); `direct` only those that pass a keyspace step through untouched when
  * they have nothing to do (authentication once given, client pause when none
  * is in force). While `guardsIdle` holds, `direct` answers exactly as
- * `guarded` would, and a batch's transactions can share one Store update.
+ * `guarded` would, and a batch's keyspace steps can share one Store update.
  */
 export interface ServedCommands<R> {
   readonly guarded: CommandTable<R>
@@ -60,18 +60,18 @@ interface BatchResult {
   readonly close: boolean
 }
 
-/** A transaction waiting in a batch for its neighbours, with the request it answers. */
+/** A keyspace step waiting in a batch for its neighbours, with the request it answers. */
 interface Queued {
   readonly args: Command
-  readonly transaction: Transaction
+  readonly step: KeyspaceStep
 }
 
 /**
  * Runs a batch of requests in order. Replies are encoded with the protocol in
  * force after each command (HELLO 3 answers in RESP3). Stops at QUIT.
- * Consecutive commands that are pure transactions on the session's database
+ * Consecutive commands that are keyspace steps on the session's database
  * run under one Store update; any other command runs as its own Effect, after
- * the transactions queued before it. The clock is read once per batch.
+ * the steps queued before it. The clock is read once per batch.
  */
 const runBatch = <R>(
   commands: ServedCommands<R>,
@@ -104,11 +104,11 @@ const runBatch = <R>(
       queued = []
       const db = session.db
       const durations: Array<number> = []
-      const steps = run.map(({ transaction }): Step<Outcome> => ({
-        keys: transaction.keys,
+      const steps = run.map(({ step }): Step<Outcome> => ({
+        keys: step.keys,
         run: (database, nowMs) => {
           const startedAt = performance.now()
-          const transition = transaction.run(database, nowMs)
+          const transition = step.run(database, nowMs)
           durations.push(Math.round((performance.now() - startedAt) * 1000))
           return transition
         }
@@ -123,8 +123,8 @@ const runBatch = <R>(
 
     for (const args of batch) {
       const effect = commandEffect(guardsIdle ? commands.direct : commands.guarded, args, session)
-      if (effect instanceof Transaction && effect.session === session) {
-        queued.push({ args, transaction: effect })
+      if (effect instanceof KeyspaceStep && effect.session === session) {
+        queued.push({ args, step: effect })
         continue
       }
       yield* applyQueued()
@@ -132,7 +132,7 @@ const runBatch = <R>(
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
       record(args, db, Math.round((performance.now() - startedAt) * 1000))
-      // A command that is not a pure transaction may have changed what the guards see (CONFIG SET maxmemory).
+      // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
       if (session.protocol !== protocol) {
