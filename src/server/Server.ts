@@ -8,15 +8,14 @@ import { Context, Effect, Layer } from "effect"
 import { CommandCatalog } from "../commands/CommandCatalog.js"
 import { type CommandServices, commandTable } from "../commands/table.js"
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"
-import { flushLogged, persistenceGuardIdle, withPersistence } from "../commands/guards/persistence.js"
+import { flushLogged, persistenceGuardIdle } from "../commands/guards/persistence.js"
+import { directTable, guardedTable } from "../commands/guards/tables.js"
 import { Snapshots } from "../persistence/Snapshots.js"
-import { withAuthentication } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { type ServedCommands, serveConnection } from "./connection.js"
 import { LiveConfig } from "../config/LiveConfig.js"
-import { memoryGuardIdle, withMemoryLimit } from "../commands/guards/memory.js"
+import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
-import { withClientPause } from "../commands/guards/pause.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -34,14 +33,13 @@ export class ServerAddress extends Context.Tag("effect-kv/ServerAddress")<
 const listen = (options: ServerOptions) =>
   Effect.gen(function*() {
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
-    // The pause innermost, as processCommand checks it after authentication, OOM and MISCONF.
-    const paused = withClientPause(yield* ClientPause)(commandTable)
+    const pause = yield* ClientPause
     const live = yield* LiveConfig
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: withAuthentication(withMemoryLimit(withPersistence(paused))),
-      direct: withAuthentication(paused),
+      guarded: guardedTable(pause)(commandTable),
+      direct: directTable(pause)(commandTable),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }
