@@ -4,7 +4,7 @@
  */
 import { Clock, Effect, Either } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import { Clients } from "../state/Clients.js"
@@ -14,7 +14,6 @@ import type { Handler } from "./types.js"
 import { isValidClientAttribute } from "./connection.js"
 import type { Session } from "../state/Session.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 
 /** One CLIENT LIST / CLIENT INFO line, with Redis's fields (the buffer figures are nominal). */

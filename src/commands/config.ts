@@ -3,7 +3,7 @@
  */
 import { Effect, Either } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import type { ServerConfig } from "../config/config.js"
@@ -12,7 +12,6 @@ import { findParameter, parameters } from "../config/settings.js"
 import { globMatch } from "../store/glob.js"
 import type { Handler } from "./types.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(lines.map(Resp.simple)))
 

@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import type { RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import { databaseCount } from "../store/entry.js"
@@ -16,7 +16,6 @@ import { CommandCatalog } from "./CommandCatalog.js"
 import type { CommandDescription, Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 export const ping: Handler<never> = (args) => {
   if (args.length > 2) return fail(Errors.wrongArity("ping"))
@@ -37,7 +36,7 @@ const int32Max = 2n ** 31n - 1n
 /** SELECT index: getIntFromObjectOrReply (not an integer, then outside a C int), then the database range. */
 export const select: Handler<never> = (args, session) => {
   const index = parseInt64(args[1])
-  if (index === undefined) return fail(Errors.notInteger)
+  if (index === undefined) return fail(Errors.notInteger, "NotInteger")
   if (index < int32Min || index > int32Max) return fail(Errors.valueOutOfRange(int32Min, int32Max))
   if (index < 0n || index >= BigInt(databaseCount)) return fail(Errors.dbIndexOutOfRange)
   return Effect.sync(() => {

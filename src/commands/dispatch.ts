@@ -39,9 +39,12 @@ const reject = <R>(message: string): Resolution<R> => ({ _tag: "Reject", reply: 
 export const arityMatches = (arity: number, argc: number): boolean =>
   arity > 0 ? argc === arity : argc >= -arity
 
+/** A request's command name as the table keys it (lower case). */
+export const commandName = (args: Command): string => args[0].toLowerCase()
+
 /** Find the command (and subcommand) a request names and check its arity. */
 export const resolveCommand = <R>(table: CommandTable<R>, args: Command): Resolution<R> => {
-  const name = args[0].toLowerCase()
+  const name = commandName(args)
   const spec = table.get(name)
   if (spec === undefined) {
     return reject(Errors.unknownCommand(cString128(args[0]), argsPreview(args)))

@@ -23,9 +23,9 @@ import { Store } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { failure, reply, transact, unchanged } from "./keyspace-step.js"
 import type { Handler } from "./types.js"
+import { commandName } from "./dispatch.js"
 import { typeOf } from "../values/registry.js"
 
-const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 
 // ---------------------------------------------------------------------------
 // Existence
@@ -89,8 +89,8 @@ const expireCommand = (unit: "seconds" | "milliseconds", relative: boolean): Han
     onLeft: Effect.fail,
     onRight: (flags) => {
       const time = parseInt64(args[2])
-      if (time === undefined) return Effect.fail(failure(notInteger))
-      const invalid = failure(invalidExpireTime(commandName(args)))
+      if (time === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
+      const invalid = failure(invalidExpireTime(commandName(args)), "InvalidExpireTime")
       if (unit === "seconds" && (time > int64Max / 1000n || time < int64Min / 1000n)) return Effect.fail(invalid)
       const milliseconds = unit === "seconds" ? time * 1000n : time
       return transact(session, [args[1]], (db, nowMs) => {
@@ -205,7 +205,7 @@ export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either
     if (value === undefined) return Either.left(failure(syntaxError))
     if (option === "count") {
       const count = parseInt64(value)
-      if (count === undefined) return Either.left(failure(notInteger))
+      if (count === undefined) return Either.left(failure(notInteger, "NotInteger"))
       if (count < 1n) return Either.left(failure(syntaxError))
       options = { ...options, count: Number(count) }
     } else if (option === "match") options = { ...options, pattern: value === "*" ? undefined : value }

@@ -4,7 +4,7 @@
  * A transition answers an `Outcome`: the reply, or the Redis error to send.
  */
 import { Effect, Effectable, Either } from "effect"
-import { CommandError } from "../errors.js"
+import { CommandError, commandError, type CommandErrorReason } from "../errors.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import type { Database } from "../store/database.js"
 import { Store, type Transition } from "../store/Store.js"
@@ -13,8 +13,7 @@ import type { Session } from "../state/Session.js"
 export type Outcome = Either.Either<RespValue, CommandError>
 
 export const reply = (value: RespValue): Outcome => Either.right(value)
-export const failure = (message: string): CommandError => new CommandError({ message })
-export const fail = (message: string): Outcome => Either.left(failure(message))
+export const failure = (message: string, reason?: CommandErrorReason): CommandError => commandError(message, reason)
 
 /** A transition that changes nothing. */
 export const unchanged = (database: Database, outcome: Outcome): Transition<Outcome> => [outcome, database, 0]

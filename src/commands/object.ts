@@ -4,7 +4,7 @@
 import { Persistence } from "../persistence/Persistence.js"
 import { Clock, Duration, Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { CommandError, fail } from "../errors.js"
 import type { RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import type { ServerConfig } from "../config/config.js"
@@ -17,7 +17,6 @@ import type { Handler } from "./types.js"
 import { typeOf } from "../values/registry.js"
 import type { Session } from "../state/Session.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(lines.map(Resp.simple)))
 
@@ -91,7 +90,7 @@ export const memoryUsageOf = (key: string, entry: Entry): number => {
 
 export const memoryUsage: Handler<Store> = (args, session) => {
   if (args.length !== 3 && !(args.length === 5 && args[3].toLowerCase() === "samples")) return fail(Errors.syntaxError)
-  if (args.length === 5 && parseInt64(args[4]) === undefined) return fail(Errors.notInteger)
+  if (args.length === 5 && parseInt64(args[4]) === undefined) return fail(Errors.notInteger, "NotInteger")
   return withEntry(session, args[2], (entry) => Effect.succeed(Resp.integer(memoryUsageOf(args[2], entry))))
 }
 

@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as Resp from "../resp/values.js"
@@ -12,7 +12,6 @@ import type { Command } from "../resp/values.js"
 import { Shutdown, type ShutdownOptions } from "../state/Shutdown.js"
 import type { Handler } from "./types.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 const backgroundSaveRunning = Effect.flatMap(Snapshots, (snapshots) =>
   Effect.map(snapshots.status, (status) => status.backgroundSaveStartedAt !== undefined))

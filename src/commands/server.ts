@@ -4,14 +4,13 @@
  */
 import { Clock, Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import type { RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import { Activity, type SlowlogEntry } from "../state/Activity.js"
 import { parseSafeInteger } from "../int64.js"
 import type { Handler } from "./types.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(lines.map(Resp.simple)))
 

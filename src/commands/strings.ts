@@ -23,8 +23,10 @@ import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import type { Store } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
-import { fail, failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
+import { fail } from "../errors.js"
+import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
 import type { Handler } from "./types.js"
+import { commandName } from "./dispatch.js"
 import { edited, fresh, textOf } from "../values/string.js"
 
 /**
@@ -35,7 +37,6 @@ import { edited, fresh, textOf } from "../values/string.js"
  */
 export const maxStringLength = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH)
 
-const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 
 /** A missing key reads as the empty string (APPEND, STRLEN, GETRANGE, SETRANGE). */
 const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : stringOf(stored))
@@ -119,12 +120,12 @@ export const expireOptionToTime = (
   command: string
 ): Either.Either<number, CommandError> => {
   const parsed = parseInt64(option.time)
-  if (parsed === undefined) return Either.left(failure(notInteger))
+  if (parsed === undefined) return Either.left(failure(notInteger, "NotInteger"))
   const seconds = option.unit === "EX" || option.unit === "EXAT"
-  if (parsed <= 0n || (seconds && parsed > int64Max / 1000n)) return Either.left(failure(invalidExpireTime(command)))
+  if (parsed <= 0n || (seconds && parsed > int64Max / 1000n)) return Either.left(failure(invalidExpireTime(command), "InvalidExpireTime"))
   const milliseconds = seconds ? parsed * 1000n : parsed
   const absolute = option.unit === "EX" || option.unit === "PX" ? milliseconds + BigInt(nowMs) : milliseconds
-  return absolute > int64Max ? Either.left(failure(invalidExpireTime(command))) : Either.right(Number(absolute))
+  return absolute > int64Max ? Either.left(failure(invalidExpireTime(command), "InvalidExpireTime")) : Either.right(Number(absolute))
 }
 
 const optionalExpireTime = (
@@ -275,7 +276,7 @@ export const getrangeBounds = (start: bigint, end: bigint, length: number): read
 export const getrange: Handler<Store> = (args, session) => {
   const start = parseInt64(args[2])
   const end = parseInt64(args[3])
-  if (start === undefined || end === undefined) return Effect.fail(failure(notInteger))
+  if (start === undefined || end === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
   return transact(session, [args[1]], (db) => {
     const value = valueOrEmpty(Database.get(db, args[1]))
     const bounds = getrangeBounds(start, end, value.length)
@@ -289,7 +290,7 @@ const overwrite = (value: ByteString, offset: number, patch: ByteString): ByteSt
 
 export const setrange: Handler<Store> = (args, session) => {
   const offset = parseInt64(args[2])
-  if (offset === undefined) return Effect.fail(failure(notInteger))
+  if (offset === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
   if (offset < 0n) return Effect.fail(failure(offsetOutOfRange))
   const patch = args[3]
   return transact(session, [args[1]], (db) => {
@@ -309,9 +310,9 @@ const addToInteger = (key: ByteString, delta: bigint) =>
 (db: Database.Database) => {
   const current = Database.get(db, key)
   const value = current === undefined ? 0n : parseInt64(stringOf(current))
-  if (value === undefined) return unchanged(db, fail(notInteger))
+  if (value === undefined) return unchanged(db, fail(notInteger, "NotInteger"))
   const result = value + delta
-  if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow))
+  if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow, "Overflow"))
   const next = Database.put(db, key, result.toString(), expiresAtOf(current))
   return [reply(int64Reply(result)), next, 1] as const
 }
@@ -325,7 +326,7 @@ const counter = (delta: (args: ReadonlyArray<ByteString>) => Either.Either<bigin
 
 const increment = (args: ReadonlyArray<ByteString>): Either.Either<bigint, CommandError> => {
   const amount = parseInt64(args[2])
-  return amount === undefined ? Either.left(failure(notInteger)) : Either.right(amount)
+  return amount === undefined ? Either.left(failure(notInteger, "NotInteger")) : Either.right(amount)
 }
 
 export const incr: Handler<Store> = counter(() => Either.right(1n))
@@ -333,7 +334,7 @@ export const decr: Handler<Store> = counter(() => Either.right(-1n))
 export const incrby: Handler<Store> = counter(increment)
 export const decrby: Handler<Store> = counter((args) =>
   Either.flatMap(increment(args), (amount) =>
-    amount === int64Min ? Either.left(failure(decrementOverflow)) : Either.right(-amount)))
+    amount === int64Min ? Either.left(failure(decrementOverflow, "Overflow")) : Either.right(-amount)))
 
 export const incrbyfloat: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {

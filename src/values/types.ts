@@ -14,7 +14,7 @@
  * of the writer keeps its scratch buffers where they are.
  */
 import { Either } from "effect"
-import { CommandError, wrongType } from "../errors.js"
+import { CommandError, wrongType, commandError } from "../errors.js"
 import type { Command } from "../resp/values.js"
 import type { StringValue } from "./string.js"
 
@@ -64,7 +64,7 @@ export interface ValueType<V extends StoredValue> {
   rewrite(key: string, value: V, expiresAt: number | undefined): ReadonlyArray<Command>
 }
 
-const wrongTypeError = new CommandError({ message: wrongType })
+const wrongTypeError = commandError(wrongType, "WrongType")
 
 /**
  * The one typed accessor: a key's value as `type`, undefined for a missing

@@ -10,7 +10,7 @@ import type { CommandTable } from "../dispatch.js"
 import type { CommandSpec } from "../types.js"
 import type { Session } from "../../state/Session.js"
 import * as Errors from "../../errors.js"
-import { CommandError } from "../../errors.js"
+import { commandError } from "../../errors.js"
 import type { ServerConfig } from "../../config/config.js"
 import { LiveConfig } from "../../config/LiveConfig.js"
 
@@ -34,7 +34,7 @@ const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | LiveConfig> => ({
         ? spec.handler(args, session)
         : Effect.flatMap(Effect.flatMap(LiveConfig, (live) => live.get), (config) =>
           authRequired(config, session)
-            ? Effect.fail(new CommandError({ message: Errors.noAuth }))
+            ? Effect.fail(commandError(Errors.noAuth))
             : spec.handler(args, session))
 })
 

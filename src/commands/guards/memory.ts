@@ -27,7 +27,7 @@ import type { CommandTable } from "../dispatch.js"
 import type { CommandSpec } from "../types.js"
 import type { Session } from "../../state/Session.js"
 import * as Errors from "../../errors.js"
-import { CommandError } from "../../errors.js"
+import { commandError } from "../../errors.js"
 import type { ByteString, Command } from "../../resp/values.js"
 import { databaseCount, type Keyspace } from "../../store/entry.js"
 import { chooseVictim } from "../../store/eviction.js"
@@ -170,7 +170,7 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
       const keys = commandKeys(spec, args)
       if (isLru(config)) touch(session.db, keys)
       const fits = yield* makeRoom(config, session)
-      if (!fits && spec.flags.includes("denyoom")) return yield* new CommandError({ message: Errors.outOfMemory })
+      if (!fits && spec.flags.includes("denyoom")) return yield* commandError(Errors.outOfMemory)
       if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
       if (keys.length === 0) {
         datasetBytes = undefined
