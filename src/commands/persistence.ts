@@ -40,7 +40,7 @@ export const bgsave: Handler<Snapshots | AppendOnly> = (args) =>
     if (yield* rewriteRunning) {
       if (!schedule) return yield* fail(Errors.childProcessActive)
       const appendOnly = yield* AppendOnly
-      yield* Effect.forkDaemon(Effect.zipRight(appendOnly.awaitRewrite, snapshots.backgroundSave))
+      yield* snapshots.backgroundSaveAfter(appendOnly.awaitRewrite)
       return Resp.simple("Background saving scheduled")
     }
     const started = yield* snapshots.backgroundSave
@@ -57,7 +57,7 @@ export const bgrewriteaof: Handler<Snapshots | AppendOnly> = () =>
     const appendOnly = yield* AppendOnly
     if (yield* backgroundSaveRunning) {
       const snapshots = yield* Snapshots
-      yield* Effect.forkDaemon(Effect.zipRight(snapshots.awaitBackgroundSave, appendOnly.rewrite))
+      yield* appendOnly.rewriteAfter(snapshots.awaitBackgroundSave)
       return Resp.simple("Background append only file rewriting scheduled")
     }
     const started = yield* appendOnly.rewrite
