@@ -3,7 +3,7 @@
  * suites compare these byte for byte: copy them from Redis's source, never
  * paraphrase. Messages are without the leading `-` and trailing CRLF.
  */
-import { Data } from "effect"
+import { Data, Either } from "effect"
 
 // Protocol (networking.c)
 export const protocolInvalidBulkLength = "ERR Protocol error: invalid bulk length"
@@ -53,7 +53,27 @@ export const protectedModeDenied =
 export const outOfMemory = "OOM command not allowed when used memory > 'maxmemory'."
 
 /** A command failed with a Redis error reply; `message` is one of the strings above. */
-export class CommandError extends Data.TaggedError("CommandError")<{ readonly message: string }> {}
+/**
+ * What a command's error means, beside Redis's string: the typed API
+ * (api/errors.ts) switches on it. "Other" for every error it does not tell apart.
+ */
+export type CommandErrorReason = "WrongType" | "NotInteger" | "Overflow" | "InvalidExpireTime" | "Other"
+
+export class CommandError extends Data.TaggedError("CommandError")<{
+  readonly message: string
+  readonly reason: CommandErrorReason
+}> {}
+
+/** A command's error: Redis's `message`, and its `reason` when the typed API tells it apart. */
+export const commandError = (message: string, reason: CommandErrorReason = "Other"): CommandError =>
+  new CommandError({ message, reason })
+
+/**
+ * The one `fail` of the commands: a failed command, as an Either, which is
+ * both a handler's Effect and a keyspace step's Outcome.
+ */
+export const fail = (message: string, reason?: CommandErrorReason): Either.Either<never, CommandError> =>
+  Either.left(commandError(message, reason))
 
 /** The request stream broke the protocol; the connection answers `message` and closes. */
 export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly message: string }> {}

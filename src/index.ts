@@ -8,11 +8,11 @@
  * is a JS string with one char per byte, latin1.)
  */
 import { Context, Effect, Exit, Fiber, Layer, Scope } from "effect"
-import { defaultServerConfig, type ServerConfig } from "./server/config.js"
+import { defaultServerConfig, type ServerConfig } from "./config/config.js"
 import { serverLayer } from "./server/program.js"
 import * as PersistenceMemory from "./persistence/PersistenceMemory.js"
 import { ServerAddress } from "./server/Server.js"
-import { Shutdown } from "./server/Shutdown.js"
+import { Shutdown } from "./state/Shutdown.js"
 
 // --- The store and its typed API
 
@@ -63,8 +63,8 @@ export { ServerAddress, layer as ServerLayer } from "./server/Server.js"
 export { serverLayer } from "./server/program.js"
 export type { ServerLayerOptions } from "./server/program.js"
 /** redis-server's default settings, and the settings' type. */
-export { defaultServerConfig } from "./server/config.js"
-export type { SaveRule, ServerConfig } from "./server/config.js"
+export { defaultServerConfig } from "./config/config.js"
+export type { SaveRule, ServerConfig } from "./config/config.js"
 /** A Redis error reply as a failure; a broken request stream. */
 export { CommandError, ProtocolError } from "./errors.js"
 

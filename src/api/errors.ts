@@ -4,7 +4,6 @@
  * from the CommandError the command's own logic failed with.
  */
 import { Data, Effect } from "effect"
-import * as Errors from "../errors.js"
 import type { CommandError } from "../errors.js"
 
 /** WRONGTYPE: the key holds a value of another kind. */
@@ -25,16 +24,20 @@ export class InvalidArgumentError extends Data.TaggedError("InvalidArgumentError
 /** Every error the API fails with. */
 export type KvError = WrongTypeError | NotAnIntegerError | OverflowError | InvalidExpireTimeError | InvalidArgumentError
 
-/** The commands the API runs that take an expiry time. */
-const invalidExpireTimes: ReadonlyArray<string> = ["set", "pexpire"].map(Errors.invalidExpireTime)
-
-/** The typed error for a command's Redis error. */
-export const fromCommandError = ({ message }: CommandError): KvError => {
-  if (message === Errors.wrongType) return new WrongTypeError({ message })
-  if (message === Errors.notInteger) return new NotAnIntegerError({ message })
-  if (message === Errors.overflow || message === Errors.decrementOverflow) return new OverflowError({ message })
-  if (invalidExpireTimes.includes(message)) return new InvalidExpireTimeError({ message })
-  return new InvalidArgumentError({ message })
+/** The typed error for a command's Redis error, by the reason it carries. */
+export const fromCommandError = ({ message, reason }: CommandError): KvError => {
+  switch (reason) {
+    case "WrongType":
+      return new WrongTypeError({ message })
+    case "NotInteger":
+      return new NotAnIntegerError({ message })
+    case "Overflow":
+      return new OverflowError({ message })
+    case "InvalidExpireTime":
+      return new InvalidExpireTimeError({ message })
+    case "Other":
+      return new InvalidArgumentError({ message })
+  }
 }
 
 const hasTag = <T extends KvError["_tag"]>(

@@ -8,7 +8,7 @@ import { Clock, Effect, Layer } from "effect"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
 import * as Snapshots from "../persistence/Snapshots.js"
-import type { SaveRule } from "../server/config.js"
+import type { SaveRule } from "../config/config.js"
 import { Store } from "../store/Store.js"
 
 /** Snapshots to a file `dir/dbfilename` (RDB, written atomically); the directory must exist. */

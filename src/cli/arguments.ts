@@ -8,7 +8,7 @@
  * (@effect/cli is not used for this: it reads an unknown `--flag` as the
  * config file argument and refuses values of several words, `--save 3600 1 300 10`.)
  */
-import { representString, splitArgs } from "../server/quoting.js"
+import { representString, splitArgs } from "../config/quoting.js"
 
 export interface CommandLine {
   readonly configFile: string | undefined

@@ -3,8 +3,8 @@
  * per flag with its type, its default (the value CONFIG GET shows at start)
  * and its meaning. Plain text, so a pipe gets no terminal codes.
  */
-import { defaultServerConfig } from "../server/config.js"
-import { parameters } from "../server/settings.js"
+import { defaultServerConfig } from "../config/config.js"
+import { parameters } from "../config/settings.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 
 interface FlagDoc {

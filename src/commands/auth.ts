@@ -7,11 +7,12 @@
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { commandError } from "../errors.js"
 import type { ByteString } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
-import { LiveConfig } from "../server/LiveConfig.js"
-import type { Handler, Session } from "./types.js"
+import { LiveConfig } from "../config/LiveConfig.js"
+import type { Handler } from "./types.js"
+import type { Session } from "../state/Session.js"
 
 export const defaultUser = "default"
 
@@ -30,7 +31,7 @@ export const authenticate = (session: Session, username: ByteString, password: B
   Effect.flatMap(LiveConfig, (live) => live.get).pipe(
     Effect.flatMap((config) => {
       if (!credentialsValid(config.requirepass, username, password)) {
-        return Effect.fail(new CommandError({ message: Errors.wrongPass }))
+        return Effect.fail(commandError(Errors.wrongPass))
       }
       session.authenticated = true
       return Effect.void
@@ -40,10 +41,10 @@ export const authenticate = (session: Session, username: ByteString, password: B
 /** AUTH [username] password. */
 export const auth: Handler<LiveConfig> = (args, session) =>
   Effect.gen(function*() {
-    if (args.length > 3) return yield* new CommandError({ message: Errors.syntaxError })
+    if (args.length > 3) return yield* commandError(Errors.syntaxError)
     if (args.length === 2) {
       const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
-      if (config.requirepass === undefined) return yield* new CommandError({ message: Errors.authWithoutPassword })
+      if (config.requirepass === undefined) return yield* commandError(Errors.authWithoutPassword)
       yield* authenticate(session, defaultUser, args[1])
     } else {
       yield* authenticate(session, args[1], args[2])

@@ -2,21 +2,20 @@
  * Connection commands: PING, ECHO, QUIT, SELECT, HELLO, CLIENT and COMMAND.
  * Replies follow Redis 7.0 (networking.c, server.c); CLIENT SETINFO follows 7.2.
  */
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import type { RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
-import { Clients } from "../server/Clients.js"
 import { databaseCount } from "../store/entry.js"
-import type { LiveConfig } from "../server/LiveConfig.js"
+import type { LiveConfig } from "../config/LiveConfig.js"
 import { redisCompatibleVersion } from "../version.js"
-import { parseInt64 } from "./arguments.js"
+import { parseInt64 } from "../int64.js"
 import { authenticate } from "./auth.js"
 import { CommandCatalog } from "./CommandCatalog.js"
-import type { CommandDescription, Handler, Session } from "./types.js"
+import type { CommandDescription, Handler } from "./types.js"
+import type { Session } from "../state/Session.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 export const ping: Handler<never> = (args) => {
   if (args.length > 2) return fail(Errors.wrongArity("ping"))
@@ -37,7 +36,7 @@ const int32Max = 2n ** 31n - 1n
 /** SELECT index: getIntFromObjectOrReply (not an integer, then outside a C int), then the database range. */
 export const select: Handler<never> = (args, session) => {
   const index = parseInt64(args[1])
-  if (index === undefined) return fail(Errors.notInteger)
+  if (index === undefined) return fail(Errors.notInteger, "NotInteger")
   if (index < int32Min || index > int32Max) return fail(Errors.valueOutOfRange(int32Min, int32Max))
   if (index < 0n || index >= BigInt(databaseCount)) return fail(Errors.dbIndexOutOfRange)
   return Effect.sync(() => {
@@ -47,7 +46,7 @@ export const select: Handler<never> = (args, session) => {
 }
 
 /** Redis's validateClientAttr: printable ASCII without spaces (for names, lib-name, lib-ver). */
-const isValidClientAttribute = (value: string): boolean => /^[!-~]*$/.test(value)
+export const isValidClientAttribute = (value: string): boolean => /^[!-~]*$/.test(value)
 
 const helloReply = (session: Session): RespValue =>
   Resp.map([
@@ -93,97 +92,6 @@ export const hello: Handler<LiveConfig> = (args, session) =>
     if (name !== undefined) session.name = name.length === 0 ? undefined : name
     session.protocol = protocol
     return helloReply(session)
-  })
-
-/** One CLIENT LIST / CLIENT INFO line, with Redis's fields (the buffer figures are nominal). */
-export const describeClient = (session: Session, nowMs: number): string =>
-  [
-    `id=${session.id}`,
-    `addr=${session.remoteAddress}`,
-    `laddr=${session.localAddress}`,
-    `fd=${session.id + 7}`,
-    `name=${session.name ?? ""}`,
-    `age=${Math.floor((nowMs - session.createdAt) / 1000)}`,
-    `idle=${Math.floor((nowMs - session.lastCommandAt) / 1000)}`,
-    "flags=N",
-    `db=${session.db}`,
-    "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0",
-    "obl=0 oll=0 omem=0 tot-mem=0 events=r",
-    `cmd=${session.lastCommand}`,
-    "user=default redir=-1",
-    `resp=${session.protocol}`
-  ].join(" ")
-
-const clientHelp = [
-  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-  "GETNAME",
-  "    Return the name of the current connection.",
-  "ID",
-  "    Return the ID of the current connection.",
-  "INFO",
-  "    Return information about the current client connection.",
-  "KILL <ip:port>",
-  "    Kill connection made from <ip:port>.",
-  "KILL <option> <value> [<option> <value> [...]]",
-  "    Kill connections. Options are: ID <client-id>, ADDR <ip:port>, LADDR <ip:port>, SKIPME (YES|NO).",
-  "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)]",
-  "    Return information about client connections.",
-  "NO-EVICT (ON|OFF)",
-  "    Protect current client connection from eviction.",
-  "PAUSE <timeout> [WRITE|ALL]",
-  "    Suspend all, or just write, clients for <timeout> milliseconds.",
-  "UNPAUSE",
-  "    Stop the current client pause, resuming traffic.",
-  "SETNAME <name>",
-  "    Assign the name <name> to the current connection.",
-  "SETINFO <LIB-NAME|LIB-VER> <value>",
-  "    Set client meta attr. Options are:",
-  "    * LIB-NAME: the client lib name.",
-  "    * LIB-VER: the client lib version.",
-  "HELP",
-  "    Print this help."
-]
-
-export const clientHelpCommand: Handler<never> = () =>
-  Effect.succeed(Resp.array(clientHelp.map(Resp.simple)))
-
-export const clientId: Handler<never> = (_args, session) => Effect.succeed(Resp.integer(session.id))
-
-export const clientGetName: Handler<never> = (_args, session) =>
-  Effect.succeed(session.name === undefined ? Resp.nullBulk : Resp.bulk(session.name))
-
-export const clientSetName: Handler<never> = (args, session) => {
-  const name = args[2]
-  if (!isValidClientAttribute(name)) return fail(Errors.invalidClientName)
-  return Effect.sync(() => {
-    session.name = name.length === 0 ? undefined : name
-    return Resp.ok
-  })
-}
-
-export const clientSetInfo: Handler<never> = (args, session) => {
-  const attribute = args[2].toLowerCase()
-  const value = args[3]
-  if (attribute !== "lib-name" && attribute !== "lib-ver") {
-    return fail(Errors.unrecognizedOption(args[2]))
-  }
-  if (!isValidClientAttribute(value)) return fail(Errors.invalidClientAttribute(attribute))
-  return Effect.sync(() => {
-    if (attribute === "lib-name") session.libName = value
-    else session.libVersion = value
-    return Resp.ok
-  })
-}
-
-export const clientInfo: Handler<never> = (_args, session) =>
-  Effect.map(Clock.currentTimeMillis, (now) => Resp.verbatim("txt", describeClient(session, now) + "\n"))
-
-export const clientList: Handler<Clients> = () =>
-  Effect.gen(function*() {
-    const clients = yield* Clients
-    const sessions = yield* clients.all
-    const now = yield* Clock.currentTimeMillis
-    return Resp.verbatim("txt", sessions.map((session) => describeClient(session, now) + "\n").join(""))
   })
 
 /** ACL categories, derived from a command's flags and group (Redis lists them per command). */

@@ -8,7 +8,8 @@ import * as Errors from "../errors.js"
 import type { CommandError } from "../errors.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
-import type { CommandSpec, Session } from "./types.js"
+import type { CommandSpec } from "./types.js"
+import type { Session } from "../state/Session.js"
 
 export type CommandTable<R> = ReadonlyMap<string, CommandSpec<R>>
 
@@ -38,9 +39,12 @@ const reject = <R>(message: string): Resolution<R> => ({ _tag: "Reject", reply: 
 export const arityMatches = (arity: number, argc: number): boolean =>
   arity > 0 ? argc === arity : argc >= -arity
 
+/** A request's command name as the table keys it (lower case). */
+export const commandName = (args: Command): string => args[0].toLowerCase()
+
 /** Find the command (and subcommand) a request names and check its arity. */
 export const resolveCommand = <R>(table: CommandTable<R>, args: Command): Resolution<R> => {
-  const name = args[0].toLowerCase()
+  const name = commandName(args)
   const spec = table.get(name)
   if (spec === undefined) {
     return reject(Errors.unknownCommand(cString128(args[0]), argsPreview(args)))
@@ -66,7 +70,7 @@ export const errorReply = (failure: CommandError): RespValue => error(oneLine(fa
 
 /**
  * A request's effect before its errors become replies: the rejection reply,
- * or the handler's effect (a connection may run a `Transaction` in a batch).
+ * or the handler's effect (a connection may run a `KeyspaceStep` in a batch).
  */
 export const commandEffect = <R>(
   table: CommandTable<R>,

@@ -16,15 +16,16 @@ import {
 } from "../errors.js"
 import { array, bulk, integer, nullBulk, ok, simple, type ByteString, type RespValue } from "../resp/values.js"
 import * as Database from "../store/database.js"
-import { expiresAtOf, isExpired, valueOf } from "../store/entry.js"
+import { type Entry, expiresAtOf, isExpired, valueOf } from "../store/entry.js"
 import { globMatch } from "../store/glob.js"
 import { scanPage } from "../store/scan.js"
 import { Store } from "../store/Store.js"
-import { int64Max, int64Min, parseInt64 } from "./numbers.js"
-import { failure, reply, transact, unchanged } from "./transition.js"
+import { int64Max, int64Min, parseInt64 } from "../int64.js"
+import { failure, reply, transact, unchanged } from "./keyspace-step.js"
 import type { Handler } from "./types.js"
+import { commandName } from "./dispatch.js"
+import { typeOf } from "../values/registry.js"
 
-const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 
 // ---------------------------------------------------------------------------
 // Existence
@@ -46,8 +47,11 @@ export const exists: Handler<Store> = (args, session) => {
     unchanged(db, reply(integer(keys.filter((key) => Database.get(db, key) !== undefined).length))))
 }
 
+/** TYPE's answer: the registered type's name, "none" for a missing key. */
+const typeName = (stored: Entry | undefined): string => stored === undefined ? "none" : typeOf(valueOf(stored)).name
+
 export const type: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db) => unchanged(db, reply(simple(Database.get(db, args[1]) === undefined ? "none" : "string"))))
+  transact(session, [args[1]], (db) => unchanged(db, reply(simple(typeName(Database.get(db, args[1]))))))
 
 // ---------------------------------------------------------------------------
 // Expiry
@@ -85,8 +89,8 @@ const expireCommand = (unit: "seconds" | "milliseconds", relative: boolean): Han
     onLeft: Effect.fail,
     onRight: (flags) => {
       const time = parseInt64(args[2])
-      if (time === undefined) return Effect.fail(failure(notInteger))
-      const invalid = failure(invalidExpireTime(commandName(args)))
+      if (time === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
+      const invalid = failure(invalidExpireTime(commandName(args)), "InvalidExpireTime")
       if (unit === "seconds" && (time > int64Max / 1000n || time < int64Min / 1000n)) return Effect.fail(invalid)
       const milliseconds = unit === "seconds" ? time * 1000n : time
       return transact(session, [args[1]], (db, nowMs) => {
@@ -201,7 +205,7 @@ export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either
     if (value === undefined) return Either.left(failure(syntaxError))
     if (option === "count") {
       const count = parseInt64(value)
-      if (count === undefined) return Either.left(failure(notInteger))
+      if (count === undefined) return Either.left(failure(notInteger, "NotInteger"))
       if (count < 1n) return Either.left(failure(syntaxError))
       options = { ...options, count: Number(count) }
     } else if (option === "match") options = { ...options, pattern: value === "*" ? undefined : value }
@@ -219,7 +223,7 @@ export const scan: Handler<Store> = (args, session) =>
       transact(session, [], (db, nowMs) => {
         const page = scanPage(liveKeys(db, nowMs), cursor, count)
         const shown = page.keys.filter((key) =>
-          (pattern === undefined || globMatch(pattern, key)) && (type === undefined || type.toLowerCase() === "string"))
+          (pattern === undefined || globMatch(pattern, key)) && (type === undefined || type.toLowerCase() === typeName(Database.get(db, key))))
         return unchanged(db, reply(array([bulk(String(page.next)), array(shown.map(bulk))])))
       })
   })

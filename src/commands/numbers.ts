@@ -4,17 +4,6 @@
  * mantissa); `LongDouble` emulates it exactly with bigints so replies match
  * byte for byte (e.g. 0.1 + 0.2 = "0.3", 1e20 + 1 = "100000000000000000000").
  */
-import type { ByteString } from "../resp/values.js"
-
-export const int64Min = -(2n ** 63n)
-export const int64Max = 2n ** 63n - 1n
-
-/** Redis's string2ll: optional `-`, no `+`, no spaces, no leading zeros; int64 range. */
-export const parseInt64 = (text: ByteString): bigint | undefined => {
-  if (!/^(0|-?[1-9][0-9]*)$/.test(text)) return undefined
-  const value = BigInt(text)
-  return value < int64Min || value > int64Max ? undefined : value
-}
 
 /** A finite long double: `mantissa · 2^exponent`, |mantissa| < 2^64 (or an infinity). */
 export type LongDouble =
@@ -91,7 +80,7 @@ const fromParts = (
 }
 
 /** Redis's string2ld (strtold, whole string, no leading space, no NaN, no ERANGE). */
-export const parseLongDouble = (text: ByteString): LongDouble | undefined => {
+export const parseLongDouble = (text: string): LongDouble | undefined => {
   const infinity = infinityPattern.exec(text)
   if (infinity !== null) return { _tag: "Infinite", negative: infinity[1] === "-" }
   const hex = hexPattern.exec(text)

@@ -4,15 +4,14 @@
  */
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
+import { fail } from "../errors.js"
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as Resp from "../resp/values.js"
 import type { Command } from "../resp/values.js"
-import { Shutdown, type ShutdownOptions } from "../server/Shutdown.js"
+import { Shutdown, type ShutdownOptions } from "../state/Shutdown.js"
 import type { Handler } from "./types.js"
 
-const fail = (message: string) => Effect.fail(new CommandError({ message }))
 
 const backgroundSaveRunning = Effect.flatMap(Snapshots, (snapshots) =>
   Effect.map(snapshots.status, (status) => status.backgroundSaveStartedAt !== undefined))
@@ -41,7 +40,7 @@ export const bgsave: Handler<Snapshots | AppendOnly> = (args) =>
     if (yield* rewriteRunning) {
       if (!schedule) return yield* fail(Errors.childProcessActive)
       const appendOnly = yield* AppendOnly
-      yield* Effect.forkDaemon(Effect.zipRight(appendOnly.awaitRewrite, snapshots.backgroundSave))
+      yield* snapshots.backgroundSaveAfter(appendOnly.awaitRewrite)
       return Resp.simple("Background saving scheduled")
     }
     const started = yield* snapshots.backgroundSave
@@ -58,7 +57,7 @@ export const bgrewriteaof: Handler<Snapshots | AppendOnly> = () =>
     const appendOnly = yield* AppendOnly
     if (yield* backgroundSaveRunning) {
       const snapshots = yield* Snapshots
-      yield* Effect.forkDaemon(Effect.zipRight(snapshots.awaitBackgroundSave, appendOnly.rewrite))
+      yield* appendOnly.rewriteAfter(snapshots.awaitBackgroundSave)
       return Resp.simple("Background append only file rewriting scheduled")
     }
     const started = yield* appendOnly.rewrite

@@ -21,9 +21,13 @@ import { bulk, integer, nullBulk, ok, type ByteString, type RespValue } from "..
 import * as Database from "../store/database.js"
 import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import type { Store } from "../store/Store.js"
-import { addLongDouble, formatLongDouble, int64Max, int64Min, parseInt64, parseLongDouble } from "./numbers.js"
-import { fail, failure, type Outcome, reply, transact, unchanged } from "./transition.js"
+import { int64Max, int64Min, parseInt64 } from "../int64.js"
+import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
+import { fail } from "../errors.js"
+import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
 import type { Handler } from "./types.js"
+import { commandName } from "./dispatch.js"
+import { edited, fresh, textOf } from "../values/string.js"
 
 /**
  * The largest string a command may build: Redis's default proto-max-bulk-len
@@ -33,12 +37,18 @@ import type { Handler } from "./types.js"
  */
 export const maxStringLength = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH)
 
-const commandName = (args: ReadonlyArray<ByteString>): string => args[0].toLowerCase()
 
 /** A missing key reads as the empty string (APPEND, STRLEN, GETRANGE, SETRANGE). */
-const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : valueOf(stored))
+const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : stringOf(stored))
 
-const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(valueOf(stored)))
+const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(stringOf(stored)))
+
+/**
+ * A string key's bytes. Only strings exist so far; once StoredValue holds
+ * other types this stops compiling, and each caller answers WRONGTYPE through
+ * values/string.ts readString (the one typed accessor).
+ */
+const stringOf = (stored: Entry): ByteString => textOf(valueOf(stored))
 
 /** A reply integer: a JS number when exact, else a bigint. */
 const int64Reply = (value: bigint): RespValue =>
@@ -110,12 +120,12 @@ export const expireOptionToTime = (
   command: string
 ): Either.Either<number, CommandError> => {
   const parsed = parseInt64(option.time)
-  if (parsed === undefined) return Either.left(failure(notInteger))
+  if (parsed === undefined) return Either.left(failure(notInteger, "NotInteger"))
   const seconds = option.unit === "EX" || option.unit === "EXAT"
-  if (parsed <= 0n || (seconds && parsed > int64Max / 1000n)) return Either.left(failure(invalidExpireTime(command)))
+  if (parsed <= 0n || (seconds && parsed > int64Max / 1000n)) return Either.left(failure(invalidExpireTime(command), "InvalidExpireTime"))
   const milliseconds = seconds ? parsed * 1000n : parsed
   const absolute = option.unit === "EX" || option.unit === "PX" ? milliseconds + BigInt(nowMs) : milliseconds
-  return absolute > int64Max ? Either.left(failure(invalidExpireTime(command))) : Either.right(Number(absolute))
+  return absolute > int64Max ? Either.left(failure(invalidExpireTime(command), "InvalidExpireTime")) : Either.right(Number(absolute))
 }
 
 const optionalExpireTime = (
@@ -200,7 +210,7 @@ export const getdel: Handler<Store> = (args, session) =>
     const previous = Database.get(db, args[1])
     return previous === undefined
       ? unchanged(db, reply(nullBulk))
-      : [reply(bulk(valueOf(previous))), Database.remove(db, args[1]), 1]
+      : [reply(bulk(stringOf(previous))), Database.remove(db, args[1]), 1]
   })
 
 /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]; a time already past deletes the key. */
@@ -211,7 +221,7 @@ export const getex: Handler<Store> = (args, session) =>
       transact(session, [args[1]], (db, nowMs) => {
         const current = Database.get(db, args[1])
         if (current === undefined) return unchanged(db, reply(nullBulk))
-        const answer = reply(bulk(valueOf(current)))
+        const answer = reply(bulk(stringOf(current)))
         const expiresAt = optionalExpireTime(options.expire, nowMs, commandName(args))
         if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
         if (expiresAt.right !== undefined) {
@@ -245,10 +255,12 @@ export const append: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
     const value = valueOrEmpty(current) + args[2]
-    if (current !== undefined && !fitsMaxLength(valueOf(current).length + args[2].length)) {
+    if (current !== undefined && !fitsMaxLength(stringOf(current).length + args[2].length)) {
       return unchanged(db, fail(stringTooLong))
     }
-    return [reply(integer(value.length)), Database.put(db, args[1], value, expiresAtOf(current)), 1]
+    // appendCommand: a new key's value is tryObjectEncoding'd, an appended one is raw.
+    const stored = current === undefined ? fresh(value) : edited(value)
+    return [reply(integer(value.length)), Database.put(db, args[1], stored, expiresAtOf(current)), 1]
   })
 
 /** The inclusive byte range GETRANGE returns for a string of `length`, or undefined for "". */
@@ -264,7 +276,7 @@ export const getrangeBounds = (start: bigint, end: bigint, length: number): read
 export const getrange: Handler<Store> = (args, session) => {
   const start = parseInt64(args[2])
   const end = parseInt64(args[3])
-  if (start === undefined || end === undefined) return Effect.fail(failure(notInteger))
+  if (start === undefined || end === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
   return transact(session, [args[1]], (db) => {
     const value = valueOrEmpty(Database.get(db, args[1]))
     const bounds = getrangeBounds(start, end, value.length)
@@ -278,7 +290,7 @@ const overwrite = (value: ByteString, offset: number, patch: ByteString): ByteSt
 
 export const setrange: Handler<Store> = (args, session) => {
   const offset = parseInt64(args[2])
-  if (offset === undefined) return Effect.fail(failure(notInteger))
+  if (offset === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
   if (offset < 0n) return Effect.fail(failure(offsetOutOfRange))
   const patch = args[3]
   return transact(session, [args[1]], (db) => {
@@ -286,7 +298,7 @@ export const setrange: Handler<Store> = (args, session) => {
     if (patch.length === 0) return unchanged(db, reply(integer(valueOrEmpty(current).length)))
     if (offset + BigInt(patch.length) > BigInt(maxStringLength)) return unchanged(db, fail(stringTooLong))
     const value = overwrite(valueOrEmpty(current), Number(offset), patch)
-    return [reply(integer(value.length)), Database.put(db, args[1], value, expiresAtOf(current)), 1]
+    return [reply(integer(value.length)), Database.put(db, args[1], edited(value), expiresAtOf(current)), 1]
   })
 }
 
@@ -297,10 +309,10 @@ export const setrange: Handler<Store> = (args, session) => {
 const addToInteger = (key: ByteString, delta: bigint) =>
 (db: Database.Database) => {
   const current = Database.get(db, key)
-  const value = current === undefined ? 0n : parseInt64(valueOf(current))
-  if (value === undefined) return unchanged(db, fail(notInteger))
+  const value = current === undefined ? 0n : parseInt64(stringOf(current))
+  if (value === undefined) return unchanged(db, fail(notInteger, "NotInteger"))
   const result = value + delta
-  if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow))
+  if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow, "Overflow"))
   const next = Database.put(db, key, result.toString(), expiresAtOf(current))
   return [reply(int64Reply(result)), next, 1] as const
 }
@@ -314,7 +326,7 @@ const counter = (delta: (args: ReadonlyArray<ByteString>) => Either.Either<bigin
 
 const increment = (args: ReadonlyArray<ByteString>): Either.Either<bigint, CommandError> => {
   const amount = parseInt64(args[2])
-  return amount === undefined ? Either.left(failure(notInteger)) : Either.right(amount)
+  return amount === undefined ? Either.left(failure(notInteger, "NotInteger")) : Either.right(amount)
 }
 
 export const incr: Handler<Store> = counter(() => Either.right(1n))
@@ -322,12 +334,12 @@ export const decr: Handler<Store> = counter(() => Either.right(-1n))
 export const incrby: Handler<Store> = counter(increment)
 export const decrby: Handler<Store> = counter((args) =>
   Either.flatMap(increment(args), (amount) =>
-    amount === int64Min ? Either.left(failure(decrementOverflow)) : Either.right(-amount)))
+    amount === int64Min ? Either.left(failure(decrementOverflow, "Overflow")) : Either.right(-amount)))
 
 export const incrbyfloat: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {
     const current = Database.get(db, args[1])
-    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(valueOf(current))
+    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(stringOf(current))
     const amount = parseLongDouble(args[2])
     if (value === undefined || amount === undefined) return unchanged(db, fail(notFloat))
     const result = addLongDouble(value, amount)

@@ -10,16 +10,20 @@ import * as Persistence from "./persistence.js"
 import type { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import type { Snapshots } from "../persistence/Snapshots.js"
 import type { Persistence as PersistenceService } from "../persistence/Persistence.js"
-import type { Shutdown } from "../server/Shutdown.js"
+import type { Shutdown } from "../state/Shutdown.js"
 import type { CommandCatalog } from "./CommandCatalog.js"
 import * as Keys from "./keys.js"
 import * as Server from "./server.js"
+import * as Info from "./info.js"
+import * as Config from "./config.js"
+import * as ObjectFamily from "./object.js"
+import * as Client from "./client.js"
 import * as Strings from "./strings.js"
 import type { CommandFlag, CommandSpec, Handler } from "./types.js"
-import type { Clients } from "../server/Clients.js"
-import type { Activity } from "../server/Activity.js"
-import type { LiveConfig } from "../server/LiveConfig.js"
-import type { ClientPause } from "../server/pause.js"
+import type { Clients } from "../state/Clients.js"
+import type { Activity } from "../state/Activity.js"
+import type { LiveConfig } from "../config/LiveConfig.js"
+import type { ClientPause } from "../state/ClientPause.js"
 
 /**
  * Every service a handler may need. Add a service here (as a union member)
@@ -127,51 +131,51 @@ const adminFlags: ReadonlyArray<CommandFlag> = ["admin", "noscript", "loading", 
 const helpFlags: ReadonlyArray<CommandFlag> = ["loading", "stale"]
 const serverCommands: ReadonlyArray<CommandSpec<CommandServices>> = [
   { name: "info", arity: -1, flags: ["loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
-    summary: "Get information and statistics about the server", since: "1.0.0", group: "server", handler: Server.info },
+    summary: "Get information and statistics about the server", since: "1.0.0", group: "server", handler: Info.info },
   { name: "config", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
-    summary: "A container for server configuration commands", since: "2.0.0", group: "server", handler: Server.configHelp,
+    summary: "A container for server configuration commands", since: "2.0.0", group: "server", handler: Config.configHelp,
     subcommands: [
       { name: "get", arity: -3, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Get the values of configuration parameters", since: "2.0.0", group: "server", handler: Server.configGet },
+        summary: "Get the values of configuration parameters", since: "2.0.0", group: "server", handler: Config.configGet },
       { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "server", handler: Server.configHelp },
+        summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "server", handler: Config.configHelp },
       { name: "resetstat", arity: 2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Reset the stats returned by INFO", since: "2.0.0", group: "server", handler: Server.configResetStat },
+        summary: "Reset the stats returned by INFO", since: "2.0.0", group: "server", handler: Config.configResetStat },
       { name: "rewrite", arity: 2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Rewrite the configuration file with the in memory configuration", since: "2.8.0", group: "server",
-        handler: Server.configRewrite },
+        handler: Config.configRewrite },
       { name: "set", arity: -4, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Set configuration parameters to the given values", since: "2.0.0", group: "server", handler: Server.configSet }
+        summary: "Set configuration parameters to the given values", since: "2.0.0", group: "server", handler: Config.configSet }
     ] },
   { name: "time", arity: 1, flags: ["loading", "stale", "fast"], firstKey: 0, lastKey: 0, keyStep: 0,
     summary: "Return the current server time", since: "2.6.0", group: "server", handler: Server.time },
   { name: "object", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
-    summary: "A container for object introspection commands", since: "2.2.3", group: "generic", handler: Server.objectHelp,
+    summary: "A container for object introspection commands", since: "2.2.3", group: "generic", handler: ObjectFamily.objectHelp,
     subcommands: [
       { name: "encoding", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
         summary: "Inspect the internal encoding of a Redis object", since: "2.2.3", group: "generic",
-        handler: Server.objectEncoding },
+        handler: ObjectFamily.objectEncoding },
       { name: "freq", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
         summary: "Get the logarithmic access frequency counter of a Redis object", since: "4.0.0", group: "generic",
-        handler: Server.objectFreq },
+        handler: ObjectFamily.objectFreq },
       { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Show helpful text about the different subcommands", since: "6.2.0", group: "generic",
-        handler: Server.objectHelp },
+        handler: ObjectFamily.objectHelp },
       { name: "idletime", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
         summary: "Get the time since a Redis object was last accessed", since: "2.2.3", group: "generic",
-        handler: Server.objectIdletime },
+        handler: ObjectFamily.objectIdletime },
       { name: "refcount", arity: 3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
         summary: "Get the number of references to the value of the key", since: "2.2.3", group: "generic",
-        handler: Server.objectRefcount }
+        handler: ObjectFamily.objectRefcount }
     ] },
   { name: "memory", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
-    summary: "A container for memory diagnostics commands", since: "4.0.0", group: "server", handler: Server.memoryHelp,
+    summary: "A container for memory diagnostics commands", since: "4.0.0", group: "server", handler: ObjectFamily.memoryHelp,
     subcommands: [
       { name: "help", arity: 2, flags: helpFlags, firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Show helpful text about the different subcommands", since: "4.0.0", group: "server",
-        handler: Server.memoryHelp },
+        handler: ObjectFamily.memoryHelp },
       { name: "usage", arity: -3, flags: ["readonly"], firstKey: 2, lastKey: 2, keyStep: 1,
-        summary: "Estimate the memory usage of a key", since: "4.0.0", group: "server", handler: Server.memoryUsage }
+        summary: "Estimate the memory usage of a key", since: "4.0.0", group: "server", handler: ObjectFamily.memoryUsage }
     ] },
   { name: "slowlog", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
     summary: "A container for slow log commands", since: "2.2.12", group: "server", handler: Server.slowlogHelp,
@@ -202,17 +206,17 @@ const serverCommands: ReadonlyArray<CommandSpec<CommandServices>> = [
     summary: "Listen for all requests received by the server in real time", since: "1.0.0", group: "server",
     handler: Server.monitor },
   { name: "debug", arity: -2, flags: adminFlags, firstKey: 0, lastKey: 0, keyStep: 0,
-    summary: "A container for debugging commands", since: "1.0.0", group: "server", handler: Server.debug }
+    summary: "A container for debugging commands", since: "1.0.0", group: "server", handler: ObjectFamily.debug }
 ]
 
 /** CLIENT PAUSE and UNPAUSE: see server.ts. */
 export const clientPauseCommands: ReadonlyArray<CommandSpec<ClientPause>> = [
   { name: "pause", arity: -3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
     summary: "Stop processing commands from clients for some time", since: "2.9.50", group: "connection",
-    handler: Server.clientPause },
+    handler: Client.clientPause },
   { name: "unpause", arity: 2, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
     summary: "Resume processing of clients that were paused", since: "6.2.0", group: "connection",
-    handler: Server.clientUnpause }
+    handler: Client.clientUnpause }
 ]
 
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
@@ -253,32 +257,32 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   {
     name: "client", arity: -2, flags: [], firstKey: 0, lastKey: 0, keyStep: 0,
     summary: "A container for client connection commands", since: "2.4.0", group: "connection",
-    handler: Connection.clientHelpCommand,
+    handler: Client.clientHelpCommand,
     subcommands: [
       { name: "getname", arity: 2, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Get the current connection name", since: "2.6.9", group: "connection", handler: Connection.clientGetName },
+        summary: "Get the current connection name", since: "2.6.9", group: "connection", handler: Client.clientGetName },
       { name: "help", arity: 2, flags: ["loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "connection",
-        handler: Connection.clientHelpCommand },
+        handler: Client.clientHelpCommand },
       { name: "id", arity: 2, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Returns the client ID for the current connection", since: "5.0.0", group: "connection",
-        handler: Connection.clientId },
+        handler: Client.clientId },
       { name: "info", arity: 2, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Returns information about the current client connection.", since: "6.2.0", group: "connection",
-        handler: Connection.clientInfo },
+        handler: Client.clientInfo },
       { name: "kill", arity: -3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Kill open connections", since: "2.4.0", group: "connection", handler: Server.clientKill },
+        summary: "Kill open connections", since: "2.4.0", group: "connection", handler: Client.clientKill },
       { name: "list", arity: -2, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Get the list of client connections", since: "2.4.0", group: "connection", handler: Connection.clientList },
+        summary: "Get the list of client connections", since: "2.4.0", group: "connection", handler: Client.clientList },
       { name: "no-evict", arity: 3, flags: ["admin", "noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
-        handler: Server.clientNoEvict },
+        handler: Client.clientNoEvict },
       ...clientPauseCommands,
       { name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
-        handler: Connection.clientSetInfo },
+        handler: Client.clientSetInfo },
       { name: "setname", arity: 3, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
-        summary: "Set the current connection name", since: "2.6.9", group: "connection", handler: Connection.clientSetName }
+        summary: "Set the current connection name", since: "2.6.9", group: "connection", handler: Client.clientSetName }
     ]
   },
   {

@@ -3,7 +3,8 @@
  */
 import type { Effect } from "effect"
 import type { CommandError } from "../errors.js"
-import type { ByteString, Command, ProtocolVersion, RespValue } from "../resp/values.js"
+import type { Command, RespValue } from "../resp/values.js"
+import type { Session } from "../state/Session.js"
 
 /** Redis's command flags (a subset), as COMMAND INFO reports them. */
 export type CommandFlag =
@@ -24,28 +25,6 @@ export type CommandFlag =
   | "allow_busy"
   | "no_async_loading"
   | "no_multi"
-
-/**
- * The per-connection state a handler may read and change (SELECT, HELLO,
- * CLIENT SETNAME). Owned by one connection's fiber, so plain fields suffice.
- */
-export interface Session {
-  readonly id: number
-  db: number
-  protocol: ProtocolVersion
-  name: ByteString | undefined
-  libName: string | undefined
-  libVersion: string | undefined
-  authenticated: boolean
-  /** Set by QUIT: the connection closes after this reply is written. */
-  closeAfterReply: boolean
-  readonly createdAt: number
-  /** When the last command started (unix ms) and its full name, for CLIENT LIST. */
-  lastCommandAt: number
-  lastCommand: string
-  readonly remoteAddress: string
-  readonly localAddress: string
-}
 
 /**
  * A command handler. `args` is the whole request, name included, as Redis's
@@ -77,23 +56,3 @@ export interface CommandSpec<R> extends CommandDescription {
   readonly subcommands?: ReadonlyArray<CommandSpec<R>>
   readonly handler: Handler<R>
 }
-
-/**
- * A session with no client behind it: the AOF replay, the in-process API and
- * tests run commands under one. Only `db` matters to the data commands.
- */
-export const internalSession = (db: number, lastCommand = "NULL"): Session => ({
-  id: 0,
-  db,
-  protocol: 2,
-  name: undefined,
-  libName: undefined,
-  libVersion: undefined,
-  authenticated: true,
-  closeAfterReply: false,
-  createdAt: 0,
-  lastCommandAt: 0,
-  lastCommand,
-  remoteAddress: "",
-  localAddress: ""
-})

@@ -8,7 +8,7 @@
  * closing the scope interrupts it, and the file layer removes its temp file.
  */
 import { Cause, Clock, Context, Effect, Exit, Layer, Option, Ref, Schedule } from "effect"
-import type { SaveRule } from "../server/config.js"
+import type { SaveRule } from "../config/config.js"
 import { Store } from "../store/Store.js"
 import { type BackgroundRun, type BackgroundStart, makeBackgroundJob } from "./background.js"
 import { Persistence, type PersistenceError } from "./Persistence.js"
@@ -39,6 +39,8 @@ export interface SnapshotsService {
   readonly backgroundSave: Effect.Effect<BackgroundStart>
   /** Waits for the running background save, if any, to end. */
   readonly awaitBackgroundSave: Effect.Effect<void>
+  /** BGSAVE SCHEDULE: a background save once `wait` ends, forked in this service's scope. */
+  readonly backgroundSaveAfter: (wait: Effect.Effect<void>) => Effect.Effect<void>
   /** Stops the running background save, if any (shutdown: Redis kills the child). */
   readonly cancelBackgroundSave: Effect.Effect<void>
   readonly status: Effect.Effect<SaveStatus>
@@ -85,6 +87,7 @@ export const dueRule = (
 
 const make = (settings: Effect.Effect<SaveSettings>) =>
   Effect.gen(function*() {
+    const layerScope = yield* Effect.scope
     const store = yield* Store
     const persistence = yield* Persistence
     const scope = yield* Effect.scope
@@ -179,6 +182,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
       save,
       backgroundSave,
       awaitBackgroundSave: backgroundSaves.await,
+      backgroundSaveAfter: (wait) => Effect.asVoid(Effect.forkIn(Effect.zipRight(wait, backgroundSave), layerScope)),
       cancelBackgroundSave: backgroundSaves.interrupt,
       status,
       writesDenied,

@@ -8,14 +8,14 @@ import { Context, Effect, Layer } from "effect"
 import { CommandCatalog } from "../commands/CommandCatalog.js"
 import { type CommandServices, commandTable } from "../commands/table.js"
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"
-import { flushLogged, persistenceGuardIdle, withPersistence } from "../persistence/guard.js"
+import { flushLogged, persistenceGuardIdle } from "../commands/guards/persistence.js"
+import { directTable, guardedTable } from "../commands/guards/tables.js"
 import { Snapshots } from "../persistence/Snapshots.js"
-import { withAuthentication } from "./auth.js"
-import { Clients } from "./Clients.js"
+import { Clients } from "../state/Clients.js"
 import { type ServedCommands, serveConnection } from "./connection.js"
-import { LiveConfig } from "./LiveConfig.js"
-import { memoryGuardIdle, withMemoryLimit } from "./memory.js"
-import { ClientPause, withClientPause } from "./pause.js"
+import { LiveConfig } from "../config/LiveConfig.js"
+import { memoryGuardIdle } from "../commands/guards/memory.js"
+import { ClientPause } from "../state/ClientPause.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -33,14 +33,13 @@ export class ServerAddress extends Context.Tag("effect-kv/ServerAddress")<
 const listen = (options: ServerOptions) =>
   Effect.gen(function*() {
     const server = yield* NodeSocketServer.make({ host: options.host, port: options.port })
-    // The pause innermost, as processCommand checks it after authentication, OOM and MISCONF.
-    const paused = withClientPause(yield* ClientPause)(commandTable)
+    const pause = yield* ClientPause
     const live = yield* LiveConfig
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: withAuthentication(withMemoryLimit(withPersistence(paused))),
-      direct: withAuthentication(paused),
+      guarded: guardedTable(pause)(commandTable),
+      direct: directTable(pause)(commandTable),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }

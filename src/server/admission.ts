@@ -5,11 +5,11 @@
  * loopback address gets the DENIED explanation and is closed.
  */
 import { Effect } from "effect"
-import type { Session } from "../commands/types.js"
+import type { Session } from "../state/Session.js"
 import * as Errors from "../errors.js"
-import { Clients } from "./Clients.js"
-import type { ServerConfig } from "./config.js"
-import { LiveConfig } from "./LiveConfig.js"
+import { Clients } from "../state/Clients.js"
+import type { ServerConfig } from "../config/config.js"
+import { LiveConfig } from "../config/LiveConfig.js"
 
 /**
  * Redis 7.0's test for a local peer compares the address text with

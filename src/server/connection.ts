@@ -8,7 +8,7 @@
  * those slower than slowlog-log-slower-than); one read and one update per batch.
  *
  * Speed: the socket's data callback decodes the chunk and starts the batch's
- * fiber on the spot; a batch of pure transactions completes synchronously, its
+ * fiber on the spot; a batch of keyspace steps completes synchronously, its
  * replies are written at once and no fiber is left behind. Only a batch that
  * suspends (a save, DEBUG SLEEP, CLIENT PAUSE, an AOF fsync) is waited for,
  * with later chunks queued behind it. (An Effect Stream element per socket
@@ -22,26 +22,26 @@ import type * as Net from "node:net"
 import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
 import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
-import { type Outcome, Transaction } from "../commands/transition.js"
-import type { Session } from "../commands/types.js"
+import { KeyspaceStep, type Outcome } from "../commands/keyspace-step.js"
+import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
 import { encodeAll } from "../resp/encoder.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import { type Step, Store, type StoreService } from "../store/Store.js"
-import { Activity, type ActivityService, type CommandRun } from "./Activity.js"
+import { Activity, type ActivityService, type CommandRun } from "../state/Activity.js"
 import { admissionCheck } from "./admission.js"
-import { startsAuthenticated } from "./auth.js"
-import { Clients } from "./Clients.js"
+import { startsAuthenticated } from "../commands/guards/auth.js"
+import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
 
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
  * processCommand (authentication, maxmemory, MISCONF and the AOF, client
- * pause); `direct` only those that pass a transaction through untouched when
+ * pause); `direct` only those that pass a keyspace step through untouched when
  * they have nothing to do (authentication once given, client pause when none
  * is in force). While `guardsIdle` holds, `direct` answers exactly as
- * `guarded` would, and a batch's transactions can share one Store update.
+ * `guarded` would, and a batch's keyspace steps can share one Store update.
  */
 export interface ServedCommands<R> {
   readonly guarded: CommandTable<R>
@@ -60,18 +60,18 @@ interface BatchResult {
   readonly close: boolean
 }
 
-/** A transaction waiting in a batch for its neighbours, with the request it answers. */
+/** A keyspace step waiting in a batch for its neighbours, with the request it answers. */
 interface Queued {
   readonly args: Command
-  readonly transaction: Transaction
+  readonly step: KeyspaceStep
 }
 
 /**
  * Runs a batch of requests in order. Replies are encoded with the protocol in
  * force after each command (HELLO 3 answers in RESP3). Stops at QUIT.
- * Consecutive commands that are pure transactions on the session's database
+ * Consecutive commands that are keyspace steps on the session's database
  * run under one Store update; any other command runs as its own Effect, after
- * the transactions queued before it. The clock is read once per batch.
+ * the steps queued before it. The clock is read once per batch.
  */
 const runBatch = <R>(
   commands: ServedCommands<R>,
@@ -104,11 +104,11 @@ const runBatch = <R>(
       queued = []
       const db = session.db
       const durations: Array<number> = []
-      const steps = run.map(({ transaction }): Step<Outcome> => ({
-        keys: transaction.keys,
+      const steps = run.map(({ step }): Step<Outcome> => ({
+        keys: step.keys,
         run: (database, nowMs) => {
           const startedAt = performance.now()
-          const transition = transaction.run(database, nowMs)
+          const transition = step.run(database, nowMs)
           durations.push(Math.round((performance.now() - startedAt) * 1000))
           return transition
         }
@@ -123,8 +123,8 @@ const runBatch = <R>(
 
     for (const args of batch) {
       const effect = commandEffect(guardsIdle ? commands.direct : commands.guarded, args, session)
-      if (effect instanceof Transaction && effect.session === session) {
-        queued.push({ args, transaction: effect })
+      if (effect instanceof KeyspaceStep && effect.session === session) {
+        queued.push({ args, step: effect })
         continue
       }
       yield* applyQueued()
@@ -132,7 +132,7 @@ const runBatch = <R>(
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
       record(args, db, Math.round((performance.now() - startedAt) * 1000))
-      // A command that is not a pure transaction may have changed what the guards see (CONFIG SET maxmemory).
+      // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
       if (session.protocol !== protocol) {
@@ -168,21 +168,15 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
       const clock = yield* Effect.clock
       const clients = yield* Clients
       const now = yield* Clock.currentTimeMillis
-      const session: Session = {
+      const session = makeSession({
         id: yield* clients.nextId,
         db: 0,
-        protocol: 2,
-        name: undefined,
-        libName: undefined,
-        libVersion: undefined,
         authenticated: yield* startsAuthenticated,
-        closeAfterReply: false,
         createdAt: now,
-        lastCommandAt: now,
         lastCommand: "NULL",
         remoteAddress: formatAddress(netSocket.remoteAddress, netSocket.remotePort),
         localAddress: formatAddress(netSocket.localAddress, netSocket.localPort)
-      }
+      })
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
       const activity = yield* Activity
       const refusal = yield* admissionCheck(session, netSocket.remoteAddress)

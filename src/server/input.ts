@@ -19,7 +19,7 @@
  * - `timeout`: the connection closes once idle (no input) that many seconds.
  */
 import { Clock, Duration, Effect } from "effect"
-import type { Session } from "../commands/types.js"
+import type { Session } from "../state/Session.js"
 import {
   decodeRequests,
   type DecodedRequests,
@@ -27,9 +27,9 @@ import {
   initialRequestDecoderState,
   type RequestLimits
 } from "../resp/decoder.js"
-import { authRequired } from "./auth.js"
-import type { ServerConfig } from "./config.js"
-import { LiveConfig } from "./LiveConfig.js"
+import { authRequired } from "../commands/guards/auth.js"
+import type { ServerConfig } from "../config/config.js"
+import { LiveConfig } from "../config/LiveConfig.js"
 
 export const highWaterBytes = 256 * 1024
 export const lowWaterBytes = 64 * 1024

@@ -2,7 +2,7 @@
  * Log lines in redis-server's shape: `pid:M 25 Nov 2026 11:05:31.123 * message`.
  */
 import { Cause, Layer, Logger, LogLevel } from "effect"
-import type { LogLevelName } from "./config.js"
+import type { LogLevelName } from "../config/config.js"
 
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 const pad = (value: number, width = 2): string => String(value).padStart(width, "0")

@@ -9,9 +9,9 @@
  */
 import type { HashMap } from "effect"
 import type { ByteString } from "../resp/values.js"
+import type { StoredValue } from "../values/types.js"
 
-/** A stored value. Only Redis strings exist so far (as byte strings). */
-export type StoredValue = ByteString
+export type { StoredValue }
 
 /** A key with a TTL: its name, its value and its absolute expiry (unix milliseconds). */
 export class VolatileEntry {

@@ -9,7 +9,7 @@
  */
 import { HashMap } from "effect"
 import type { ByteString } from "../resp/values.js"
-import type { MaxmemoryPolicy } from "../server/config.js"
+import type { MaxmemoryPolicy } from "../config/config.js"
 import { type Entry, expiresAtOf, isVolatile, type Keyspace } from "./entry.js"
 
 /** Redis's maxmemory-samples default. */

@@ -7,7 +7,7 @@ import { Kv } from "../../src/api/Kv.js"
 import { layerFilePersistence, layerPersistentStore } from "../../src/api/layers.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
 import { Snapshots } from "../../src/persistence/Snapshots.js"
-import { defaultServerConfig } from "../../src/server/config.js"
+import { defaultServerConfig } from "../../src/config/config.js"
 import { serverLayer } from "../../src/server/program.js"
 
 /** A fresh store (with its Snapshots) over whatever Persistence the caller provides. */

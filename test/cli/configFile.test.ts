@@ -5,10 +5,10 @@ import { join } from "node:path"
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { parseCommandLine } from "../../src/cli/arguments.js"
-import { combineConfigText, formatConfigError, parseConfig } from "../../src/cli/configFile.js"
-import { defaultServerConfig } from "../../src/server/config.js"
-import { representString, splitArgs } from "../../src/server/quoting.js"
-import { parseMemory, parseSaveRules, parseYesNo } from "../../src/server/settings.js"
+import { combineConfigText, formatConfigError, parseConfig } from "../../src/config/config-file.js"
+import { defaultServerConfig } from "../../src/config/config.js"
+import { representString, splitArgs } from "../../src/config/quoting.js"
+import { parseMemory, parseSaveRules, parseYesNo } from "../../src/config/settings.js"
 
 describe("splitArgs (sdssplitargs)", () => {
   it("splits words, double and single quotes with escapes", () => {

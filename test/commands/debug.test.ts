@@ -1,6 +1,6 @@
 import { expect, it } from "@effect/vitest"
 import { Effect, HashMap, Layer, TestClock } from "effect"
-import { debug } from "../../src/commands/server.js"
+import { debug } from "../../src/commands/object.js"
 import { Persistence } from "../../src/persistence/Persistence.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
 import * as Resp from "../../src/resp/values.js"

@@ -5,8 +5,8 @@
 import { expect } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
 import { keyspaceCommands, stringCommands } from "../../src/commands/table.js"
-import { internalSession, type Session } from "../../src/commands/types.js"
-import { CommandError, wrongArity } from "../../src/errors.js"
+import { internalSession, type Session } from "../../src/state/Session.js"
+import { commandError, wrongArity } from "../../src/errors.js"
 import { error, type RespValue } from "../../src/resp/values.js"
 import { Store } from "../../src/store/Store.js"
 
@@ -22,7 +22,7 @@ export const run = (session: Session, ...args: ReadonlyArray<string>): Effect.Ef
   if (spec === undefined) return Effect.die(`no such command in the table: ${args[0]}`)
   const result = arityAccepts(spec.arity, args.length)
     ? spec.handler(args, session)
-    : Effect.fail(new CommandError({ message: wrongArity(spec.name) }))
+    : Effect.fail(commandError(wrongArity(spec.name)))
   return Effect.map(Effect.either(result), Either.match({ onLeft: (e) => error(e.message), onRight: (v) => v }))
 }
 

@@ -1,8 +1,10 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { applyConfigSet, bytesToHuman, matchingParameters, selectSections, stringEncoding } from "../../src/commands/server.js"
-import { monitorLine } from "../../src/server/Activity.js"
-import { defaultServerConfig } from "../../src/server/config.js"
+import { applyConfigSet, matchingParameters } from "../../src/commands/config.js"
+import { bytesToHuman, selectSections } from "../../src/commands/info.js"
+import { stringEncoding } from "../../src/values/string.js"
+import { monitorLine } from "../../src/state/Activity.js"
+import { defaultServerConfig } from "../../src/config/config.js"
 
 describe("CONFIG", () => {
   it("GET matches globs in any case", () => {

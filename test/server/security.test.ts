@@ -8,7 +8,7 @@ import * as Net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Errors from "../../src/errors.js"
 import { type RunningServer, startServer } from "../../src/index.js"
-import type { ServerConfig } from "../../src/server/config.js"
+import type { ServerConfig } from "../../src/config/config.js"
 import { connectRaw, type RawClient } from "../wire/raw-client.js"
 
 const cleanups: Array<() => void | Promise<void>> = []

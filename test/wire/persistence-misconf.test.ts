@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import * as Errors from "../../src/errors.js"
 import { Persistence, PersistenceError } from "../../src/persistence/Persistence.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
-import { defaultServerConfig } from "../../src/server/config.js"
+import { defaultServerConfig } from "../../src/config/config.js"
 import { serverLayer } from "../../src/server/program.js"
 import { ServerAddress } from "../../src/server/Server.js"
 

@@ -16,7 +16,7 @@ import { FileSystem } from "@effect/platform"
 import { Clock, Context, Effect, Exit, Layer, Ref, Schedule, Scope } from "effect"
 import { join } from "node:path"
 import type { Command } from "../../resp/values.js"
-import type { AppendFsync } from "../../server/config.js"
+import type { AppendFsync } from "../../config/config.js"
 import type { Keyspace } from "../../store/entry.js"
 import { Store } from "../../store/Store.js"
 import { type BackgroundRun, type BackgroundStart, makeBackgroundJob } from "../background.js"
@@ -52,6 +52,8 @@ export interface AppendOnlyService {
   readonly rewrite: Effect.Effect<BackgroundStart>
   /** Waits for the running rewrite, if any, to end. */
   readonly awaitRewrite: Effect.Effect<void>
+  /** A rewrite scheduled while a BGSAVE runs: started once `wait` ends, forked in this service's scope. */
+  readonly rewriteAfter: (wait: Effect.Effect<void>) => Effect.Effect<void>
   readonly status: Effect.Effect<AofStatus>
   /** Whether this server logs at all (`appendonly yes`): fixed at start. */
   readonly enabled: boolean
@@ -83,6 +85,7 @@ export const disabled: Layer.Layer<AppendOnly> = Layer.succeed(
     flushAndSync: Effect.void,
     rewrite: Effect.succeed("already-running"),
     awaitRewrite: Effect.void,
+    rewriteAfter: () => Effect.void,
     status: Effect.succeed(idleStatus),
     enabled: false
   })
@@ -246,7 +249,16 @@ const make = (options: AppendOnlyOptions) =>
       )
     ).pipe(Effect.uninterruptible)
 
-    return AppendOnly.of({ logged, flush, flushAndSync, rewrite, awaitRewrite: rewrites.await, status: Ref.get(state), enabled: true })
+    return AppendOnly.of({
+      logged,
+      flush,
+      flushAndSync,
+      rewrite,
+      awaitRewrite: rewrites.await,
+      rewriteAfter: (wait) => Effect.asVoid(Effect.forkIn(Effect.zipRight(wait, rewrite), layerScope)),
+      status: Ref.get(state),
+      enabled: true
+    })
   })
 
 /** `appendonly yes`: opens (creates) `dir/appendfilename` for appending. */

@@ -1,7 +1,7 @@
 /**
  * Loading the append-only file at start (Redis's loadSingleAppendOnlyFile):
- * every logged command runs again through the data commands' table, in a
- * session of its own, on a store of its own, with the clock stopped at the
+ * every logged command runs again through the runner it is given (the data
+ * commands' table, in a session of its own: commands/aof-replay.ts), on a store of its own, with the clock stopped at the
  * time the command ran (its `#TS-MS` annotation; commands before any run at
  * the time of the load). So nothing expires but what had expired when the
  * command ran live: a TTL refreshed before it ran out survives, a counter that
@@ -13,9 +13,7 @@
 import { FileSystem } from "@effect/platform"
 import { Clock, Data, Effect, Either } from "effect"
 import { join } from "node:path"
-import { executeCommand, resolveCommand } from "../../commands/dispatch.js"
-import { aofReplayTable } from "../../commands/table.js"
-import { internalSession, type Session } from "../../commands/types.js"
+import type { Command, RespValue } from "../../resp/values.js"
 import { Store } from "../../store/Store.js"
 import { clockAt } from "./clock.js"
 import { parseAof } from "./format.js"
@@ -26,7 +24,16 @@ export class AofLoadError extends Data.TaggedError("AofLoadError")<{ readonly pa
   }
 }
 
-const replaySession = (): Session => internalSession(0)
+/**
+ * What runs the logged commands, so that persistence needs no command table:
+ * one runner per load, holding its own session (SELECT in the file changes it).
+ */
+export interface AofCommandRunner {
+  /** Whether the command is one an append-only file may hold. */
+  readonly knows: (args: Command) => boolean
+  /** Runs the command on the replay's store; errors are replies, as they were live. */
+  readonly run: (args: Command) => Effect.Effect<RespValue, never, Store>
+}
 
 /** The clock a replayed command runs under: stopped at `ms`, its sleeps never end (the replay store's expiry fiber never runs). */
 const stoppedClock = (ms: number): Clock.Clock => clockAt(ms, () => Effect.never)
@@ -35,7 +42,7 @@ const stoppedClock = (ms: number): Clock.Clock => clockAt(ms, () => Effect.never
  * The keyspaces `dir/appendfilename` rebuilds (empty ones when there is no
  * file). Keys expired by now are still in them: the store they go into drops them.
  */
-export const loadAppendOnlyFile = (dir: string, appendfilename: string) =>
+export const replayAppendOnlyFile = (dir: string, appendfilename: string, runner: AofCommandRunner) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = join(dir, appendfilename)
@@ -51,12 +58,9 @@ export const loadAppendOnlyFile = (dir: string, appendfilename: string) =>
         yield* Effect.logWarning(`AOF ${path} loaded anyway because aof-load-truncated is enabled`)
         yield* Effect.mapError(fs.truncate(path, parsed.validLength), (cause) => loadError(cause.message))
       }
-      const session = replaySession()
       for (const { args, atMs } of parsed.commands) {
-        if (resolveCommand(aofReplayTable, args)._tag === "Reject") {
-          return yield* loadError(`unknown command '${args[0]}'`)
-        }
-        yield* Effect.withClock(executeCommand(aofReplayTable, args, session), stoppedClock(atMs ?? nowMs))
+        if (!runner.knows(args)) return yield* loadError(`unknown command '${args[0]}'`)
+        yield* Effect.withClock(runner.run(args), stoppedClock(atMs ?? nowMs))
       }
       yield* Effect.logInfo(`DB loaded from append only file ${path}`)
       return yield* store.snapshot

@@ -1,12 +1,14 @@
 /**
- * BGREWRITEAOF's content: the shortest log that rebuilds a snapshot, one
- * `SET key value [PXAT ms]` per live key, a `SELECT` before each database
- * (Redis's rewriteAppendOnlyFileRio, for strings), after the snapshot's time
+ * BGREWRITEAOF's content: the shortest log that rebuilds a snapshot: per live
+ * key the commands its value type gives (values/: `SET key value [PXAT ms]`
+ * for a string), a `SELECT` before each
+ * database (Redis's rewriteAppendOnlyFileRio), after the snapshot's time
  * annotation.
  */
 import { HashMap } from "effect"
 import type { Command } from "../../resp/values.js"
-import { isExpired, isVolatile, type Keyspace } from "../../store/entry.js"
+import { expiresAtOf, isExpired, type Keyspace, valueOf } from "../../store/entry.js"
+import { typeOf } from "../../values/registry.js"
 import { encodeCommand, encodeTimestamp } from "./format.js"
 
 /** Rewrite output is handed out in chunks of about this many bytes. */
@@ -32,12 +34,11 @@ export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): 
     if (selected !== undefined) yield selected
     for (const [key, stored] of keyspace) {
       if (isExpired(stored, nowMs)) continue
-      const chunk = add(
-        isVolatile(stored)
-          ? ["SET", key, stored.value, "PXAT", String(stored.expiresAt)]
-          : ["SET", key, stored]
-      )
-      if (chunk !== undefined) yield chunk
+      const value = valueOf(stored)
+      for (const args of typeOf(value).rewrite(key, value, expiresAtOf(stored))) {
+        const chunk = add(args)
+        if (chunk !== undefined) yield chunk
+      }
     }
   }
   if (pending.length > 0) yield Buffer.concat(pending)

@@ -24,8 +24,6 @@ export const Opcode = {
   eof: 255
 } as const
 
-export const stringType = 0
-
 /** Value types up to RDB version 11, by number (8 was never used). */
 export const valueTypeNames: ReadonlyMap<number, string> = new Map([
   [0, "string"],

@@ -8,6 +8,7 @@
  */
 import { Either, HashMap } from "effect"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
+import { typeForRdb } from "../../values/registry.js"
 import { crc64 } from "./crc64.js"
 import {
   RdbBadChecksum,
@@ -20,7 +21,7 @@ import {
   RdbUnsupportedType,
   RdbUnsupportedVersion
 } from "./errors.js"
-import { firstVersionWithChecksum, Length, magic, newestReadableVersion, Opcode, StringEncoding, stringType, valueTypeNames } from "./format.js"
+import { firstVersionWithChecksum, Length, magic, newestReadableVersion, Opcode, StringEncoding, valueTypeNames } from "./format.js"
 import { decompressInto } from "./lzf.js"
 
 /** No LZF stream expands more than this: a 3-byte back reference yields at most 264 bytes. */
@@ -93,8 +94,9 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         const typeName = valueTypeNames.get(opcode)
         if (typeName === undefined) throw new RdbUnknownOpcode({ opcode, offset: opcodeOffset })
         const key = cursor.string()
-        if (opcode !== stringType) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
-        const loaded = entry(key, cursor.string(), expiresAt)
+        const type = typeForRdb(opcode)
+        if (type === undefined) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
+        const loaded = entry(key, type.readRdb(cursor), expiresAt)
         expiresAt = undefined
         if (!addNew(databases[db], key, loaded, nowMs)) {
           throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })

@@ -3,8 +3,9 @@
  * as a sequence of chunks so a large dump never sits in memory whole.
  *
  * Layout: "REDIS0010", aux fields, then per non-empty database SELECTDB,
- * RESIZEDB and its keys (EXPIRETIME_MS when the key has an expiry, type
- * STRING, key, value), then EOF and the CRC-64 of all preceding bytes,
+ * RESIZEDB and its keys (EXPIRETIME_MS when the key has an expiry, the
+ * value's type byte, key, and the value as its type module writes it:
+ * values/), then EOF and the CRC-64 of all preceding bytes,
  * little-endian.
  *
  * Speed matters (SAVE blocks the server): each database is walked once
@@ -16,7 +17,9 @@
 import { HashMap } from "effect"
 import { type Entry, isVolatile, type Keyspace, type StoredValue, valueOf } from "../../store/entry.js"
 import { crc64 } from "./crc64.js"
-import { Length, magic, Opcode, StringEncoding, stringType, writtenRedisVersion, writtenVersion } from "./format.js"
+import { typeOf } from "../../values/registry.js"
+import type { RdbValueWriter } from "../../values/types.js"
+import { Length, magic, Opcode, StringEncoding, writtenRedisVersion, writtenVersion } from "./format.js"
 import { compressInto, compressionSpace } from "./lzf.js"
 
 export interface WriteOptions {
@@ -192,7 +195,10 @@ const maxKeyOverhead = 1 + 8 + 1 + 9 + 9
  */
 const batchSizeBound = (live: LiveEntries, start: number, end: number): number => {
   let total = 0
-  for (let i = start; i < end; i++) total += live.keys[i].length + live.values[i].length + maxKeyOverhead
+  for (let i = start; i < end; i++) {
+    const value = live.values[i]
+    total += live.keys[i].length + typeOf(value).rdbSizeBound(value) + maxKeyOverhead
+  }
   return total
 }
 
@@ -201,10 +207,17 @@ const writeEntry = (out: ChunkBuilder, key: string, value: StoredValue, expiresA
     out.byte(Opcode.expireTimeMs)
     out.int64LE(expiresAt)
   }
-  out.byte(stringType)
+  const type = typeOf(value)
+  out.byte(type.rdbType)
   writeString(out, key, lzf)
-  writeString(out, value, lzf)
+  type.writeRdb(value, valueWriter(out, lzf))
 }
+
+/** The RDB primitives a value type writes its value with. */
+const valueWriter = (out: ChunkBuilder, lzf: LzfScratch | undefined): RdbValueWriter => ({
+  length: (length) => writeLength(out, length),
+  string: (value) => writeString(out, value, lzf)
+})
 
 /** rdbEncodeLength: 6-bit, 14-bit, 32-bit or 64-bit big-endian forms. */
 const writeLength = (out: ChunkBuilder, length: number): void => {

@@ -4,7 +4,7 @@
  * by CONFIG GET, and whether CONFIG SET may change it. Pure functions only.
  */
 import { Either } from "effect"
-import { parseInt64 } from "../commands/arguments.js"
+import { parseInt64 } from "../int64.js"
 import type { AppendFsync, LogLevelName, MaxmemoryPolicy, SaveRule, ServerConfig } from "./config.js"
 
 /** Redis's config flags: IMMUTABLE_CONFIG and PROTECTED_CONFIG refuse CONFIG SET. */

@@ -2,11 +2,10 @@
  * CLIENT PAUSE (networking.c pauseClients, server.c processCommand): while a
  * pause is in force, commands (ALL) or write commands (WRITE) wait until it
  * ends (its timeout passes or CLIENT UNPAUSE), then run. The pause is a plain
- * field read before every command, so an unpaused server pays one comparison.
+ * field read before every command, so an unpaused server pays one comparison;
+ * the guard that holds commands back is commands/guards/pause.ts.
  */
-import { Clock, Context, Deferred, Effect, Layer } from "effect"
-import type { CommandTable } from "../commands/dispatch.js"
-import type { CommandSpec } from "../commands/types.js"
+import { Context, Deferred, Effect, Layer } from "effect"
 
 export type PauseMode = "write" | "all"
 
@@ -51,37 +50,4 @@ const makeClientPause = (): ClientPauseService => {
 
 export class ClientPause extends Context.Tag("effect-kv/ClientPause")<ClientPause, ClientPauseService>() {
   static readonly layer: Layer.Layer<ClientPause> = Layer.sync(this, makeClientPause)
-}
-
-/** Whether `pause` holds back the command `spec` (WRITE: commands that write or may replicate). */
-export const holdsBack = (pause: Pause, spec: CommandSpec<unknown>): boolean =>
-  pause.mode === "all" || spec.flags.includes("write") || spec.flags.includes("may_replicate")
-
-/** Waits until no pause in force holds back `spec`. */
-const awaitPauseEnd = (pauses: ClientPauseService, spec: CommandSpec<unknown>): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    const pause = pauses.current()
-    if (pause === undefined || !holdsBack(pause, spec)) return Effect.void
-    return Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
-      if (nowMs >= pause.endsAtMs) {
-        pauses.expire(nowMs)
-        return awaitPauseEnd(pauses, spec)
-      }
-      return Effect.race(Effect.sleep(pause.endsAtMs - nowMs), Deferred.await(pause.released)).pipe(
-        Effect.zipRight(awaitPauseEnd(pauses, spec))
-      )
-    })
-  })
-
-/** The table with CLIENT PAUSE enforced before every command (subcommands included). */
-export const withClientPause = (pauses: ClientPauseService) => <R>(table: CommandTable<R>): CommandTable<R> => {
-  const paused = (spec: CommandSpec<R>): CommandSpec<R> => ({
-    ...spec,
-    subcommands: spec.subcommands?.map(paused),
-    handler: (args, session) =>
-      pauses.current() === undefined
-        ? spec.handler(args, session)
-        : Effect.zipRight(awaitPauseEnd(pauses, spec), spec.handler(args, session))
-  })
-  return new Map(Array.from(table, ([name, spec]) => [name, paused(spec)]))
 }

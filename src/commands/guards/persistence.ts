@@ -6,13 +6,13 @@
  * batch logged is written out (fsynced under `appendfsync always`) before its
  * replies (`flushLogged`).
  */
-import type { CommandTable } from "../commands/dispatch.js"
-import type { CommandSpec } from "../commands/types.js"
+import type { CommandTable } from "../dispatch.js"
+import type { CommandSpec } from "../types.js"
 import { Effect } from "effect"
-import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
-import { AppendOnly, type AppendOnlyService } from "./aof/AppendOnly.js"
-import { Snapshots, type SnapshotsService } from "./Snapshots.js"
+import * as Errors from "../../errors.js"
+import { commandError } from "../../errors.js"
+import { AppendOnly, type AppendOnlyService } from "../../persistence/aof/AppendOnly.js"
+import { Snapshots, type SnapshotsService } from "../../persistence/Snapshots.js"
 
 /** The MISCONF error write commands get now, if any (writeCommandsDeniedByDiskError). */
 export const diskError: Effect.Effect<string | undefined, never, Snapshots | AppendOnly> = Effect.gen(function*() {
@@ -28,7 +28,7 @@ const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | Snapshots | AppendOnl
   handler: (args, session) =>
     Effect.gen(function*() {
       const refusal = yield* diskError
-      if (refusal !== undefined) return yield* new CommandError({ message: refusal })
+      if (refusal !== undefined) return yield* commandError(refusal)
       if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
       return yield* Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.logged(session.db, args, spec.handler(args, session)))
     })

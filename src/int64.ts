@@ -1,9 +1,10 @@
 /**
- * Parsing of command arguments exactly as Redis parses them (util.c).
+ * Signed 64-bit integers as Redis parses them (util.c string2ll): command
+ * arguments, configuration values, and the values INCR works on.
  */
 
-const int64Min = -(2n ** 63n)
-const int64Max = 2n ** 63n - 1n
+export const int64Min = -(2n ** 63n)
+export const int64Max = 2n ** 63n - 1n
 
 /**
  * Redis's string2ll: an optional `-`, then digits with no leading zero (but
@@ -24,10 +25,4 @@ export const parseSafeInteger = (text: string): number | undefined => {
   if (value === undefined) return undefined
   const asNumber = Number(value)
   return Number.isSafeInteger(asNumber) ? asNumber : undefined
-}
-
-/** Redis's getIntFromObject: a string2ll value within a C int (32-bit). */
-export const parseInt32 = (text: string): number | undefined => {
-  const value = parseInt64(text)
-  return value === undefined || value < -(2n ** 31n) || value > 2n ** 31n - 1n ? undefined : Number(value)
 }

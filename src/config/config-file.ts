@@ -5,9 +5,9 @@
  * (cli/arguments.ts), as redis-server does, so they override it and share its error messages.
  */
 import { Either } from "effect"
-import type { ServerConfig } from "../server/config.js"
-import { splitArgs } from "../server/quoting.js"
-import { findParameter } from "../server/settings.js"
+import type { ServerConfig } from "./config.js"
+import { splitArgs } from "./quoting.js"
+import { findParameter } from "./settings.js"
 import { redisCompatibleVersion } from "../version.js"
 
 /** A directive that stops the start: its 1-based line, the line's text, and Redis's reason. */

@@ -6,12 +6,13 @@
  * are answered first, as Redis does, since the table lookup comes before.
  */
 import { Effect } from "effect"
-import type { CommandTable } from "../commands/dispatch.js"
-import type { CommandSpec, Session } from "../commands/types.js"
-import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
-import type { ServerConfig } from "./config.js"
-import { LiveConfig } from "./LiveConfig.js"
+import type { CommandTable } from "../dispatch.js"
+import type { CommandSpec } from "../types.js"
+import type { Session } from "../../state/Session.js"
+import * as Errors from "../../errors.js"
+import { commandError } from "../../errors.js"
+import type { ServerConfig } from "../../config/config.js"
+import { LiveConfig } from "../../config/LiveConfig.js"
 
 /** Redis's authRequired: a password is set and this connection has not given it. */
 export const authRequired = (config: ServerConfig, session: Session): boolean =>
@@ -33,7 +34,7 @@ const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | LiveConfig> => ({
         ? spec.handler(args, session)
         : Effect.flatMap(Effect.flatMap(LiveConfig, (live) => live.get), (config) =>
           authRequired(config, session)
-            ? Effect.fail(new CommandError({ message: Errors.noAuth }))
+            ? Effect.fail(commandError(Errors.noAuth))
             : spec.handler(args, session))
 })
 

@@ -3,7 +3,7 @@
  * INFO describe.
  */
 import { Context, Effect, HashMap, Layer, Ref } from "effect"
-import type { Session } from "../commands/types.js"
+import type { Session } from "./Session.js"
 
 export interface ClientsService {
   /** A fresh client id (Redis's ids start at 1 and only grow). */

@@ -1,19 +1,19 @@
 /**
- * Running a command as a pure transition over the selected database.
+ * Running a command as a pure transition over the selected database: a
+ * `KeyspaceStep` (named so as not to be taken for MULTI/EXEC's transactions).
  * A transition answers an `Outcome`: the reply, or the Redis error to send.
  */
 import { Effect, Effectable, Either } from "effect"
-import { CommandError } from "../errors.js"
+import { CommandError, commandError, type CommandErrorReason } from "../errors.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import type { Database } from "../store/database.js"
 import { Store, type Transition } from "../store/Store.js"
-import type { Session } from "./types.js"
+import type { Session } from "../state/Session.js"
 
 export type Outcome = Either.Either<RespValue, CommandError>
 
 export const reply = (value: RespValue): Outcome => Either.right(value)
-export const failure = (message: string): CommandError => new CommandError({ message })
-export const fail = (message: string): Outcome => Either.left(failure(message))
+export const failure = (message: string, reason?: CommandErrorReason): CommandError => commandError(message, reason)
 
 /** A transition that changes nothing. */
 export const unchanged = (database: Database, outcome: Outcome): Transition<Outcome> => [outcome, database, 0]
@@ -21,10 +21,10 @@ export const unchanged = (database: Database, outcome: Outcome): Transition<Outc
 /**
  * A command that is one pure transition on the session's database. As an
  * Effect it runs alone through `Store.modify`; a connection that sees one in
- * a batch may instead apply it together with its neighbouring transactions
+ * a batch may instead apply it together with its neighbouring steps
  * under a single `Store.modifyEach` (same result, one Ref update).
  */
-export class Transaction extends Effectable.Class<RespValue, CommandError, Store> {
+export class KeyspaceStep extends Effectable.Class<RespValue, CommandError, Store> {
   constructor(
     readonly session: Session,
     /** The keys lazily expired before `run` sees the database. */
@@ -46,4 +46,4 @@ export const transact = (
   session: Session,
   keys: ReadonlyArray<ByteString>,
   f: (database: Database, nowMs: number) => Transition<Outcome>
-): Effect.Effect<RespValue, CommandError, Store> => new Transaction(session, keys, f)
+): Effect.Effect<RespValue, CommandError, Store> => new KeyspaceStep(session, keys, f)

@@ -22,17 +22,18 @@
  * bounded), updated for the keys of every command while such a policy is on.
  */
 import { Clock, Effect, HashMap, Random } from "effect"
-import { memoryUsageOf } from "../commands/server.js"
-import type { CommandTable } from "../commands/dispatch.js"
-import type { CommandSpec, Session } from "../commands/types.js"
-import * as Errors from "../errors.js"
-import { CommandError } from "../errors.js"
-import type { ByteString, Command } from "../resp/values.js"
-import { databaseCount, type Keyspace } from "../store/entry.js"
-import { chooseVictim } from "../store/eviction.js"
-import { Store } from "../store/Store.js"
-import type { ServerConfig } from "./config.js"
-import { LiveConfig } from "./LiveConfig.js"
+import { memoryUsageOf } from "../object.js"
+import type { CommandTable } from "../dispatch.js"
+import type { CommandSpec } from "../types.js"
+import type { Session } from "../../state/Session.js"
+import * as Errors from "../../errors.js"
+import { commandError } from "../../errors.js"
+import type { ByteString, Command } from "../../resp/values.js"
+import { databaseCount, type Keyspace } from "../../store/entry.js"
+import { chooseVictim } from "../../store/eviction.js"
+import { Store } from "../../store/Store.js"
+import type { ServerConfig } from "../../config/config.js"
+import { LiveConfig } from "../../config/LiveConfig.js"
 
 /** Most keys one command's turn may evict (Redis bounds an eviction cycle by time). */
 export const maxEvictionsPerCommand = 1024
@@ -169,7 +170,7 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
       const keys = commandKeys(spec, args)
       if (isLru(config)) touch(session.db, keys)
       const fits = yield* makeRoom(config, session)
-      if (!fits && spec.flags.includes("denyoom")) return yield* new CommandError({ message: Errors.outOfMemory })
+      if (!fits && spec.flags.includes("denyoom")) return yield* commandError(Errors.outOfMemory)
       if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
       if (keys.length === 0) {
         datasetBytes = undefined

@@ -5,11 +5,11 @@
  * connection to write to it or close it.
  */
 import { Clock, Context, Effect, HashMap, Layer, Option, Ref, Schedule } from "effect"
-import type { Session } from "../commands/types.js"
+import type { Session } from "./Session.js"
 import type { Command } from "../resp/values.js"
-import type { ServerConfig } from "./config.js"
-import { LiveConfig } from "./LiveConfig.js"
-import { representString } from "./quoting.js"
+import type { ServerConfig } from "../config/config.js"
+import { LiveConfig } from "../config/LiveConfig.js"
+import { representString } from "../config/quoting.js"
 
 /** What another fiber may do to a connection. */
 export interface ConnectionControl {
