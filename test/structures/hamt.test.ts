@@ -34,64 +34,86 @@ const collidingKeys = [...tripleCollisions.flat(), ...collidingPairs.slice(0, 4)
 const byteString = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 5 }).map((codes) => String.fromCharCode(...codes))
 const keyArbitrary = fc.oneof(byteString, fc.constantFrom(...collidingKeys), fc.integer({ min: 0, max: 80 }).map((i) => `k${i}`))
 
-/** Checks the trie's invariants: slots match hash fragments, sizes add up, canonical form, collision nodes. */
-const checkInvariants = (map: Map32): void => {
+/** The hash's fragments, root level first. */
+const fragmentsOf = (key: string): Array<number> => {
+  const hash = Hamt.hashKey(key)
+  const all: Array<number> = []
+  for (let shift = Nodes.TOP_SHIFT; shift > Nodes.COLLISION_SHIFT; shift -= 5) all.push(Nodes.fragment(hash, shift))
+  return all
+}
+
+/**
+ * The trie's invariants, as a list of violations: slots match hash fragments, sizes add up, children
+ * hold at least two entries (canonical form), collision nodes hold one hash.
+ */
+const violations = (map: Map32): Array<string> => {
+  const found: Array<string> = []
+  const fail = (what: string, prefix: ReadonlyArray<number>) => found.push(`${what} at [${prefix.join(",")}]`)
   const check = (node: Map32, shift: number, prefix: ReadonlyArray<number>, isRoot: boolean): number => {
     const inline = Nodes.inlineCount(node)
-    const fragments = (key: string) => {
-      const hash = Hamt.hashKey(key)
-      const all: Array<number> = []
-      for (let s = Nodes.TOP_SHIFT; s > Nodes.COLLISION_SHIFT; s -= 5) all.push(Nodes.fragment(hash, s))
-      return all
-    }
     for (let i = 0; i < 2 * inline; i += 2) {
       const key = node.content[i]
-      expect(typeof key).toBe("string")
-      expect(fragments(String(key)).slice(0, prefix.length)).toEqual(prefix)
+      if (typeof key !== "string") fail("a non-string key", prefix)
+      else if (fragmentsOf(key).slice(0, prefix.length).join() !== prefix.join()) fail(`key ${key} off its path`, prefix)
     }
     if (shift === Nodes.COLLISION_SHIFT) {
-      expect(node.dataMap | node.nodeMap).toBe(0)
-      expect(new Set(node.content.filter((_, i) => i % 2 === 0).map((key) => Hamt.hashKey(String(key)))).size).toBe(1)
-      expect(node.size).toBe(inline)
-      expect(inline).toBeGreaterThanOrEqual(2)
-      return node.size
+      if ((node.dataMap | node.nodeMap) !== 0) fail("bitmaps on a collision node", prefix)
+      if (new Set(node.content.filter((_, i) => i % 2 === 0).map((key) => Hamt.hashKey(String(key)))).size !== 1) fail("mixed hashes", prefix)
+      if (node.size !== inline || inline < 2) fail("collision node size", prefix)
+      return inline
     }
-    expect(node.dataMap & node.nodeMap).toBe(0)
-    expect(inline).toBe(Nodes.bitCount(node.dataMap))
-    expect(node.content.length).toBe(2 * inline + Nodes.bitCount(node.nodeMap))
+    if ((node.dataMap & node.nodeMap) !== 0) fail("a slot both entry and child", prefix)
+    if (inline !== Nodes.bitCount(node.dataMap)) fail("entry count", prefix)
+    if (node.content.length !== 2 * inline + Nodes.bitCount(node.nodeMap)) fail("content length", prefix)
     let total = inline
     for (let f = 0; f < 32; f++) {
       const bit = 1 << f
-      if ((node.dataMap & bit) !== 0) {
-        expect(fragments(String(node.content[Nodes.dataIndex(node.dataMap, bit)]))[prefix.length]).toBe(f)
+      if ((node.dataMap & bit) !== 0 && fragmentsOf(String(node.content[Nodes.dataIndex(node.dataMap, bit)]))[prefix.length] !== f) {
+        fail(`entry in the wrong slot ${f}`, prefix)
       }
       if ((node.nodeMap & bit) !== 0) {
         const child = Nodes.childAt(node, Nodes.nodeIndex(node, bit))
-        expect(child).toBeInstanceOf(Nodes.Node)
-        total += check(child, shift - 5, [...prefix, f], false)
+        if (!(child instanceof Nodes.Node)) fail("a child that is no node", prefix)
+        else total += check(child, shift - 5, [...prefix, f], false)
       }
     }
-    if (!isRoot) expect(total).toBeGreaterThanOrEqual(2)
-    expect(node.size).toBe(total)
+    if (!isRoot && total < 2) fail("a child of fewer than two entries", prefix)
+    if (node.size !== total) fail(`size ${node.size} for ${total} entries`, prefix)
     return total
   }
   check(map, Nodes.TOP_SHIFT, [], true)
+  return found
 }
 
-/** Everything a map says about its contents must match `model`. */
-const expectSame = (map: Map32, model: ReadonlyMap<string, number>): void => {
-  expect(Hamt.size(map)).toBe(model.size)
+const checkInvariants = (map: Map32): void => {
+  expect(violations(map)).toEqual([])
+}
+
+/** What a map says about its contents, through every read: size, get, has, forEach, entries. */
+const differences = (map: Map32, model: ReadonlyMap<string, number>): Array<string> => {
+  const found: Array<string> = []
+  if (Hamt.size(map) !== model.size) found.push(`size ${Hamt.size(map)}, expected ${model.size}`)
   for (const [key, value] of model) {
-    expect(Hamt.get(map, key)).toBe(value)
-    expect(Hamt.has(map, key)).toBe(true)
+    if (Hamt.get(map, key) !== value) found.push(`get ${key}: ${Hamt.get(map, key)}, expected ${value}`)
+    if (!Hamt.has(map, key)) found.push(`has ${key}: false`)
   }
-  const iterated = new Map<string, number>()
+  let visited = 0
   Hamt.forEach(map, (value, key) => {
-    expect(iterated.has(key)).toBe(false)
-    iterated.set(key, value)
+    visited++
+    if (model.get(key) !== value) found.push(`forEach ${key}: ${value}, expected ${model.get(key)}`)
   })
-  expect(iterated).toEqual(model)
-  expect(new Map(Hamt.entries(map))).toEqual(model)
+  if (visited !== model.size) found.push(`forEach visited ${visited}`)
+  let iterated = 0
+  for (const [key, value] of Hamt.entries(map)) {
+    iterated++
+    if (model.get(key) !== value) found.push(`entries ${key}: ${value}, expected ${model.get(key)}`)
+  }
+  if (iterated !== model.size) found.push(`entries yielded ${iterated}`)
+  return found
+}
+
+const expectSame = (map: Map32, model: ReadonlyMap<string, number>): void => {
+  expect(differences(map, model)).toEqual([])
 }
 
 type Operation =
