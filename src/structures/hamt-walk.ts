@@ -102,9 +102,10 @@ const scanNode = <V>(
   if (shift === COLLISION_SHIFT) {
     // All keys here share one hash; on the cursor's path it is the cursor itself, so none is skipped.
     for (let i = 0; i < content.length; i += 2) visit(keyAt(content, i), valueAt(node, i + 1))
-    lastHash = hashKey(keyAt(content, 0))
     remaining -= content.length >> 1
-    return remaining <= 0
+    if (remaining > 0) return false
+    lastHash = hashKey(keyAt(content, 0))
+    return true
   }
   const cursorSlot = onCursorPath ? fragment(cursor, shift) : 0
   let slots = (node.dataMap | node.nodeMap) & (-1 << cursorSlot)
@@ -114,11 +115,14 @@ const scanNode = <V>(
     if ((node.dataMap & bit) !== 0) {
       const index = dataIndex(node.dataMap, bit)
       const key = keyAt(content, index)
-      const hash = hashKey(key)
-      if (onCursorPath && hash < cursor) continue // the cursor's own slot may hold a key just before it
+      // The cursor's own slot may hold a key just before it; keys in later slots come after it.
+      // Hashing only there and at the stop keeps a call from hashing every key it returns.
+      if (onCursorPath && bit === 1 << cursorSlot && hashKey(key) < cursor) continue
       visit(key, valueAt(node, index + 1))
-      lastHash = hash
-      if (--remaining <= 0) return true
+      if (--remaining <= 0) {
+        lastHash = hashKey(key)
+        return true
+      }
     } else {
       const onPath = onCursorPath && 31 - Math.clz32(bit) === cursorSlot
       if (scanNode(childAt(node, nodeIndex(node, bit)), shift - 5, cursor, onPath, visit)) return true
