@@ -168,8 +168,8 @@ const scanCalls = (m, calls) => () => {
   }
 }
 const small = Hamt.fromEntries(keys.slice(0, 10_000).map((key, i) => [key, values[i]]))
-time("scan COUNT 10 per call: hamt at 10k keys", 500, scanCalls(small, 500))
-time(`scan COUNT 10 per call: hamt at ${KEYS} keys`, 50_000, scanCalls(hamt, 50_000))
+time("scan COUNT 10 per call: hamt at 10k keys", 20_000, scanCalls(small, 20_000))
+time(`scan COUNT 10 per call: hamt at ${KEYS} keys`, 20_000, scanCalls(hamt, 20_000))
 const lateCursor = 0xf0000000
 time(`scan COUNT 10 from cursor ${lateCursor}: ${KEYS} keys`, 10_000, () => {
   for (let i = 0; i < 10_000; i++) sink += Hamt.scan(hamt, lateCursor + i * 997, 10)[1].length
