@@ -16,7 +16,9 @@ export const typeOf = (value: StoredValue): ValueType<StoredValue> => {
   return stringType
 }
 
-const byRdbType: ReadonlyMap<number, ValueType<StoredValue>> = new Map(valueTypes.map((type) => [type.rdbType, type]))
+const byRdbType: ReadonlyMap<number, ValueType<StoredValue>> = new Map(
+  valueTypes.flatMap((type) => type.loadsRdbTypes.map((rdbType) => [rdbType, type] as const))
+)
 
 /** The type the RDB type byte names, or undefined when effect-kv stores no such type. */
 export const typeForRdb = (rdbType: number): ValueType<StoredValue> | undefined => byRdbType.get(rdbType)

@@ -54,6 +54,7 @@ const encoding = (value: StringValue): StringEncoding => typeof value === "strin
 export const stringType: ValueType<StringValue> = {
   name: "string",
   rdbType: 0,
+  loadsRdbTypes: [0],
   is: (value: StoredValue): value is StringValue => typeof value === "string" || value instanceof RawString,
   encoding,
   refcount,

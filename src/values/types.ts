@@ -42,8 +42,14 @@ export interface RdbValueReader {
 export interface ValueType<V extends StoredValue> {
   /** TYPE's answer, and the name WRONGTYPE is about. */
   readonly name: string
-  /** The RDB type byte written for it (rdb.h RDB_TYPE_*); `readRdb` is asked for these when loading. */
+  /** The RDB type byte written for it (rdb.h RDB_TYPE_*). */
   readonly rdbType: number
+  /**
+   * Every RDB type byte `readRdb` loads: `rdbType` and the older or compact
+   * encodings redis-server writes or still loads (a hash: HASH, HASH_ZIPMAP,
+   * HASH_ZIPLIST, HASH_LISTPACK).
+   */
+  readonly loadsRdbTypes: ReadonlyArray<number>
   /** Whether a stored value is of this type. */
   is(value: StoredValue): value is V
   /** OBJECT ENCODING: the encoding Redis would hold the value in (object.c strEncoding). */
@@ -58,8 +64,8 @@ export interface ValueType<V extends StoredValue> {
   rdbSizeBound(value: V): number
   /** The value's RDB body, after its type byte and key. */
   writeRdb(value: V, out: RdbValueWriter): void
-  /** The value's RDB body, as `writeRdb` (or redis-server) wrote it. */
-  readRdb(input: RdbValueReader): V
+  /** The value's RDB body, as `writeRdb` (or redis-server) wrote it under the type byte `rdbType`. */
+  readRdb(input: RdbValueReader, rdbType: number): V
   /** BGREWRITEAOF: the commands that rebuild `key` holding `value`, expiring at `expiresAt` (unix ms) if given. */
   rewrite(key: string, value: V, expiresAt: number | undefined): ReadonlyArray<Command>
 }

@@ -96,7 +96,7 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         const key = cursor.string()
         const type = typeForRdb(opcode)
         if (type === undefined) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
-        const loaded = entry(key, type.readRdb(cursor), expiresAt)
+        const loaded = entry(key, type.readRdb(cursor, opcode), expiresAt)
         expiresAt = undefined
         if (!addNew(databases[db], key, loaded, nowMs)) {
           throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
