@@ -140,3 +140,10 @@ export const subcommandSyntax = (subcommand: string, command: string): string =>
   `ERR unknown subcommand or wrong number of arguments for '${subcommand}'. Try ${command} HELP.`
 export const slowlogCountRange = "ERR count should be greater than or equal to -1"
 export const clientIdOutOfRange = "ERR client-id should be greater than 0"
+
+// Sets (t_set.c)
+export const numkeysNotPositive = "ERR numkeys should be greater than 0"
+export const numkeysTooMany = "ERR Number of keys can't be greater than number of args"
+export const limitNegative = "ERR LIMIT can't be negative"
+/** getPositiveLongFromObjectOrReply's reply without a message of the caller's (SPOP's count). */
+export const valueMustBePositive = "ERR value is out of range, must be positive"

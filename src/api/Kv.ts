@@ -30,6 +30,7 @@ import {
   type WrongTypeError
 } from "./errors.js"
 import * as Replies from "./replies.js"
+import { type KvSetOperations, setOperations } from "./KvSets.js"
 
 /** SET's options. Conflicting ones (`nx` with `xx`, two expiries, an expiry with `keepTtl`) fail as Redis's syntax error. */
 export interface SetOptions {
@@ -66,8 +67,8 @@ export interface ScanOptions {
 type SetError = InvalidExpireTimeError | NotAnIntegerError | InvalidArgumentError
 type CounterError = WrongTypeError | NotAnIntegerError | OverflowError
 
-/** One database's operations. */
-export interface KvDatabase {
+/** One database's operations (the set methods: KvSets.ts). */
+export interface KvDatabase extends KvSetOperations {
   /** The value as UTF-8 text, or none. */
   readonly get: (key: Input) => Effect.Effect<Option.Option<string>, WrongTypeError>
   /** The value's bytes, or none. */
@@ -234,6 +235,7 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
     )
 
   return {
+    ...setOperations(run, write),
     get: (key) => Effect.map(getRaw(key), text),
     getBytes: (key) => Effect.map(getRaw(key), bytes),
     set,

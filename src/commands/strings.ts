@@ -27,7 +27,7 @@ import { fail } from "../errors.js"
 import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
 import type { CommandSpec, Handler } from "./types.js"
 import { commandName } from "./dispatch.js"
-import { edited, fresh, textOf } from "../values/string.js"
+import { edited, fresh, readString, textOf } from "../values/string.js"
 import { command } from "./row.js"
 
 /**
@@ -45,11 +45,12 @@ const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === unde
 const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(stringOf(stored)))
 
 /**
- * A string key's bytes. Only strings exist so far; once StoredValue holds
- * other types this stops compiling, and each caller answers WRONGTYPE through
- * values/string.ts readString (the one typed accessor).
+ * A string key's bytes. Until each caller answers WRONGTYPE through
+ * readString (the string commands' WRONGTYPE change), a key of another type
+ * reads as the empty string here.
  */
-const stringOf = (stored: Entry): ByteString => textOf(valueOf(stored))
+const stringOf = (stored: Entry): ByteString =>
+  Either.match(readString(valueOf(stored)), { onLeft: () => "", onRight: (value) => (value === undefined ? "" : textOf(value)) })
 
 /** A reply integer: a JS number when exact, else a bigint. */
 const int64Reply = (value: bigint): RespValue =>

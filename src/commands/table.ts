@@ -22,6 +22,7 @@ import { keyspaceCommands } from "./keys.js"
 import { objectCommands } from "./object.js"
 import { persistenceCommands } from "./persistence.js"
 import { serverCommands } from "./server.js"
+import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
 import type { CommandSpec } from "./types.js"
 
@@ -48,6 +49,7 @@ export type CommandServices =
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
+  ...setCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
@@ -65,5 +67,5 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, selectCommand].map((spec) => [spec.name, spec])
+  [...stringCommands, ...keyspaceCommands, ...setCommands, selectCommand].map((spec) => [spec.name, spec])
 )

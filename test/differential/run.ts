@@ -13,6 +13,8 @@ export interface RunMode {
   readonly protocol: ProtocolVersion
   /** Send the whole sequence in one write instead of command by command. */
   readonly pipelined: boolean
+  /** How replies are compared; compare.ts's sameReply when not given. */
+  readonly sameReply?: (command: Command, expected: string, actual: string) => boolean
 }
 
 export interface Mismatch {
@@ -63,7 +65,8 @@ export const firstMismatch = async (
     const [expected, actual] = mode.pipelined
       ? await Promise.all([repliesTo(redis, commands, true), repliesTo(effectKv, commands, true)])
       : await sequentially(redis, effectKv, commands)
-    const index = commands.findIndex((command, i) => !sameReply(command, expected[i], actual[i]))
+    const same = mode.sameReply ?? sameReply
+    const index = commands.findIndex((command, i) => !same(command, expected[i], actual[i]))
     return index === -1 ? undefined : { index, command: commands[index], redis: expected[index], effectKv: actual[index] }
   } finally {
     redis.close()

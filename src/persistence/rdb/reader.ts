@@ -216,6 +216,11 @@ class Cursor {
     }
   }
 
+  /** The value being read is invalid: an RdbCorrupt at the current offset. */
+  corrupt(reason: string): never {
+    throw new RdbCorrupt({ reason, offset: this.offset })
+  }
+
   private lzfString(start: number): string {
     const compressedLength = this.length()
     const length = this.length()
