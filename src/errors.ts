@@ -140,3 +140,8 @@ export const subcommandSyntax = (subcommand: string, command: string): string =>
   `ERR unknown subcommand or wrong number of arguments for '${subcommand}'. Try ${command} HELP.`
 export const slowlogCountRange = "ERR count should be greater than or equal to -1"
 export const clientIdOutOfRange = "ERR client-id should be greater than 0"
+
+// Pub/sub (pubsub.c, server.c processCommand)
+/** A RESP2 client in subscribed mode ran another command (server.c processCommand). */
+export const onlyPubSubAllowed = (fullName: string): string =>
+  `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`

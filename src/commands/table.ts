@@ -24,6 +24,8 @@ import type { Clients } from "../state/Clients.js"
 import type { Activity } from "../state/Activity.js"
 import type { LiveConfig } from "../config/LiveConfig.js"
 import type { ClientPause } from "../state/ClientPause.js"
+import type { PubSub } from "../state/PubSub.js"
+import { pubsubCommands } from "./pubsub.js"
 
 /**
  * Every service a handler may need. Add a service here (as a union member)
@@ -40,6 +42,7 @@ export type CommandServices =
   | Activity
   | LiveConfig
   | ClientPause
+  | PubSub
 
 /** A row of a Store-only family, with Redis's key positions (first key, last key, step). */
 const storeRow = (group: string) =>
@@ -225,6 +228,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
 
   // persistence: see persistence.ts
   ...persistenceCommands,
+  ...pubsubCommands,
 
   // server: see server.ts
   ...serverCommands,
