@@ -128,6 +128,15 @@ export const overLimit = (
   return { close: nowMs - softSinceMs > limit.softSeconds * 1000, softSinceMs }
 }
 
+export const noSubscriptions: SubscriptionCounts = { channels: 0, patterns: 0, shardChannels: 0 }
+
+/** INFO's pubsub_channels, pubsub_patterns and pubsubshard_channels: names with subscribers. */
+export const activeCounts = (pubsub: PubSubService): SubscriptionCounts => ({
+  channels: pubsub.active("channel").length,
+  patterns: pubsub.active("pattern").length,
+  shardChannels: pubsub.active("shard").length
+})
+
 const subscriptionKinds: ReadonlyArray<SubscriptionKind> = ["channel", "pattern", "shard"]
 
 const emptySubscriptions = (): Record<SubscriptionKind, Set<ByteString>> => ({
