@@ -8,6 +8,9 @@ import * as fc from "fast-check"
 import { defaultServerConfig } from "../../src/config/config.js"
 import { LiveConfig } from "../../src/config/LiveConfig.js"
 import { overLimit, PubSub, type PubSubMessage, SubscriberOverflow } from "../../src/state/PubSub.js"
+import { PersistenceMemory, ServerAddress, serverLayer } from "../../src/index.js"
+import { encodeCommand } from "../../src/resp/encoder.js"
+import { connectRaw } from "../wire/raw-client.js"
 
 const pubsubLayer = PubSub.layer.pipe(Layer.provide(LiveConfig.layer(defaultServerConfig)))
 
@@ -63,6 +66,31 @@ describe("PubSub as Streams", () => {
       const outcome = yield* Effect.either(Stream.runDrain(messages))
       expect(Either.isLeft(outcome) && outcome.left instanceof SubscriberOverflow).toBe(true)
     }).pipe(Effect.provide(pubsubLayer)))
+})
+
+describe("PubSub in a running server", () => {
+  const server = serverLayer({ ...defaultServerConfig, port: 0, save: [], loglevel: "warning" },
+    { persistence: PersistenceMemory.layer })
+
+  it.scoped("an Effect program and a socket client publish to each other", () =>
+    Effect.gen(function*() {
+      const pubsub = yield* PubSub
+      const { port } = yield* ServerAddress
+      const messages = yield* pubsub.subscribe({ channels: ["from-socket"] })
+      const client = yield* Effect.acquireRelease(Effect.promise(() => connectRaw(port)), (c) => Effect.sync(c.close))
+      const confirmation = "*3\r\n$9\r\nsubscribe\r\n$9\r\nfrom-code\r\n:1\r\n"
+      client.send(encodeCommand(["SUBSCRIBE", "from-code"]))
+      expect(yield* Effect.promise(() => client.read(confirmation.length))).toBe(confirmation)
+      expect(yield* pubsub.publish("from-code", "hello socket")).toBe(1)
+      const delivered = "*3\r\n$7\r\nmessage\r\n$9\r\nfrom-code\r\n$12\r\nhello socket\r\n"
+      expect(yield* Effect.promise(() => client.read(delivered.length))).toBe(delivered)
+
+      const publisher = yield* Effect.acquireRelease(Effect.promise(() => connectRaw(port)), (c) => Effect.sync(c.close))
+      publisher.send(encodeCommand(["PUBLISH", "from-socket", "hello code"]))
+      expect(yield* Effect.promise(() => publisher.read(4))).toBe(":1\r\n")
+      const received = yield* Stream.runCollect(Stream.take(messages, 1))
+      expect(Chunk.toReadonlyArray(received)).toEqual([message("from-socket", "hello code")])
+    }).pipe(Effect.provide(server)), { timeout: 20_000 })
 })
 
 describe("overLimit (checkClientOutputBufferLimits)", () => {
