@@ -153,11 +153,12 @@ const runBatch = <R>(
       if (session.closeAfterReply) break
     }
     yield* applyQueued()
-    outbox.replies = undefined
     if (ranGuarded) yield* commands.afterGuardedBatch
     if (pending.length > 0) chunks.push(encodeAll(pending, protocol))
     activity.countCommands(batch.length)
     if (runs.length > 0) yield* activity.recordRuns(session, runs)
+    // From here a message is written at once, after this batch's replies (written as the batch ends).
+    outbox.replies = undefined
     const result: BatchResult = {
       bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
       close: session.closeAfterReply
