@@ -147,3 +147,8 @@ export const numkeysTooMany = "ERR Number of keys can't be greater than number o
 export const limitNegative = "ERR LIMIT can't be negative"
 /** getPositiveLongFromObjectOrReply's reply without a message of the caller's (SPOP's count). */
 export const valueMustBePositive = "ERR value is out of range, must be positive"
+
+// Pub/sub (pubsub.c, server.c processCommand)
+/** A RESP2 client in subscribed mode ran another command (server.c processCommand). */
+export const onlyPubSubAllowed = (fullName: string): string =>
+  `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`

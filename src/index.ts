@@ -62,6 +62,9 @@ export { ServerAddress, layer as ServerLayer } from "./server/Server.js"
 /** The whole server (store, persistence, AOF, listener) as one Layer; its output includes the Store. */
 export { serverLayer } from "./server/program.js"
 export type { ServerLayerOptions } from "./server/program.js"
+/** Pub/sub: `publish`, and `subscribe(topics)` giving a Stream of messages (the same registry clients use). */
+export { PubSub, SubscriberOverflow } from "./state/PubSub.js"
+export type { PubSubMessage, PubSubService, Topics } from "./state/PubSub.js"
 /** redis-server's default settings, and the settings' type. */
 export { defaultServerConfig } from "./config/config.js"
 export type { SaveRule, ServerConfig } from "./config/config.js"

@@ -15,11 +15,12 @@ import { isValidClientAttribute } from "./connection.js"
 import type { Session } from "../state/Session.js"
 import type { CommandSpec } from "./types.js"
 import { command, noKeys } from "./row.js"
+import { noSubscriptions, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
 
 
 
 /** One CLIENT LIST / CLIENT INFO line, with Redis's fields (the buffer figures are nominal). */
-export const describeClient = (session: Session, nowMs: number): string =>
+export const describeClient = (session: Session, nowMs: number, subscriptions: SubscriptionCounts = noSubscriptions): string =>
   [
     `id=${session.id}`,
     `addr=${session.remoteAddress}`,
@@ -28,9 +29,10 @@ export const describeClient = (session: Session, nowMs: number): string =>
     `name=${session.name ?? ""}`,
     `age=${Math.floor((nowMs - session.createdAt) / 1000)}`,
     `idle=${Math.floor((nowMs - session.lastCommandAt) / 1000)}`,
-    "flags=N",
+    subscriptions.channels + subscriptions.patterns + subscriptions.shardChannels > 0 ? "flags=P" : "flags=N",
     `db=${session.db}`,
-    "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0",
+    `sub=${subscriptions.channels} psub=${subscriptions.patterns} ssub=${subscriptions.shardChannels}`,
+    "multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0",
     "obl=0 oll=0 omem=0 tot-mem=0 events=r",
     `cmd=${session.lastCommand}`,
     "user=default redir=-1",
@@ -98,15 +100,18 @@ export const clientSetInfo: Handler<never> = (args, session) => {
   })
 }
 
-export const clientInfo: Handler<never> = (_args, session) =>
-  Effect.map(Clock.currentTimeMillis, (now) => Resp.verbatim("txt", describeClient(session, now) + "\n"))
+export const clientInfo: Handler<PubSub> = (_args, session) =>
+  Effect.map(Effect.all([Clock.currentTimeMillis, PubSub]), ([now, pubsub]) =>
+    Resp.verbatim("txt", describeClient(session, now, pubsub.counts(session.id)) + "\n"))
 
-export const clientList: Handler<Clients> = () =>
+export const clientList: Handler<Clients | PubSub> = () =>
   Effect.gen(function*() {
     const clients = yield* Clients
+    const pubsub = yield* PubSub
     const sessions = yield* clients.all
     const now = yield* Clock.currentTimeMillis
-    return Resp.verbatim("txt", sessions.map((session) => describeClient(session, now) + "\n").join(""))
+    return Resp.verbatim("txt",
+      sessions.map((session) => describeClient(session, now, pubsub.counts(session.id)) + "\n").join(""))
   })
 
 

@@ -110,7 +110,9 @@ const aclCategories = (description: CommandDescription): ReadonlyArray<string> =
 /** A key spec as COMMAND INFO shows it, derived from the legacy key positions. */
 const keySpecs = (description: CommandDescription): ReadonlyArray<RespValue> => {
   if (description.firstKey === 0) return []
-  const access = description.flags.includes("write") ? ["RW", "UPDATE"] : ["RO", "ACCESS"]
+  // Sharded channels take key positions (cluster slots) without being keys: CMD_KEY_NOT_KEY.
+  const access = description.flags.includes("pubsub") ? ["not_key"]
+    : description.flags.includes("write") ? ["RW", "UPDATE"] : ["RO", "ACCESS"]
   const lastKey = description.lastKey < 0 ? description.lastKey : description.lastKey - description.firstKey
   return [
     Resp.map([

@@ -17,6 +17,7 @@ import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
 import { command, noKeys } from "./row.js"
+import { activeCounts, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
 
 
 
@@ -40,6 +41,8 @@ export interface InfoContext {
   readonly dirty: number
   /** The persistence section's fields, as the persistence services report them. */
   readonly persistence: ReadonlyArray<InfoField>
+  /** Channels, patterns and shard channels with subscribers (the PubSub registry). */
+  readonly pubsub: SubscriptionCounts
 }
 
 /** A section: its name as `INFO <name>` takes it, its title, and its fields. */
@@ -160,8 +163,9 @@ const statsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["evicted_clients", 0],
   ["keyspace_hits", 0],
   ["keyspace_misses", 0],
-  ["pubsub_channels", 0],
-  ["pubsub_patterns", 0],
+  ["pubsub_channels", c.pubsub.channels],
+  ["pubsub_patterns", c.pubsub.patterns],
+  ["pubsubshard_channels", c.pubsub.shardChannels],
   ["latest_fork_usec", 0],
   ["total_forks", 0],
   ["total_error_replies", 0]
@@ -238,7 +242,7 @@ export const renderInfo = (sections: ReadonlyArray<InfoSection>, context: InfoCo
     `# ${section.title}\r\n` + section.fields(context).map(([name, value]) => `${name}:${value}\r\n`).join("")
   ).join("\r\n")
 
-export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots | AppendOnly> = (args, session) =>
+export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots | AppendOnly | PubSub> = (args, session) =>
   Effect.gen(function*() {
     const activity = yield* Activity
     const store = yield* Store
@@ -255,7 +259,8 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       opsPerSecond: yield* activity.opsPerSecond,
       keyspaces: yield* store.snapshot,
       dirty: yield* store.dirty,
-      persistence: yield* persistenceInfo
+      persistence: yield* persistenceInfo,
+      pubsub: activeCounts(yield* PubSub)
     }
     return Resp.verbatim("txt", renderInfo(selectSections(args.slice(1)), context))
   })

@@ -10,6 +10,7 @@ import type { Snapshots } from "../persistence/Snapshots.js"
 import type { Activity } from "../state/Activity.js"
 import type { ClientPause } from "../state/ClientPause.js"
 import type { Clients } from "../state/Clients.js"
+import type { PubSub } from "../state/PubSub.js"
 import type { Shutdown } from "../state/Shutdown.js"
 import type { Store } from "../store/Store.js"
 import { authCommands } from "./auth.js"
@@ -21,6 +22,7 @@ import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
 import { objectCommands } from "./object.js"
 import { persistenceCommands } from "./persistence.js"
+import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
@@ -45,6 +47,7 @@ export type CommandServices =
   | Activity
   | LiveConfig
   | ClientPause
+  | PubSub
 
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
@@ -53,6 +56,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
+  ...pubsubCommands,
   ...serverCommands,
   ...objectCommands,
   ...connectionCommands,

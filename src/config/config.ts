@@ -20,6 +20,16 @@ export interface SaveRule {
   readonly changes: number
 }
 
+/** One class's `client-output-buffer-limit`: bytes (0: none) and the seconds over the soft limit allowed. */
+export interface OutputBufferLimit {
+  readonly hardBytes: number
+  readonly softBytes: number
+  readonly softSeconds: number
+}
+
+/** Redis's client classes for `client-output-buffer-limit` (`slave` is the replica class's name). */
+export type OutputBufferClass = "normal" | "slave" | "pubsub"
+
 export interface ServerConfig {
   readonly port: number
   readonly bind: string
@@ -48,6 +58,8 @@ export interface ServerConfig {
   readonly slowlogLogSlowerThan: number
   /** SLOWLOG: entries kept. */
   readonly slowlogMaxLen: number
+  /** `client-output-buffer-limit`, per client class; effect-kv enforces the pubsub class (see state/PubSub.ts). */
+  readonly clientOutputBufferLimit: Readonly<Record<OutputBufferClass, OutputBufferLimit>>
   /** The config file the settings were read from (INFO's config_file, CONFIG REWRITE); undefined when none. */
   readonly configFile: string | undefined
 }
@@ -77,5 +89,10 @@ export const defaultServerConfig: ServerConfig = {
   clientQueryBufferLimit: 1024 * 1024 * 1024,
   slowlogLogSlowerThan: 10000,
   slowlogMaxLen: 128,
+  clientOutputBufferLimit: {
+    normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+    slave: { hardBytes: 256 * 1024 * 1024, softBytes: 64 * 1024 * 1024, softSeconds: 60 },
+    pubsub: { hardBytes: 32 * 1024 * 1024, softBytes: 8 * 1024 * 1024, softSeconds: 60 }
+  },
   configFile: undefined
 }

@@ -5,7 +5,9 @@
  */
 import { Either } from "effect"
 import { parseInt64 } from "../int64.js"
-import type { AppendFsync, LogLevelName, MaxmemoryPolicy, SaveRule, ServerConfig } from "./config.js"
+import type {
+  AppendFsync, LogLevelName, MaxmemoryPolicy, OutputBufferClass, OutputBufferLimit, SaveRule, ServerConfig
+} from "./config.js"
 
 /** Redis's config flags: IMMUTABLE_CONFIG and PROTECTED_CONFIG refuse CONFIG SET. */
 export type Mutability = "mutable" | "immutable" | "protected"
@@ -75,6 +77,48 @@ export const formatSaveRules = (rules: ReadonlyArray<SaveRule>): string =>
   rules.map((rule) => `${rule.seconds} ${rule.changes}`).join(" ")
 
 const exactlyOne = (count: number) => count === 1
+
+const bufferLimitArgCount = "Wrong number of arguments in buffer limit configuration."
+const bufferLimitClass = "Invalid client class specified in buffer limit configuration."
+const bufferLimitValues = "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+
+/** getClientTypeByName: `replica` is another name of the `slave` class; `master` has no limits to set. */
+const outputBufferClass = (name: string): OutputBufferClass | undefined => {
+  const lower = name.toLowerCase()
+  return lower === "normal" || lower === "pubsub" || lower === "slave" ? lower : lower === "replica" ? "slave" : undefined
+}
+
+/**
+ * config.c setConfigClientOutputBufferLimitOption: groups of `<class> <hard> <soft> <soft seconds>`,
+ * as several arguments or one space-separated string; each group replaces its class's limits.
+ */
+export const applyOutputBufferLimits = (
+  limits: ServerConfig["clientOutputBufferLimit"],
+  args: ReadonlyArray<string>
+): Either.Either<ServerConfig["clientOutputBufferLimit"], string> => {
+  const words = args.length === 1 ? args[0].split(" ").filter((word) => word.length > 0) : args
+  if (words.length === 0 || words.length % 4 !== 0) return Either.left(bufferLimitArgCount)
+  let next = limits
+  for (let i = 0; i < words.length; i += 4) {
+    const kind = outputBufferClass(words[i])
+    if (kind === undefined) return Either.left(bufferLimitClass)
+    const hard = parseMemory(words[i + 1])
+    const soft = parseMemory(words[i + 2])
+    const seconds = parseInt64(words[i + 3])
+    if (hard === undefined || soft === undefined || seconds === undefined || seconds < 0n) {
+      return Either.left(bufferLimitValues)
+    }
+    const limit: OutputBufferLimit = { hardBytes: Number(hard), softBytes: Number(soft), softSeconds: Number(seconds) }
+    next = { ...next, [kind]: limit }
+  }
+  return Either.right(next)
+}
+
+const outputBufferClasses: ReadonlyArray<OutputBufferClass> = ["normal", "slave", "pubsub"]
+
+export const formatOutputBufferLimits = (limits: ServerConfig["clientOutputBufferLimit"]): string =>
+  outputBufferClasses.map((kind) => `${kind} ${limits[kind].hardBytes} ${limits[kind].softBytes} ${limits[kind].softSeconds}`)
+    .join(" ")
 
 type Setter<A> = (config: ServerConfig, value: A) => ServerConfig
 
@@ -182,7 +226,14 @@ export const parameters: ReadonlyArray<Parameter> = [
     (c, clientQueryBufferLimit) => ({ ...c, clientQueryBufferLimit })),
   numeric("slowlog-log-slower-than", { min: -1n, max: longMax }, (c) => c.slowlogLogSlowerThan,
     (c, slowlogLogSlowerThan) => ({ ...c, slowlogLogSlowerThan })),
-  numeric("slowlog-max-len", { min: 0n, max: longMax }, (c) => c.slowlogMaxLen, (c, slowlogMaxLen) => ({ ...c, slowlogMaxLen }))
+  numeric("slowlog-max-len", { min: 0n, max: longMax }, (c) => c.slowlogMaxLen, (c, slowlogMaxLen) => ({ ...c, slowlogMaxLen })),
+  {
+    name: "client-output-buffer-limit", mutability: "mutable", acceptsArgCount: (count) => count >= 1,
+    format: (config) => formatOutputBufferLimits(config.clientOutputBufferLimit),
+    apply: (config, args) =>
+      Either.map(applyOutputBufferLimits(config.clientOutputBufferLimit, args),
+        (clientOutputBufferLimit) => ({ ...config, clientOutputBufferLimit }))
+  }
 ]
 
 const byName: ReadonlyMap<string, Parameter> = new Map(parameters.map((parameter) => [parameter.name, parameter]))

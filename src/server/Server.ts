@@ -16,6 +16,7 @@ import { type ServedCommands, serveConnection } from "./connection.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
+import { PubSub } from "../state/PubSub.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -37,9 +38,10 @@ const listen = (options: ServerOptions) =>
     const live = yield* LiveConfig
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
+    const pubsub = yield* PubSub
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: guardedTable(pause)(commandTable),
-      direct: directTable(pause)(commandTable),
+      guarded: guardedTable(pause, pubsub)(commandTable),
+      direct: directTable(pause, pubsub)(commandTable),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }
@@ -52,9 +54,10 @@ const listen = (options: ServerOptions) =>
     return { host: options.host, port }
   })
 
-/** The server Layer: needs the Store (and the other command services); gives its address. */
+/** The server Layer: needs the Store (and the other command services); gives its address and PubSub. */
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
+    Layer.provideMerge(PubSub.layer),
     Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)))
   )
 

@@ -34,6 +34,12 @@ import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
+import { PubSub } from "../state/PubSub.js"
+
+/** The replies of the batch a connection is running: a message published meanwhile goes among them (PubSub). */
+interface Outbox {
+  replies: Array<RespValue> | undefined
+}
 
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
@@ -79,7 +85,8 @@ const runBatch = <R>(
   store: StoreService,
   clock: Clock.Clock,
   session: Session,
-  batch: ReadonlyArray<Command>
+  batch: ReadonlyArray<Command>,
+  outbox: Outbox
 ) =>
   Effect.gen(function*() {
     const watch = activity.watching()
@@ -93,6 +100,7 @@ const runBatch = <R>(
     }
     const chunks: Array<Uint8Array> = []
     let pending: Array<RespValue> = []
+    outbox.replies = pending
     let protocol = session.protocol
     let queued: Array<Queued> = []
     let guardsIdle = commands.guardsIdle()
@@ -138,6 +146,7 @@ const runBatch = <R>(
       if (session.protocol !== protocol) {
         if (pending.length > 0) chunks.push(encodeAll(pending, protocol))
         pending = []
+        outbox.replies = pending
         protocol = session.protocol
       }
       pending.push(reply)
@@ -148,6 +157,8 @@ const runBatch = <R>(
     if (pending.length > 0) chunks.push(encodeAll(pending, protocol))
     activity.countCommands(batch.length)
     if (runs.length > 0) yield* activity.recordRuns(session, runs)
+    // From here a message is written at once, after this batch's replies (written as the batch ends).
+    outbox.replies = undefined
     const result: BatchResult = {
       bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
       close: session.closeAfterReply
@@ -197,6 +208,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
       let running: Fiber.RuntimeFiber<BatchResult> | undefined = undefined
       let waitingForDrain = false
       let closing = false
+      const outbox: Outbox = { replies: undefined }
 
       const close = (): void => {
         closing = true
@@ -245,7 +257,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
             if (protocolError !== undefined) answerProtocolError(protocolError)
             continue
           }
-          const fiber = runFork(runBatch(commands, activity, store, clock, session, decoded.commands))
+          const fiber = runFork(runBatch(commands, activity, store, clock, session, decoded.commands, outbox))
           const exit = fiber.unsafePoll()
           if (exit !== null) {
             batchEnded(exit, protocolError)
@@ -266,6 +278,22 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
           kill: Deferred.succeed(finished, undefined)
         }),
         () => activity.connectionClosed(session.id)
+      )
+      const pubsub = yield* PubSub
+      yield* Effect.acquireRelease(
+        pubsub.attach(session, {
+          deliver: (replies) => {
+            if (outbox.replies !== undefined) outbox.replies.push(...replies)
+            else send(encodeAll(replies, session.protocol))
+            return netSocket.writableLength
+          },
+          cutOff: (reason) => {
+            runFork(Effect.logWarning(reason))
+            netSocket.destroy()
+            close()
+          }
+        }),
+        () => pubsub.detach(session.id)
       )
       yield* Effect.addFinalizer(() => Effect.suspend(() => running === undefined ? Effect.void : Fiber.interrupt(running)))
       const input = yield* makeConnectionInput(session, netSocket)

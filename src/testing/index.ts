@@ -5,3 +5,4 @@
 export * from "./arbitraries.js"
 export * from "./commands.js"
 export * from "./set-commands.js"
+export * from "./pubsub-commands.js"

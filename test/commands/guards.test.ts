@@ -24,11 +24,12 @@ import { Clients } from "../../src/state/Clients.js"
 import { internalSession } from "../../src/state/Session.js"
 import { Shutdown } from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
+import { PubSub } from "../../src/state/PubSub.js"
 import { commandVector } from "../../src/testing/commands.js"
 import { realisticNow } from "./helpers.js"
 
 /** A server's command services, fresh (an empty store) each time it is provided. */
-const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
   Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
   Layer.provideMerge(Store.layer),
   Layer.provideMerge(serverStateLayer(defaultServerConfig)),
@@ -39,9 +40,9 @@ const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer
 type Tables = { readonly guarded: CommandTable<CommandServices | LiveConfig>; readonly direct: CommandTable<CommandServices | LiveConfig> }
 
 /** The two tables as Server.ts builds them. */
-const tables: Effect.Effect<Tables, never, ClientPause> = Effect.map(ClientPause, (pause) => ({
-  guarded: guardedTable(pause)(commandTable),
-  direct: directTable(pause)(commandTable)
+const tables: Effect.Effect<Tables, never, ClientPause | PubSub> = Effect.map(Effect.all([ClientPause, PubSub]), ([pause, pubsub]) => ({
+  guarded: guardedTable(pause, pubsub)(commandTable),
+  direct: directTable(pause, pubsub)(commandTable)
 }))
 
 /** The replies `commands` get, in order, from one of the tables, on a fresh server. */

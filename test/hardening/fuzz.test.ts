@@ -29,6 +29,7 @@ import { LiveConfig } from "../../src/config/LiveConfig.js"
 import { withMemoryLimit } from "../../src/commands/guards/memory.js"
 import { Shutdown } from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
+import { PubSub } from "../../src/state/PubSub.js"
 import { commandFrame, malformedFrame } from "../../src/testing/arbitraries.js"
 import { connectRaw, type RawClient } from "../wire/raw-client.js"
 import { type ServerProcess, startServerProcess } from "./server-process.js"
@@ -177,7 +178,7 @@ const session: Session = {
 
 describe("every command with random arguments", () => {
   const config = { ...defaultServerConfig, save: [], port: 0 }
-  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
     Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
     Layer.provideMerge(Store.layer),
     Layer.provideMerge(serverStateLayer(config)),

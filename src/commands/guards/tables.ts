@@ -17,14 +17,16 @@ import { withAuthentication } from "./auth.js"
 import { withMemoryLimit } from "./memory.js"
 import { withClientPause } from "./pause.js"
 import { withPersistence } from "./persistence.js"
+import { withSubscribedMode } from "./subscribed.js"
+import type { PubSubService } from "../../state/PubSub.js"
 
 /**
  * Every guard, in processCommand's order: authentication, then OOM and
- * MISCONF, the pause innermost (processCommand checks it after the others).
+ * MISCONF, subscribed mode, the pause innermost (processCommand checks it after the others).
  */
-export const guardedTable = (pause: ClientPauseService) => <R>(table: CommandTable<R>) =>
-  withAuthentication(withMemoryLimit(withPersistence(withClientPause(pause)(table))))
+export const guardedTable = (pause: ClientPauseService, pubsub: PubSubService) => <R>(table: CommandTable<R>) =>
+  withAuthentication(withMemoryLimit(withPersistence(withSubscribedMode(pubsub)(withClientPause(pause)(table)))))
 
-/** The guards that are cheap when idle (authentication once given, a pause not in force) only. */
-export const directTable = (pause: ClientPauseService) => <R>(table: CommandTable<R>) =>
-  withAuthentication(withClientPause(pause)(table))
+/** The guards that are cheap when idle (authentication once given, not subscribed, a pause not in force) only. */
+export const directTable = (pause: ClientPauseService, pubsub: PubSubService) => <R>(table: CommandTable<R>) =>
+  withAuthentication(withSubscribedMode(pubsub)(withClientPause(pause)(table)))
