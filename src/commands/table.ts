@@ -19,6 +19,7 @@ import * as Config from "./config.js"
 import * as ObjectFamily from "./object.js"
 import * as Client from "./client.js"
 import * as Strings from "./strings.js"
+import { countingLookups } from "./lookups.js"
 import type { CommandFlag, CommandSpec, Handler } from "./types.js"
 import type { Clients } from "../state/Clients.js"
 import type { Activity } from "../state/Activity.js"
@@ -308,7 +309,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
 
 /** Lower-case command name -> its spec. */
 export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = new Map(
-  rows.map((spec) => [spec.name, spec])
+  rows.map((spec) => [spec.name, countingLookups(spec)])
 )
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */

@@ -21,7 +21,7 @@ import { NetSocket } from "@effect/platform-node/NodeSocket"
 import type * as Net from "node:net"
 import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
-import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
+import { answered, dispatchCommand, errorReply } from "../commands/dispatch.js"
 import { KeyspaceStep, type Outcome } from "../commands/keyspace-step.js"
 import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
@@ -30,6 +30,7 @@ import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import { type Step, Store, type StoreService } from "../store/Store.js"
 import { Activity, type ActivityService, type CommandRun } from "../state/Activity.js"
+import { recordCall } from "../state/command-stats.js"
 import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
@@ -64,6 +65,8 @@ interface BatchResult {
 interface Queued {
   readonly args: Command
   readonly step: KeyspaceStep
+  /** Its commandstats name. */
+  readonly name: string | undefined
 }
 
 /**
@@ -86,7 +89,8 @@ const runBatch = <R>(
     const startedAtMs = clock.unsafeCurrentTimeMillis()
     session.lastCommandAt = startedAtMs
     const runs: Array<CommandRun> = []
-    const record = (args: Command, db: number, durationMicros: number): void => {
+    const record = (args: Command, db: number, durationMicros: number, name: string | undefined, rejected: boolean, reply: RespValue): void => {
+      recordCall(activity.statistics, name, rejected, durationMicros, reply)
       if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
         runs.push({ args, db, startedAtMicros: startedAtMs * 1000, durationMicros })
       }
@@ -106,6 +110,7 @@ const runBatch = <R>(
       const durations: Array<number> = []
       const steps = run.map(({ step }): Step<Outcome> => ({
         keys: step.keys,
+        readsKeys: step.readsKeys,
         run: (database, nowMs) => {
           const startedAt = performance.now()
           const transition = step.run(database, nowMs)
@@ -115,23 +120,24 @@ const runBatch = <R>(
       }))
       return Effect.map(store.modifyEach(db, steps), (outcomes) => {
         outcomes.forEach((outcome, i) => {
-          pending.push(Either.isRight(outcome) ? outcome.right : errorReply(outcome.left))
-          record(run[i].args, db, durations[i])
+          const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
+          pending.push(reply)
+          record(run[i].args, db, durations[i], run[i].name, false, reply)
         })
       })
     }
 
     for (const args of batch) {
-      const effect = commandEffect(guardsIdle ? commands.direct : commands.guarded, args, session)
+      const { effect, name, rejected } = dispatchCommand(guardsIdle ? commands.direct : commands.guarded, args, session)
       if (effect instanceof KeyspaceStep && effect.session === session) {
-        queued.push({ args, step: effect })
+        queued.push({ args, step: effect, name })
         continue
       }
       yield* applyQueued()
       const db = session.db
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
-      record(args, db, Math.round((performance.now() - startedAt) * 1000))
+      record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
       // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
@@ -205,6 +211,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       const send = (bytes: Uint8Array): void => {
         if (bytes.length === 0 || netSocket.destroyed) return
+        activity.statistics.netOutputBytes += bytes.length
         if (!netSocket.write(bytes) && !waitingForDrain) {
           waitingForDrain = true
           netSocket.once("drain", () => {
@@ -216,7 +223,9 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       /** Redis answers the protocol error after the replies of the commands before it, then closes. */
       const answerProtocolError = (protocolError: ProtocolError): void => {
-        send(encodeAll([error(protocolError.message)], session.protocol))
+        const reply = error(protocolError.message)
+        recordCall(activity.statistics, undefined, false, 0, reply)
+        send(encodeAll([reply], session.protocol))
         close()
       }
 
@@ -274,6 +283,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
       // Either way the scope's end closes the socket once the written replies are flushed.
       yield* socket.run((chunk) => {
         input.received(chunk)
+        activity.statistics.netInputBytes += chunk.length
         received.push(chunk)
         serveReceived()
       }).pipe(
