@@ -92,7 +92,9 @@ const runBatch = <R>(
     const record = (args: Command, db: number, durationMicros: number, name: string | undefined, rejected: boolean, reply: RespValue): void => {
       recordCall(activity.statistics, name, rejected, durationMicros, reply)
       if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
-        runs.push({ args, db, startedAtMicros: startedAtMs * 1000, durationMicros })
+        // MONITOR shows microseconds (Redis's ustime()): the clock's nanoseconds, read only for a recorded run.
+        const startedAtMicros = Number(clock.unsafeCurrentTimeNanos() / 1000n) - durationMicros
+        runs.push({ args, db, startedAtMicros, durationMicros })
       }
     }
     const chunks: Array<Uint8Array> = []

@@ -109,6 +109,33 @@ describe("SLOWLOG, MONITOR, CLIENT KILL", () => {
     }
   })
 
+  it("stamps MONITOR lines with microseconds (`1732780000.123456`), not milliseconds", async () => {
+    const monitor = await new Redis({ port: server.port, host: server.host }).monitor()
+    const redis = new Redis({ port: server.port, host: server.host })
+    try {
+      const times: Array<string> = []
+      const seen = new Promise<void>((resolve) => {
+        monitor.on("monitor", (time: string, args: ReadonlyArray<string>) => {
+          if (args[0] !== "echo") return
+          times.push(time)
+          if (times.length === 20) resolve()
+        })
+      })
+      for (let i = 0; i < 20; i++) await redis.echo(`tick${i}`)
+      await seen
+      const nowSeconds = Date.now() / 1000
+      for (const time of times) {
+        expect(time).toMatch(/^\d{10}\.\d{6}$/)
+        expect(Math.abs(Number(time) - nowSeconds)).toBeLessThan(10)
+      }
+      // A millisecond clock times 1000 always ends in 000; twenty real microsecond readings do not.
+      expect(times.some((time) => !time.endsWith("000"))).toBe(true)
+    } finally {
+      monitor.disconnect()
+      redis.disconnect()
+    }
+  })
+
   it("kills a client by id", async () => {
     const victim = new Redis({ port: server.port, host: server.host, retryStrategy: () => null })
     const redis = new Redis({ port: server.port, host: server.host })
