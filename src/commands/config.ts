@@ -8,7 +8,7 @@ import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import type { ServerConfig } from "../config/config.js"
 import { LiveConfig } from "../config/LiveConfig.js"
-import { findParameter, parameters } from "../config/settings.js"
+import { allParameters, findParameter } from "../config/settings.js"
 import { globMatch } from "../store/glob.js"
 import { Store } from "../store/Store.js"
 import type { Handler } from "./types.js"
@@ -20,7 +20,7 @@ const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(li
 
 /** CONFIG GET's matches: every parameter some pattern matches (any case), each once. */
 export const matchingParameters = (config: ServerConfig, patterns: ReadonlyArray<string>): ReadonlyArray<readonly [string, string]> =>
-  parameters
+  allParameters
     .filter((parameter) => patterns.some((pattern) => globMatch(pattern.toLowerCase(), parameter.name)))
     .map((parameter) => [parameter.name, parameter.format(config)] as const)
 

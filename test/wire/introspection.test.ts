@@ -64,7 +64,10 @@ describe("CONFIG", () => {
     const client = createClient({ socket: { port: server.port, host: server.host } })
     await client.connect()
     try {
-      expect(await client.configGet("maxmemory*")).toEqual({ maxmemory: "0", "maxmemory-policy": "noeviction" })
+      expect(await client.configGet("maxmemory*")).toEqual({
+        maxmemory: "0", "maxmemory-policy": "noeviction", "maxmemory-clients": "0", "maxmemory-samples": "5",
+        "maxmemory-eviction-tenacity": "10"
+      })
       expect(await client.configSet("maxmemory", "10mb")).toBe("OK")
       expect(await client.configGet("maxmemory")).toEqual({ maxmemory: "10485760" })
       await expect(client.configSet("dir", "/tmp")).rejects.toThrow(
