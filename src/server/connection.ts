@@ -35,6 +35,7 @@ import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
+import { describeClient } from "../commands/client.js"
 
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
@@ -186,6 +187,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         localAddress: formatAddress(netSocket.localAddress, netSocket.localPort)
       })
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
+      // networking.c acceptCommonHandler / readQueryFromClient log these at verbose.
+      yield* Effect.logDebug(`Accepted ${session.remoteAddress}`)
       const activity = yield* Activity
       const refusal = yield* admissionCheck(session, netSocket.remoteAddress)
       if (refusal !== undefined) {
@@ -225,6 +228,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       /** Redis answers the protocol error after the replies of the commands before it, then closes. */
       const answerProtocolError = (protocolError: ProtocolError): void => {
+        const reason = protocolError.message.replace(/^ERR Protocol error: /, "")
+        runFork(Effect.logDebug(`Protocol error (${reason}) from client: ${describeClient(session, clock.unsafeCurrentTimeMillis())}`))
         const reply = error(protocolError.message)
         recordCall(activity.statistics, undefined, false, 0, reply)
         send(encodeAll([reply], session.protocol))
@@ -283,15 +288,23 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       // The socket closing ends `run`; QUIT, a protocol error, CLIENT KILL and the idle timeout complete `finished`.
       // Either way the scope's end closes the socket once the written replies are flushed.
+      /** Whether the client closed its side (the socket's input ended), as against QUIT, a kill or the idle timeout. */
+      let closedByClient = false
       yield* socket.run((chunk) => {
         input.received(chunk)
         activity.statistics.netInputBytes += chunk.length
         received.push(chunk)
         serveReceived()
       }).pipe(
+        Effect.tap(() => {
+          closedByClient = true
+        }),
         Effect.raceFirst(Deferred.await(finished)),
         Effect.raceFirst(input.idle)
       )
+      if (closedByClient && !closing) {
+        yield* Effect.logDebug(`Client closed connection ${describeClient(session, clock.unsafeCurrentTimeMillis())}`)
+      }
     }).pipe(
       Effect.scoped,
       Effect.catchTag("SocketError", () => Effect.void)
