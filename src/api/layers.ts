@@ -4,24 +4,43 @@
  * server with its store is `serverLayer(config)` (server/program.ts).
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect, HashMap, Layer } from "effect"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import type { SaveRule } from "../config/config.js"
 import { Store } from "../store/Store.js"
+import { isExpired, type Keyspace } from "../store/entry.js"
 
 /** Snapshots to a file `dir/dbfilename` (RDB, written atomically); the directory must exist. */
 export const layerFilePersistence = (options: PersistenceFile.FileOptions): Layer.Layer<Persistence> =>
   PersistenceFile.layer(options).pipe(Layer.provide(NodeFileSystem.layer))
 
 /** The store as the last snapshot left it (keys expired meanwhile dropped); empty without one. */
+/** The keyspaces without the keys already expired at `nowMs`, with how many keys stay and how many went (Redis drops them at load). */
+const dropExpired = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number): readonly [ReadonlyArray<Keyspace>, number, number] => {
+  let kept = 0
+  let expired = 0
+  const result = keyspaces.map((keyspace) => {
+    let expiredHere = 0
+    for (const stored of HashMap.values(keyspace)) if (isExpired(stored, nowMs)) expiredHere++
+    kept += HashMap.size(keyspace) - expiredHere
+    expired += expiredHere
+    return expiredHere === 0 ? keyspace : HashMap.filter(keyspace, (stored) => !isExpired(stored, nowMs))
+  })
+  return [result, kept, expired]
+}
+
 export const layerStoreFromSnapshot: Layer.Layer<Store, PersistenceError, Persistence> = Layer.unwrapEffect(
   Effect.gen(function*() {
     const persistence = yield* Persistence
-    const loaded = yield* persistence.load(yield* Clock.currentTimeMillis)
-    if (loaded === undefined) return Store.layer
-    yield* Effect.logInfo(`DB loaded from disk: ${persistence.location}`)
+    const startedAt = performance.now()
+    const stored = yield* persistence.load()
+    if (stored === undefined) return Store.layer
+    const [loaded, keys, expired] = dropExpired(stored, yield* Clock.currentTimeMillis)
+    // rdb.c rdbLoadRioWithLoadingCtx and server.c loadDataFromDisk, at notice.
+    yield* Effect.logInfo(`Done loading RDB, keys loaded: ${keys}, keys expired: ${expired}.`)
+    yield* Effect.logInfo(`DB loaded from disk: ${((performance.now() - startedAt) / 1000).toFixed(3)} seconds`)
     return Store.layerFrom(loaded)
   })
 )

@@ -8,8 +8,9 @@ import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import type { ServerConfig } from "../config/config.js"
 import { LiveConfig } from "../config/LiveConfig.js"
-import { findParameter, parameters } from "../config/settings.js"
+import { allParameters, findParameter } from "../config/settings.js"
 import { globMatch } from "../store/glob.js"
+import { Store } from "../store/Store.js"
 import type { Handler } from "./types.js"
 import { adminFlags, command, helpFlags, noKeys } from "./row.js"
 
@@ -20,7 +21,7 @@ const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(li
 
 /** CONFIG GET's matches: every parameter some pattern matches (any case), each once. */
 export const matchingParameters = (config: ServerConfig, patterns: ReadonlyArray<string>): ReadonlyArray<readonly [string, string]> =>
-  parameters
+  allParameters
     .filter((parameter) => patterns.some((pattern) => globMatch(pattern.toLowerCase(), parameter.name)))
     .map((parameter) => [parameter.name, parameter.format(config)] as const)
 
@@ -61,8 +62,17 @@ export const configSet: Handler<LiveConfig> = (args) =>
     return Resp.ok
   })
 
-export const configResetStat: Handler<Activity> = () =>
-  Effect.flatMap(Activity, (activity) => Effect.as(activity.resetCounters, Resp.ok))
+/** CONFIG RESETSTAT (server.c resetServerStats): the connection and command counters, and the keyspace's. */
+export const configResetStat: Handler<Activity | Store> = () =>
+  Effect.gen(function*() {
+    yield* (yield* Activity).resetCounters
+    const stats = (yield* Store).stats
+    stats.hits = 0
+    stats.misses = 0
+    stats.expired = 0
+    stats.evicted = 0
+    return Resp.ok
+  })
 
 /** CONFIG REWRITE: effect-kv does not rewrite files; with no config file Redis's error applies. */
 export const configRewrite: Handler<LiveConfig> = () =>

@@ -16,7 +16,7 @@ export type CommandTable<R> = ReadonlyMap<string, CommandSpec<R>>
 /** What a request resolved to: the command to run, or the error reply that rejects it. */
 export type Resolution<R> =
   | { readonly _tag: "Run"; readonly spec: CommandSpec<R>; readonly fullName: string }
-  | { readonly _tag: "Reject"; readonly reply: RespValue }
+  | { readonly _tag: "Reject"; readonly reply: RespValue; readonly name?: string }
 
 /**
  * An error reply on one line, as networking.c addReplyErrorFormatEx: newlines
@@ -36,7 +36,9 @@ const argsPreview = (args: Command): string => {
   return preview
 }
 
-const reject = <R>(message: string): Resolution<R> => ({ _tag: "Reject", reply: error(oneLine(message)) })
+/** `name`: the known command refused (wrong arity), counted in its commandstats' rejected_calls. */
+const reject = <R>(message: string, name?: string): Resolution<R> =>
+  name === undefined ? { _tag: "Reject", reply: error(oneLine(message)) } : { _tag: "Reject", reply: error(oneLine(message)), name }
 
 /** Redis's arity rule: N words exactly when positive, at least -N when negative. */
 export const arityMatches = (arity: number, argc: number): boolean =>
@@ -61,11 +63,11 @@ export const resolveCommand = <R>(table: CommandTable<R>, args: Command): Resolu
     const fullName = `${spec.name}|${sub.name}`
     return arityMatches(sub.arity, args.length)
       ? { _tag: "Run", spec: sub, fullName }
-      : reject(Errors.wrongArity(fullName))
+      : reject(Errors.wrongArity(fullName), fullName)
   }
   return arityMatches(spec.arity, args.length)
     ? { _tag: "Run", spec, fullName: spec.name }
-    : reject(Errors.wrongArity(spec.name))
+    : reject(Errors.wrongArity(spec.name), spec.name)
 }
 
 /** The reply for a command's error. */
@@ -79,11 +81,22 @@ export const commandEffect = <R>(
   table: CommandTable<R>,
   args: Command,
   session: Session
-): Effect.Effect<RespValue, CommandError, R> => {
+): Effect.Effect<RespValue, CommandError, R> => dispatchCommand(table, args, session).effect
+
+/** A request's effect, with what INFO commandstats counts it under. */
+export interface Dispatched<R> {
+  readonly effect: Effect.Effect<RespValue, CommandError, R>
+  /** The command's full name (`config|get`); undefined for an unknown command or subcommand. */
+  readonly name: string | undefined
+  /** Refused before running (wrong arity): a rejected call, not a call. */
+  readonly rejected: boolean
+}
+
+export const dispatchCommand = <R>(table: CommandTable<R>, args: Command, session: Session): Dispatched<R> => {
   const resolution = resolveCommand(table, args)
-  if (resolution._tag === "Reject") return Effect.succeed(resolution.reply)
+  if (resolution._tag === "Reject") return { effect: Effect.succeed(resolution.reply), name: resolution.name, rejected: true }
   session.lastCommand = resolution.fullName
-  return resolution.spec.handler(args, session)
+  return { effect: resolution.spec.handler(args, session), name: resolution.fullName, rejected: false }
 }
 
 /** Turns a command's failure into its error reply. */

@@ -12,7 +12,8 @@ import { Clients } from "../state/Clients.js"
 import type { ServerConfig } from "../config/config.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import { isVolatile, type Keyspace } from "../store/entry.js"
-import { Store } from "../store/Store.js"
+import { type KeyspaceStats, Store } from "../store/Store.js"
+import { type CommandStatistics, commandStatFields, errorStatFields } from "../state/command-stats.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
@@ -39,6 +40,8 @@ export interface InfoContext {
   readonly opsPerSecond: number
   readonly keyspaces: ReadonlyArray<Keyspace>
   readonly dirty: number
+  readonly keyspaceStats: KeyspaceStats
+  readonly statistics: CommandStatistics
   /** The persistence section's fields, as the persistence services report them. */
   readonly persistence: ReadonlyArray<InfoField>
   /** Channels, patterns and shard channels with subscribers (the PubSub registry). */
@@ -148,27 +151,27 @@ const statsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["total_connections_received", c.connectionsReceived],
   ["total_commands_processed", c.commandsProcessed],
   ["instantaneous_ops_per_sec", c.opsPerSecond],
-  ["total_net_input_bytes", 0],
-  ["total_net_output_bytes", 0],
+  ["total_net_input_bytes", c.statistics.netInputBytes],
+  ["total_net_output_bytes", c.statistics.netOutputBytes],
   ["instantaneous_input_kbps", "0.00"],
   ["instantaneous_output_kbps", "0.00"],
   ["rejected_connections", c.rejectedConnections],
   ["sync_full", 0],
   ["sync_partial_ok", 0],
   ["sync_partial_err", 0],
-  ["expired_keys", 0],
+  ["expired_keys", c.keyspaceStats.expired],
   ["expired_stale_perc", "0.00"],
   ["expired_time_cap_reached_count", 0],
-  ["evicted_keys", 0],
+  ["evicted_keys", c.keyspaceStats.evicted],
   ["evicted_clients", 0],
-  ["keyspace_hits", 0],
-  ["keyspace_misses", 0],
+  ["keyspace_hits", c.keyspaceStats.hits],
+  ["keyspace_misses", c.keyspaceStats.misses],
   ["pubsub_channels", c.pubsub.channels],
   ["pubsub_patterns", c.pubsub.patterns],
   ["pubsubshard_channels", c.pubsub.shardChannels],
   ["latest_fork_usec", 0],
   ["total_forks", 0],
-  ["total_error_replies", 0]
+  ["total_error_replies", c.statistics.totalErrorReplies]
 ]
 
 const replicationSection = (): ReadonlyArray<InfoField> => [
@@ -220,8 +223,8 @@ export const infoSections: ReadonlyArray<InfoSection> = [
   { name: "replication", title: "Replication", inDefault: true, fields: replicationSection },
   { name: "cpu", title: "CPU", inDefault: true, fields: cpuSection },
   { name: "modules", title: "Modules", inDefault: true, fields: noFields },
-  { name: "commandstats", title: "Commandstats", inDefault: false, fields: noFields },
-  { name: "errorstats", title: "Errorstats", inDefault: true, fields: noFields },
+  { name: "commandstats", title: "Commandstats", inDefault: false, fields: (c) => commandStatFields(c.statistics) },
+  { name: "errorstats", title: "Errorstats", inDefault: true, fields: (c) => errorStatFields(c.statistics) },
   { name: "latencystats", title: "Latencystats", inDefault: false, fields: noFields },
   { name: "cluster", title: "Cluster", inDefault: true, fields: () => [["cluster_enabled", 0]] },
   { name: "keyspace", title: "Keyspace", inDefault: true, fields: keyspaceSection }
@@ -259,6 +262,8 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       opsPerSecond: yield* activity.opsPerSecond,
       keyspaces: yield* store.snapshot,
       dirty: yield* store.dirty,
+      keyspaceStats: store.stats,
+      statistics: activity.statistics,
       persistence: yield* persistenceInfo,
       pubsub: activeCounts(yield* PubSub)
     }

@@ -29,13 +29,15 @@ export class KeyspaceStep extends Effectable.Class<RespValue, CommandError, Stor
     readonly session: Session,
     /** The keys lazily expired before `run` sees the database. */
     readonly keys: ReadonlyArray<ByteString>,
-    readonly run: (database: Database, nowMs: number) => Transition<Outcome>
+    readonly run: (database: Database, nowMs: number) => Transition<Outcome>,
+    /** Counts `keys` as keyspace hits or misses (a read command's lookups: see commands/lookups.ts). */
+    readonly readsKeys = false
   ) {
     super()
   }
 
   commit(): Effect.Effect<RespValue, CommandError, Store> {
-    return Effect.flatMap(Store, (store) => store.modify(this.session.db, this.keys, this.run)).pipe(
+    return Effect.flatMap(Store, (store) => store.modify(this.session.db, this.keys, this.run, this.readsKeys)).pipe(
       Effect.flatMap((outcome) => outcome)
     )
   }

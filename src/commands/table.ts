@@ -20,6 +20,7 @@ import { configCommands } from "./config.js"
 import { connectionCommands, selectCommand } from "./connection.js"
 import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
+import { countingLookups } from "./lookups.js"
 import { objectCommands } from "./object.js"
 import { persistenceCommands } from "./persistence.js"
 import { pubsubCommands } from "./pubsub.js"
@@ -66,7 +67,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
 
 /** Lower-case command name -> its spec. */
 export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = new Map(
-  rows.map((spec) => [spec.name, spec])
+  rows.map((spec) => [spec.name, countingLookups(spec)])
 )
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */

@@ -2,6 +2,8 @@
  * The server's settings, named as redis-server names them, with its defaults.
  * The CLI and the config file fill this; every other part only reads it.
  */
+import { rememberedDefaults } from "./redis-parameters.js"
+
 export type LogLevelName = "debug" | "verbose" | "notice" | "warning"
 export type AppendFsync = "always" | "everysec" | "no"
 export type MaxmemoryPolicy =
@@ -60,6 +62,21 @@ export interface ServerConfig {
   readonly slowlogMaxLen: number
   /** `client-output-buffer-limit`, per client class; effect-kv enforces the pubsub class (see state/PubSub.ts). */
   readonly clientOutputBufferLimit: Readonly<Record<OutputBufferClass, OutputBufferLimit>>
+  /** How many databases SELECT reaches (immutable: effect-kv always has 16). */
+  readonly databases: number
+  /** Keyspace notification classes, as CONFIG GET shows them (`AKE`, `glE`; empty: none). */
+  readonly notifyKeyspaceEvents: string
+  /** The value encodings' thresholds (OBJECT ENCODING, RDB), read by the value modules. */
+  readonly hashMaxListpackEntries: number
+  readonly hashMaxListpackValue: number
+  readonly setMaxIntsetEntries: number
+  readonly zsetMaxListpackEntries: number
+  readonly zsetMaxListpackValue: number
+  /** Positive: entries per list node; -1 to -5: node size 4kb to 64kb. */
+  readonly listMaxListpackSize: number
+  readonly listCompressDepth: number
+  /** Redis's parameters effect-kv accepts and remembers but does not act on, by name: see redis-parameters.ts. */
+  readonly remembered: Readonly<Record<string, string>>
   /** The config file the settings were read from (INFO's config_file, CONFIG REWRITE); undefined when none. */
   readonly configFile: string | undefined
 }
@@ -93,6 +110,21 @@ export const defaultServerConfig: ServerConfig = {
     normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
     slave: { hardBytes: 256 * 1024 * 1024, softBytes: 64 * 1024 * 1024, softSeconds: 60 },
     pubsub: { hardBytes: 32 * 1024 * 1024, softBytes: 8 * 1024 * 1024, softSeconds: 60 }
+  },
+  databases: 16,
+  notifyKeyspaceEvents: "",
+  hashMaxListpackEntries: 512,
+  hashMaxListpackValue: 64,
+  setMaxIntsetEntries: 512,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
+  listMaxListpackSize: -2,
+  listCompressDepth: 0,
+  remembered: {
+    ...rememberedDefaults,
+    "oom-score-adj-values": "0 200 800",
+    "latency-tracking-info-percentiles": "50 99 99.9",
+    "maxmemory-clients": "0"
   },
   configFile: undefined
 }

@@ -8,6 +8,15 @@ import { parseInt64 } from "../int64.js"
 import type {
   AppendFsync, LogLevelName, MaxmemoryPolicy, OutputBufferClass, OutputBufferLimit, SaveRule, ServerConfig
 } from "./config.js"
+import { parameterAliases, type RememberedKind, rememberedParameters } from "./redis-parameters.js"
+import {
+  formatKeyspaceEvents,
+  parseKeyspaceEvents,
+  parseLatencyPercentiles,
+  parseMaxmemoryClients,
+  parseMemory,
+  parseOomScoreAdjValues
+} from "./parameter-syntax.js"
 
 /** Redis's config flags: IMMUTABLE_CONFIG and PROTECTED_CONFIG refuse CONFIG SET. */
 export type Mutability = "mutable" | "immutable" | "protected"
@@ -41,20 +50,7 @@ export const parseYesNo = (text: string): boolean | undefined => {
 
 export const formatYesNo = (value: boolean): string => (value ? "yes" : "no")
 
-const memoryUnits: Readonly<Record<string, bigint>> = {
-  "": 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n
-}
-
-/**
- * memtoull: digits with an optional unit, any case: b, k (1000), kb (1024),
- * m, mb, g, gb. `100mb` is 104857600. Undefined for anything else.
- */
-export const parseMemory = (text: string): bigint | undefined => {
-  const match = /^(\d+)([a-zA-Z]*)$/.exec(text)
-  if (match === null) return undefined
-  const unit = memoryUnits[match[2].toLowerCase()]
-  return unit === undefined ? undefined : BigInt(match[1]) * unit
-}
+export { parseMemory }
 
 /**
  * The `save` arguments: pairs of `<seconds> <changes>`, given as several
@@ -236,7 +232,101 @@ export const parameters: ReadonlyArray<Parameter> = [
   }
 ]
 
-const byName: ReadonlyMap<string, Parameter> = new Map(parameters.map((parameter) => [parameter.name, parameter]))
+/** A remembered parameter's text, validated as Redis validates its type. */
+const checkRemembered = (kind: RememberedKind, value: string): Either.Either<string, string> => {
+  switch (kind.type) {
+    case "fixed":
+    case "anyText":
+      return Either.right(value)
+    case "yesNo": {
+      const flag = parseYesNo(value)
+      return flag === undefined ? Either.left(mustBeYesNo) : Either.right(formatYesNo(flag))
+    }
+    case "integer":
+    case "memory": {
+      const number = kind.type === "memory" ? parseMemory(value) : parseInt64(value)
+      if (number === undefined) return Either.left(kind.type === "memory" ? mustBeMemory : mustBeInteger)
+      return number < kind.min || number > kind.max ? Either.left(outOfRange(kind.min, kind.max)) : Either.right(String(number))
+    }
+    case "oneOf": {
+      const choice = kind.values.find((candidate) => candidate === value.toLowerCase())
+      return choice === undefined
+        ? Either.left(`argument(s) must be one of the following: ${kind.values.join(", ")}`)
+        : Either.right(choice)
+    }
+  }
+}
+
+/** A parameter kept as CONFIG GET's text in `remembered`; `check` validates and normalises a new value. */
+const remembered = (name: string, mutability: Mutability, check: (value: string) => Either.Either<string, string>): Parameter => ({
+  name, mutability, acceptsArgCount: exactlyOne,
+  format: (config) => config.remembered[name] ?? "",
+  apply: (config, [value]) =>
+    Either.map(check(value), (text) => ({ ...config, remembered: { ...config.remembered, [name]: text } }))
+})
+
+/** A text parameter with its own syntax (Left: Redis's reason; Right: CONFIG GET's text). */
+const syntax = (
+  name: string,
+  parse: (value: string, config: ServerConfig) => Either.Either<string, string>,
+  get: (c: ServerConfig) => string,
+  set: Setter<string>
+): Parameter => ({
+  name, mutability: "mutable", acceptsArgCount: exactlyOne,
+  format: get,
+  apply: (config, [value]) => Either.map(parse(value, config), (text) => set(config, text))
+})
+
+/**
+ * What effect-kv reads beyond the parameters above: the database count, the
+ * keyspace notification classes and the encodings' thresholds (read by the
+ * value modules). oom-score-adj-values,
+ * latency-tracking-info-percentiles and maxmemory-clients are validated and
+ * remembered with Redis's syntax but have no effect.
+ */
+const readParameters: ReadonlyArray<Parameter> = [
+  { ...numeric("databases", { min: 1n, max: BigInt(intMax) }, (c) => c.databases, (c, databases) => ({ ...c, databases })),
+    mutability: "immutable" },
+  syntax("notify-keyspace-events", (value) => Either.map(parseKeyspaceEvents(value), formatKeyspaceEvents),
+    (c) => c.notifyKeyspaceEvents, (c, notifyKeyspaceEvents) => ({ ...c, notifyKeyspaceEvents })),
+  numeric("hash-max-listpack-entries", { min: 0n, max: longMax }, (c) => c.hashMaxListpackEntries,
+    (c, hashMaxListpackEntries) => ({ ...c, hashMaxListpackEntries })),
+  numeric("hash-max-listpack-value", { min: 0n, max: longMax, memory: true }, (c) => c.hashMaxListpackValue,
+    (c, hashMaxListpackValue) => ({ ...c, hashMaxListpackValue })),
+  numeric("set-max-intset-entries", { min: 0n, max: longMax }, (c) => c.setMaxIntsetEntries,
+    (c, setMaxIntsetEntries) => ({ ...c, setMaxIntsetEntries })),
+  numeric("zset-max-listpack-entries", { min: 0n, max: longMax }, (c) => c.zsetMaxListpackEntries,
+    (c, zsetMaxListpackEntries) => ({ ...c, zsetMaxListpackEntries })),
+  numeric("zset-max-listpack-value", { min: 0n, max: longMax, memory: true }, (c) => c.zsetMaxListpackValue,
+    (c, zsetMaxListpackValue) => ({ ...c, zsetMaxListpackValue })),
+  numeric("list-max-listpack-size", { min: -2147483648n, max: BigInt(intMax) }, (c) => c.listMaxListpackSize,
+    (c, listMaxListpackSize) => ({ ...c, listMaxListpackSize })),
+  numeric("list-compress-depth", { min: 0n, max: BigInt(intMax) }, (c) => c.listCompressDepth,
+    (c, listCompressDepth) => ({ ...c, listCompressDepth })),
+  remembered("oom-score-adj-values", "mutable", parseOomScoreAdjValues),
+  remembered("latency-tracking-info-percentiles", "mutable", parseLatencyPercentiles),
+  remembered("maxmemory-clients", "mutable", parseMaxmemoryClients)
+]
+
+const ownParameters: ReadonlyArray<Parameter> = [
+  ...parameters,
+  ...readParameters,
+  ...rememberedParameters.map(([name, , kind]) =>
+    remembered(name, kind.type === "fixed" ? "immutable" : "mutable", (value) => checkRemembered(kind, value)))
+]
+
+const byOwnName: ReadonlyMap<string, Parameter> = new Map(ownParameters.map((parameter) => [parameter.name, parameter]))
+
+/** Every parameter CONFIG GET * lists (Redis 7.0.15's, aliases included). */
+export const allParameters: ReadonlyArray<Parameter> = [
+  ...ownParameters,
+  ...parameterAliases.flatMap(([alias, name]) => {
+    const parameter = byOwnName.get(name)
+    return parameter === undefined ? [] : [{ ...parameter, name: alias }]
+  })
+]
+
+const byName: ReadonlyMap<string, Parameter> = new Map(allParameters.map((parameter) => [parameter.name, parameter]))
 
 /** The parameter a directive names (any case). */
 export const findParameter = (name: string): Parameter | undefined => byName.get(name.toLowerCase())

@@ -21,7 +21,7 @@ import { NetSocket } from "@effect/platform-node/NodeSocket"
 import type * as Net from "node:net"
 import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
-import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
+import { answered, dispatchCommand, errorReply } from "../commands/dispatch.js"
 import { KeyspaceStep, type Outcome } from "../commands/keyspace-step.js"
 import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
@@ -30,6 +30,7 @@ import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import { type Step, Store, type StoreService } from "../store/Store.js"
 import { Activity, type ActivityService, type CommandRun } from "../state/Activity.js"
+import { recordCall } from "../state/command-stats.js"
 import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
@@ -40,6 +41,7 @@ import { PubSub } from "../state/PubSub.js"
 interface Outbox {
   replies: Array<RespValue> | undefined
 }
+import { describeClient } from "../commands/client.js"
 
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
@@ -70,6 +72,8 @@ interface BatchResult {
 interface Queued {
   readonly args: Command
   readonly step: KeyspaceStep
+  /** Its commandstats name. */
+  readonly name: string | undefined
 }
 
 /**
@@ -93,9 +97,12 @@ const runBatch = <R>(
     const startedAtMs = clock.unsafeCurrentTimeMillis()
     session.lastCommandAt = startedAtMs
     const runs: Array<CommandRun> = []
-    const record = (args: Command, db: number, durationMicros: number): void => {
+    const record = (args: Command, db: number, durationMicros: number, name: string | undefined, rejected: boolean, reply: RespValue): void => {
+      recordCall(activity.statistics, name, rejected, durationMicros, reply)
       if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
-        runs.push({ args, db, startedAtMicros: startedAtMs * 1000, durationMicros })
+        // MONITOR shows microseconds (Redis's ustime()): the clock's nanoseconds, read only for a recorded run.
+        const startedAtMicros = Number(clock.unsafeCurrentTimeNanos() / 1000n) - durationMicros
+        runs.push({ args, db, startedAtMicros, durationMicros })
       }
     }
     const chunks: Array<Uint8Array> = []
@@ -114,6 +121,7 @@ const runBatch = <R>(
       const durations: Array<number> = []
       const steps = run.map(({ step }): Step<Outcome> => ({
         keys: step.keys,
+        readsKeys: step.readsKeys,
         run: (database, nowMs) => {
           const startedAt = performance.now()
           const transition = step.run(database, nowMs)
@@ -123,23 +131,24 @@ const runBatch = <R>(
       }))
       return Effect.map(store.modifyEach(db, steps), (outcomes) => {
         outcomes.forEach((outcome, i) => {
-          pending.push(Either.isRight(outcome) ? outcome.right : errorReply(outcome.left))
-          record(run[i].args, db, durations[i])
+          const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
+          pending.push(reply)
+          record(run[i].args, db, durations[i], run[i].name, false, reply)
         })
       })
     }
 
     for (const args of batch) {
-      const effect = commandEffect(guardsIdle ? commands.direct : commands.guarded, args, session)
+      const { effect, name, rejected } = dispatchCommand(guardsIdle ? commands.direct : commands.guarded, args, session)
       if (effect instanceof KeyspaceStep && effect.session === session) {
-        queued.push({ args, step: effect })
+        queued.push({ args, step: effect, name })
         continue
       }
       yield* applyQueued()
       const db = session.db
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
-      record(args, db, Math.round((performance.now() - startedAt) * 1000))
+      record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
       // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
@@ -189,6 +198,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         localAddress: formatAddress(netSocket.localAddress, netSocket.localPort)
       })
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
+      // networking.c acceptCommonHandler / readQueryFromClient log these at verbose.
+      yield* Effect.logDebug(`Accepted ${session.remoteAddress}`)
       const activity = yield* Activity
       const refusal = yield* admissionCheck(session, netSocket.remoteAddress)
       if (refusal !== undefined) {
@@ -217,6 +228,7 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       const send = (bytes: Uint8Array): void => {
         if (bytes.length === 0 || netSocket.destroyed) return
+        activity.statistics.netOutputBytes += bytes.length
         if (!netSocket.write(bytes) && !waitingForDrain) {
           waitingForDrain = true
           netSocket.once("drain", () => {
@@ -228,7 +240,11 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       /** Redis answers the protocol error after the replies of the commands before it, then closes. */
       const answerProtocolError = (protocolError: ProtocolError): void => {
-        send(encodeAll([error(protocolError.message)], session.protocol))
+        const reason = protocolError.message.replace(/^ERR Protocol error: /, "")
+        runFork(Effect.logDebug(`Protocol error (${reason}) from client: ${describeClient(session, clock.unsafeCurrentTimeMillis())}`))
+        const reply = error(protocolError.message)
+        recordCall(activity.statistics, undefined, false, 0, reply)
+        send(encodeAll([reply], session.protocol))
         close()
       }
 
@@ -300,14 +316,23 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
 
       // The socket closing ends `run`; QUIT, a protocol error, CLIENT KILL and the idle timeout complete `finished`.
       // Either way the scope's end closes the socket once the written replies are flushed.
+      /** Whether the client closed its side (the socket's input ended), as against QUIT, a kill or the idle timeout. */
+      let closedByClient = false
       yield* socket.run((chunk) => {
         input.received(chunk)
+        activity.statistics.netInputBytes += chunk.length
         received.push(chunk)
         serveReceived()
       }).pipe(
+        Effect.tap(() => {
+          closedByClient = true
+        }),
         Effect.raceFirst(Deferred.await(finished)),
         Effect.raceFirst(input.idle)
       )
+      if (closedByClient && !closing) {
+        yield* Effect.logDebug(`Client closed connection ${describeClient(session, clock.unsafeCurrentTimeMillis())}`)
+      }
     }).pipe(
       Effect.scoped,
       Effect.catchTag("SocketError", () => Effect.void)

@@ -12,9 +12,19 @@ export const formatTimestamp = (date: Date): string =>
   `${date.getDate()} ${months[date.getMonth()]} ${date.getFullYear()} ` +
   `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
 
-/** Redis's level marks: `.` debug, `-` verbose, `*` notice, `#` warning. */
+/**
+ * Redis's level marks: `.` debug, `-` verbose, `*` notice, `#` warning. Redis's
+ * levels map to Effect's as debug = Trace, verbose = Debug (Effect.logDebug),
+ * notice = Info, warning = Warning.
+ */
 const levelMark = (level: LogLevel.LogLevel): string =>
-  LogLevel.lessThan(level, LogLevel.Info) ? "." : LogLevel.lessThan(level, LogLevel.Warning) ? "*" : "#"
+  LogLevel.lessThan(level, LogLevel.Debug)
+    ? "."
+    : LogLevel.lessThan(level, LogLevel.Info)
+    ? "-"
+    : LogLevel.lessThan(level, LogLevel.Warning)
+    ? "*"
+    : "#"
 
 const messageText = (message: unknown): string =>
   Array.isArray(message) ? message.map(String).join(" ") : String(message)
@@ -27,7 +37,7 @@ export const redisLogger = Logger.make(({ logLevel, message, date, cause }) => {
 export const toLogLevel = (name: LogLevelName): LogLevel.LogLevel => {
   switch (name) {
     case "debug":
-      return LogLevel.Debug
+      return LogLevel.Trace
     case "verbose":
       return LogLevel.Debug
     case "notice":

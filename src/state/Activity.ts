@@ -10,6 +10,7 @@ import type { Command } from "../resp/values.js"
 import type { ServerConfig } from "../config/config.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import { representString } from "../config/quoting.js"
+import { type CommandStatistics, makeCommandStatistics, resetCommandStatistics } from "./command-stats.js"
 
 /** What another fiber may do to a connection. */
 export interface ConnectionControl {
@@ -109,6 +110,8 @@ export interface ActivityService {
   readonly watching: () => BatchWatch
   /** After a batch: how many commands ran (synchronous: a batch of transactions needs no more). */
   readonly countCommands: (commands: number) => void
+  /** commandstats, errorstats and the network bytes: updated synchronously by the connection loop. */
+  readonly statistics: CommandStatistics
   /** After a batch: the runs `watching` asked for (slow log entries, MONITOR lines). */
   readonly recordRuns: (session: Session, runs: ReadonlyArray<CommandRun>) => Effect.Effect<void>
   readonly counters: Effect.Effect<Counters>
@@ -140,6 +143,7 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
 
       /** Counted outside the Ref: every batch adds to it, synchronously. */
       let commandsProcessed = 0
+      const statistics = makeCommandStatistics()
       /** Whether some client is in MONITOR: read before every batch, so kept outside the Ref. */
       let monitoring = false
       const updateConnections = (f: (s: State) => State) =>
@@ -206,12 +210,14 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
         countCommands: (commands) => {
           commandsProcessed += commands
         },
+        statistics,
         recordRuns,
         counters: Effect.map(Ref.get(state), (s) => ({ ...s.counters, commandsProcessed })),
         opsPerSecond: Effect.map(Ref.get(state), (s) => opsPerSecond(s.ops)),
         resetCounters: Effect.zipRight(
           Effect.sync(() => {
             commandsProcessed = 0
+            resetCommandStatistics(statistics)
           }),
           Ref.update(state, (s) => ({ ...s, counters: emptyCounters, ops: { ...s.ops, lastCommands: 0 } }))
         ),

@@ -17,7 +17,19 @@ export type Transition<A> = readonly [reply: A, database: Database.Database, cha
 /** One transition of `modifyEach`, with the keys lazily expired before it runs. */
 export interface Step<A> {
   readonly keys: ReadonlyArray<ByteString>
+  /** Counts each of `keys` as a keyspace hit or miss (Redis's lookupKeyRead): set for read commands. */
+  readonly readsKeys?: boolean
   readonly run: (database: Database.Database, nowMs: number) => Transition<A>
+}
+
+/** INFO's keyspace counters (server.stat_keyspace_hits/misses, stat_expiredkeys, stat_evictedkeys). */
+export interface KeyspaceStats {
+  hits: number
+  misses: number
+  /** Keys removed by lazy or active expiry. */
+  expired: number
+  /** Keys removed by maxmemory eviction. */
+  evicted: number
 }
 
 export interface StoreService {
@@ -28,7 +40,8 @@ export interface StoreService {
   readonly modify: <A>(
     db: number,
     keys: ReadonlyArray<ByteString>,
-    f: (database: Database.Database, nowMs: number) => Transition<A>
+    f: (database: Database.Database, nowMs: number) => Transition<A>,
+    readsKeys?: boolean
   ) => Effect.Effect<A>
   /**
    * Runs `steps` in order on database `db` as one atomic update, all at the
@@ -51,6 +64,8 @@ export interface StoreService {
   readonly reclaimExpired: Effect.Effect<number>
   /** DEBUG SET-ACTIVE-EXPIRE: turns the background expiry cycle off or on (lazy expiry stays). */
   readonly setActiveExpiry: (enabled: boolean) => Effect.Effect<void>
+  /** The keyspace counters, live (read by INFO; `evicted` is added to by the maxmemory guard; CONFIG RESETSTAT zeroes them). */
+  readonly stats: KeyspaceStats
 }
 
 export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>() {
@@ -101,14 +116,29 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     const counted = <A>([reply, count]: readonly [A, number]): Effect.Effect<A> =>
       count === 0 ? Effect.succeed(reply) : Effect.as(countChanges(count), reply)
 
+    const stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0 }
+    /** expireIfNeeded on `keys`, counting the expired keys, then the lookups of a read. */
+    const lookUp = (database: Database.Database, keys: ReadonlyArray<ByteString>, readsKeys: boolean | undefined, nowMs: number) => {
+      const expired = Database.expireKeys(database, keys, nowMs)
+      if (expired !== database) stats.expired += Database.size(database) - Database.size(expired)
+      if (readsKeys === true) {
+        for (const key of keys) {
+          if (Database.get(expired, key) === undefined) stats.misses++
+          else stats.hits++
+        }
+      }
+      return expired
+    }
+
     const modify = <A>(
       db: number,
       keys: ReadonlyArray<ByteString>,
-      f: (database: Database.Database, nowMs: number) => Transition<A>
+      f: (database: Database.Database, nowMs: number) => Transition<A>,
+      readsKeys?: boolean
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) => {
-          const [reply, next, count] = f(Database.expireKeys(database, keys, nowMs), nowMs)
+          const [reply, next, count] = f(lookUp(database, keys, readsKeys, nowMs), nowMs)
           return [[reply, count] as const, next]
         })).pipe(Effect.flatMap(counted))
 
@@ -119,7 +149,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
           let current = database
           let count = 0
           for (const step of steps) {
-            const [reply, next, stepChanges] = step.run(Database.expireKeys(current, step.keys, nowMs), nowMs)
+            const [reply, next, stepChanges] = step.run(lookUp(current, step.keys, step.readsKeys, nowMs), nowMs)
             replies.push(reply)
             current = next
             count += stepChanges
@@ -134,7 +164,11 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
 
     const reclaimExpired = Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
       Effect.reduce(databases, 0, (total, ref) =>
-        Ref.modify(ref, (database) => reclaimDatabase(database, nowMs)).pipe(Effect.map((n) => total + n))))
+        Ref.modify(ref, (database) => reclaimDatabase(database, nowMs)).pipe(Effect.map((n) => total + n)))).pipe(
+          Effect.tap((removed) => {
+            stats.expired += removed
+          })
+        )
 
     let activeExpiryEnabled = true
     const activeExpiryCycle = Effect.suspend(() => activeExpiryEnabled ? reclaimExpired : Effect.succeed(0))
@@ -151,6 +185,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       changeCount: Effect.map(Ref.get(changes), ({ total }) => total),
       markSaved: (saved) => Ref.update(changes, (counts) => ({ ...counts, dirty: Math.max(0, counts.dirty - saved) })),
       reclaimExpired,
+      stats,
       setActiveExpiry: (enabled) =>
         Effect.sync(() => {
           activeExpiryEnabled = enabled

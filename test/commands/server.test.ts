@@ -9,7 +9,8 @@ import { defaultServerConfig } from "../../src/config/config.js"
 describe("CONFIG", () => {
   it("GET matches globs in any case", () => {
     expect(matchingParameters(defaultServerConfig, ["MAXMEMORY*", "save"])).toEqual([
-      ["save", "3600 1 300 100 60 10000"], ["maxmemory", "0"], ["maxmemory-policy", "noeviction"]
+      ["save", "3600 1 300 100 60 10000"], ["maxmemory", "0"], ["maxmemory-policy", "noeviction"],
+      ["maxmemory-clients", "0"], ["maxmemory-eviction-tenacity", "10"], ["maxmemory-samples", "5"]
     ])
   })
   it("SET is all or nothing, with Redis's errors", () => {

@@ -98,6 +98,12 @@ describe("maxmemory", () => {
     const replies = await pipeline(client, [...sets, ["DBSIZE"]], 200 * 5 + 5)
     expect(count(replies, "+OK\r\n")).toBe(200)
     expect(Number(/:(\d+)\r\n$/.exec(replies)?.[1])).toBeLessThanOrEqual(Math.floor(20 * 1024 / perKey("r100")) + 1)
+    const keys = Number(/:(\d+)\r\n$/.exec(replies)?.[1])
+    client.send(frame("INFO", "stats"))
+    // The bulk reply ends with its last field's CRLF and then its own.
+    let stats = ""
+    while (!stats.endsWith("\r\n\r\n")) stats += await client.read(1)
+    expect(stats).toContain(`evicted_keys:${200 - keys}\r\n`)
   })
 })
 

@@ -36,6 +36,22 @@ describe("Store", () => {
       expect(HashMap.size(yield* keyspace(3))).toBe(1)
     }).pipe(Effect.provide(Store.layer)))
 
+  it.effect("counts lazily and actively expired keys, and a read's lookups as hits and misses (INFO stats)", () =>
+    Effect.gen(function*() {
+      const store = yield* Store
+      yield* put(0, "lazy", "v", 100)
+      yield* put(0, "active", "v", 100)
+      yield* put(0, "kept", "v")
+      yield* TestClock.setTime(101)
+      const lookup = (keys: ReadonlyArray<string>) => store.modify(0, keys, (database) => [undefined, database, 0], true)
+      yield* lookup(["lazy", "kept", "missing"])
+      expect(store.stats).toMatchObject({ expired: 1, hits: 1, misses: 2 })
+      yield* store.modify(0, ["kept", "missing"], (database) => [undefined, database, 0])
+      expect(store.stats).toMatchObject({ hits: 1, misses: 2 })
+      yield* TestClock.adjust("200 millis")
+      expect(store.stats.expired).toBe(2)
+    }).pipe(Effect.provide(Store.layer)))
+
   it.effect("one cycle's work per database is bounded; later cycles finish the job", () =>
     Effect.gen(function*() {
       const volatile = 1000

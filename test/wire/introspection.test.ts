@@ -64,7 +64,10 @@ describe("CONFIG", () => {
     const client = createClient({ socket: { port: server.port, host: server.host } })
     await client.connect()
     try {
-      expect(await client.configGet("maxmemory*")).toEqual({ maxmemory: "0", "maxmemory-policy": "noeviction" })
+      expect(await client.configGet("maxmemory*")).toEqual({
+        maxmemory: "0", "maxmemory-policy": "noeviction", "maxmemory-clients": "0", "maxmemory-samples": "5",
+        "maxmemory-eviction-tenacity": "10"
+      })
       expect(await client.configSet("maxmemory", "10mb")).toBe("OK")
       expect(await client.configGet("maxmemory")).toEqual({ maxmemory: "10485760" })
       await expect(client.configSet("dir", "/tmp")).rejects.toThrow(
@@ -103,6 +106,33 @@ describe("SLOWLOG, MONITOR, CLIENT KILL", () => {
       })
       await redis.echo("watched")
       expect(await seen).toEqual(["echo", "watched"])
+    } finally {
+      monitor.disconnect()
+      redis.disconnect()
+    }
+  })
+
+  it("stamps MONITOR lines with microseconds (`1732780000.123456`), not milliseconds", async () => {
+    const monitor = await new Redis({ port: server.port, host: server.host }).monitor()
+    const redis = new Redis({ port: server.port, host: server.host })
+    try {
+      const times: Array<string> = []
+      const seen = new Promise<void>((resolve) => {
+        monitor.on("monitor", (time: string, args: ReadonlyArray<string>) => {
+          if (args[0] !== "echo") return
+          times.push(time)
+          if (times.length === 20) resolve()
+        })
+      })
+      for (let i = 0; i < 20; i++) await redis.echo(`tick${i}`)
+      await seen
+      const nowSeconds = Date.now() / 1000
+      for (const time of times) {
+        expect(time).toMatch(/^\d{10}\.\d{6}$/)
+        expect(Math.abs(Number(time) - nowSeconds)).toBeLessThan(10)
+      }
+      // A millisecond clock times 1000 always ends in 000; twenty real microsecond readings do not.
+      expect(times.some((time) => !time.endsWith("000"))).toBe(true)
     } finally {
       monitor.disconnect()
       redis.disconnect()

@@ -141,6 +141,8 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
         const victim = yield* pickVictim(config)
         if (victim === undefined) return false
         yield* Effect.either(evict.handler(["DEL", victim.key], { ...session, db: victim.db }))
+        const store = yield* Store
+        store.stats.evicted++
         accessedAt.delete(accessKey(victim.db, victim.key))
         used -= victim.bytes
         datasetBytes = used
