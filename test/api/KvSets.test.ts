@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { Kv } from "../../src/api/Kv.js"
+import type { WrongTypeError } from "../../src/api/errors.js"
 import { Store } from "../../src/store/Store.js"
 import * as Errors from "../../src/errors.js"
 
@@ -30,7 +31,10 @@ describe("Kv set methods", () => {
     withKv((kv) =>
       Effect.gen(function*() {
         yield* kv.set("s", "v")
-        for (const attempt of [kv.sadd("s", "a"), kv.srem("s", "a"), kv.smembers("s"), kv.sismember("s", "a"), kv.scard("s")]) {
+        const attempts: ReadonlyArray<Effect.Effect<unknown, WrongTypeError>> = [
+          kv.sadd("s", "a"), kv.srem("s", "a"), kv.smembers("s"), kv.sismember("s", "a"), kv.scard("s")
+        ]
+        for (const attempt of attempts) {
           const failure = yield* Effect.flip(attempt)
           expect(failure._tag).toBe("WrongTypeError")
           expect(failure.message).toBe(Errors.wrongType)
