@@ -5,13 +5,14 @@ import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { persistenceInfo } from "../persistence/info.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as os from "node:os"
-import { Clock, Effect, HashMap } from "effect"
+import { Clock, Effect } from "effect"
 import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import { Clients } from "../state/Clients.js"
 import type { ServerConfig } from "../config/config.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import { isVolatile, type Keyspace } from "../store/entry.js"
+import * as Hamt from "../structures/hamt.js"
 import { Store } from "../store/Store.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import type { Handler } from "./types.js"
@@ -196,10 +197,12 @@ const cpuSection = (): ReadonlyArray<InfoField> => {
 /** `db0:keys=N,expires=M,avg_ttl=0` for each non-empty database. */
 const keyspaceSection = (c: InfoContext): ReadonlyArray<InfoField> =>
   c.keyspaces.flatMap((keyspace, db): ReadonlyArray<InfoField> => {
-    const keys = HashMap.size(keyspace)
+    const keys = Hamt.size(keyspace)
     if (keys === 0) return []
     let expires = 0
-    for (const stored of HashMap.values(keyspace)) if (isVolatile(stored)) expires++
+    Hamt.forEach(keyspace, (stored) => {
+      if (isVolatile(stored)) expires++
+    })
     return [[`db${db}`, `keys=${keys},expires=${expires},avg_ttl=0`]]
   })
 
