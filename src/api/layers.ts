@@ -4,7 +4,8 @@
  * server with its store is `serverLayer(config)` (server/program.ts).
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import { Clock, Effect, HashMap, Layer } from "effect"
+import { Clock, Effect, Layer } from "effect"
+import * as Hamt from "../structures/hamt.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
 import { Snapshots } from "../persistence/Snapshots.js"
@@ -22,11 +23,13 @@ const dropExpired = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number): readonl
   let kept = 0
   let expired = 0
   const result = keyspaces.map((keyspace) => {
-    let expiredHere = 0
-    for (const stored of HashMap.values(keyspace)) if (isExpired(stored, nowMs)) expiredHere++
-    kept += HashMap.size(keyspace) - expiredHere
-    expired += expiredHere
-    return expiredHere === 0 ? keyspace : HashMap.filter(keyspace, (stored) => !isExpired(stored, nowMs))
+    const expiredKeys: Array<string> = []
+    Hamt.forEach(keyspace, (stored, key) => {
+      if (isExpired(stored, nowMs)) expiredKeys.push(key)
+    })
+    kept += Hamt.size(keyspace) - expiredKeys.length
+    expired += expiredKeys.length
+    return expiredKeys.reduce((remaining, key) => Hamt.remove(remaining, key), keyspace)
   })
   return [result, kept, expired]
 }

@@ -5,7 +5,7 @@ import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { persistenceInfo } from "../persistence/info.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as os from "node:os"
-import { Clock, Effect, HashMap } from "effect"
+import { Clock, Effect } from "effect"
 import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import { Clients } from "../state/Clients.js"
@@ -14,6 +14,7 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { isVolatile, type Keyspace } from "../store/entry.js"
 import { type KeyspaceStats, Store } from "../store/Store.js"
 import { type CommandStatistics, commandStatFields, errorStatFields } from "../state/command-stats.js"
+import * as Hamt from "../structures/hamt.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
@@ -204,10 +205,12 @@ const cpuSection = (): ReadonlyArray<InfoField> => {
 /** `db0:keys=N,expires=M,avg_ttl=0` for each non-empty database. */
 const keyspaceSection = (c: InfoContext): ReadonlyArray<InfoField> =>
   c.keyspaces.flatMap((keyspace, db): ReadonlyArray<InfoField> => {
-    const keys = HashMap.size(keyspace)
+    const keys = Hamt.size(keyspace)
     if (keys === 0) return []
     let expires = 0
-    for (const stored of HashMap.values(keyspace)) if (isVolatile(stored)) expires++
+    Hamt.forEach(keyspace, (stored) => {
+      if (isVolatile(stored)) expires++
+    })
     return [[`db${db}`, `keys=${keys},expires=${expires},avg_ttl=0`]]
   })
 

@@ -2,7 +2,8 @@
  * The keyspace commands (Redis's db.c and expire.c), each a pure transition
  * over the selected database.
  */
-import { Effect, Either, HashMap, Random } from "effect"
+import { Effect, Either, Random } from "effect"
+import { PCGRandom } from "effect/Utils"
 import {
   type CommandError,
   expireGtLtConflict,
@@ -18,7 +19,6 @@ import { array, bulk, integer, nullBulk, ok, simple, type ByteString, type RespV
 import * as Database from "../store/database.js"
 import { type Entry, expiresAtOf, isExpired, valueOf } from "../store/entry.js"
 import { globMatch } from "../store/glob.js"
-import { scanPage } from "../store/scan.js"
 import { Store } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { failure, reply, transact, unchanged } from "./keyspace-step.js"
@@ -35,8 +35,9 @@ import { command, noKeys } from "./row.js"
 export const del: Handler<Store> = (args, session) => {
   const keys = args.slice(1)
   return transact(session, keys, (db) => {
+    const before = Database.size(db)
     const next = keys.reduce(Database.remove, db)
-    const removed = Database.size(db) - Database.size(next)
+    const removed = before - Database.size(next)
     return [reply(integer(removed)), next, removed]
   })
 }
@@ -160,15 +161,13 @@ export const renamenx: Handler<Store> = renameCommand(true)
 // ---------------------------------------------------------------------------
 // Iteration
 
-const liveKeys = function*(db: Database.Database, nowMs: number): Generator<ByteString> {
-  for (const [key, stored] of db.keyspace) if (!isExpired(stored, nowMs)) yield key
-}
-
 /** KEYS pattern: every live key matching the glob. */
 export const keys: Handler<Store> = (args, session) =>
   transact(session, [], (db, nowMs) => {
     const matching: Array<RespValue> = []
-    for (const key of liveKeys(db, nowMs)) if (args[1] === "*" || globMatch(args[1], key)) matching.push(bulk(key))
+    Database.forEach(db, (stored, key) => {
+      if (!isExpired(stored, nowMs) && (args[1] === "*" || globMatch(args[1], key))) matching.push(bulk(key))
+    })
     return unchanged(db, reply(array(matching)))
   })
 
@@ -216,30 +215,51 @@ export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either
   return Either.right(options)
 }
 
-/** SCAN: pages over live keys in hash-position order (see store/scan.ts for the guarantee). */
+/**
+ * SCAN: the cursor is a position in the keyspace's hash order (Database.scan):
+ * O(COUNT) per call, and a key present for the whole iteration is returned at
+ * least once. COUNT counts the keys visited, expired ones included, before
+ * MATCH and TYPE filter them (scanGenericCommand).
+ */
 export const scan: Handler<Store> = (args, session) =>
   Either.match(parseScanOptions(args), {
     onLeft: Effect.fail,
     onRight: ({ count, cursor, pattern, type }) =>
       transact(session, [], (db, nowMs) => {
-        const page = scanPage(liveKeys(db, nowMs), cursor, count)
-        const shown = page.keys.filter((key) =>
-          (pattern === undefined || globMatch(pattern, key)) && (type === undefined || type.toLowerCase() === typeName(Database.get(db, key))))
-        return unchanged(db, reply(array([bulk(String(page.next)), array(shown.map(bulk))])))
+        const shown: Array<RespValue> = []
+        const next = Database.scan(db, cursor, count, (key, stored) => {
+          if (isExpired(stored, nowMs)) return
+          if (pattern !== undefined && !globMatch(pattern, key)) return
+          if (type !== undefined && type.toLowerCase() !== typeName(stored)) return
+          shown.push(bulk(key))
+        })
+        return unchanged(db, reply(array([bulk(String(next)), array(shown)])))
       })
   })
 
-/** RANDOMKEY: a uniformly chosen live key (O(n): an immutable HashMap has no random access). */
+/**
+ * RANDOMKEY (db.c dbRandomKey, as a master): a uniformly chosen key in
+ * O(log n); an expired key it picks is deleted (expireIfNeeded) and it picks
+ * again, so with only expired keys it empties the database and answers nil.
+ * Each retry removes a key, so the work is bounded by the expired keys.
+ */
 export const randomkey: Handler<Store> = (_args, session) =>
   Effect.flatMap(Random.nextInt, (seed) =>
     transact(session, [], (db, nowMs) => {
-      const live = Array.from(liveKeys(db, nowMs))
-      return unchanged(db, reply(live.length === 0 ? nullBulk : bulk(live[Math.abs(seed) % live.length])))
+      const random = new PCGRandom(seed)
+      let current = db
+      for (;;) {
+        const size = Database.size(current)
+        const picked = size === 0 ? undefined : Database.entryAt(current, random.integer(size))
+        if (picked === undefined) return unchanged(current, reply(nullBulk))
+        if (!isExpired(picked[1], nowMs)) return unchanged(current, reply(bulk(picked[0])))
+        current = Database.remove(current, picked[0])
+      }
     }))
 
 /** DBSIZE: keys held, including expired ones not reclaimed yet (as Redis). */
 export const dbsize: Handler<Store> = (_args, session) =>
-  transact(session, [], (db) => unchanged(db, reply(integer(HashMap.size(db.keyspace)))))
+  transact(session, [], (db) => unchanged(db, reply(integer(Database.size(db)))))
 
 /** FLUSHDB / FLUSHALL [ASYNC | SYNC] (getFlushCommandFlags). */
 const flushMode = (args: ReadonlyArray<ByteString>): Either.Either<void, CommandError> => {

@@ -1,9 +1,13 @@
 /**
  * The Store service: 16 databases, each a `Ref` holding an immutable
- * `Database` (keyspace HashMap + expiry index). A command is a pure transition
- * over one database, run atomically with the Clock's current time.
+ * `Database` (keyspace and expires, persistent hash tries). A command is a pure
+ * transition over one database, run atomically with the Clock's current time;
+ * a batch of them changes the tries in place under one edit token
+ * (`batched`), so publishing a batch costs one Ref update and no snapshot
+ * taken before it ever changes.
  */
-import { Clock, Context, Effect, Layer, Ref, Schedule } from "effect"
+import { Clock, Context, Effect, Layer, Random, Ref, Schedule } from "effect"
+import { PCGRandom } from "effect/Utils"
 import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
 import { databaseCount, type Keyspace } from "./entry.js"
@@ -74,35 +78,25 @@ export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>()
     Layer.scoped(this, makeStore(keyspaces))
 }
 
-/** Active expiry (expire.c activeExpireCycle, simplified): how often and how much. */
-export const activeExpiry = {
-  /** Redis's default hz 10. */
-  intervalMs: 100,
-  /** Keys removed per step (ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
-  keysPerStep: 20,
-  /** Steps per database per cycle: bounds one cycle's work. */
-  maxStepsPerDatabase: 16
-} as const
+export const activeExpiry = Database.activeExpiry
 
 const fillDatabases = (keyspaces: ReadonlyArray<Keyspace>): ReadonlyArray<Database.Database> =>
   Array.from({ length: databaseCount }, (_, i) =>
     keyspaces[i] === undefined ? Database.emptyDatabase : Database.fromKeyspace(keyspaces[i]))
 
 /**
- * Removes expired keys from one database in steps of `keysPerStep`, going on
- * while a step was entirely expired (the ordered index makes every visited key
- * an expired one, so Redis's "more than 25% expired" test becomes "the step was full").
+ * Runs `run` on `database` as one batch (its changes made in place under one
+ * edit token, closed before the result is published), or, when it used a
+ * database other than the latest one (`Database.closeBatch`), again on
+ * `database` without a batch: `run` must be pure.
  */
-const reclaimDatabase = (database: Database.Database, nowMs: number): readonly [number, Database.Database] => {
-  let current = database
-  let removed = 0
-  for (let step = 0; step < activeExpiry.maxStepsPerDatabase; step++) {
-    const [next, count] = Database.reclaimExpired(current, nowMs, activeExpiry.keysPerStep)
-    current = next
-    removed += count
-    if (count < activeExpiry.keysPerStep) break
-  }
-  return [removed, current]
+const batched = <A>(
+  database: Database.Database,
+  run: (database: Database.Database) => readonly [A, Database.Database]
+): readonly [A, Database.Database] => {
+  const [result, last] = run(Database.openBatch(database))
+  const published = Database.closeBatch(last)
+  return published === undefined ? run(database) : [result, published]
 }
 
 function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
@@ -119,8 +113,9 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     const stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0 }
     /** expireIfNeeded on `keys`, counting the expired keys, then the lookups of a read. */
     const lookUp = (database: Database.Database, keys: ReadonlyArray<ByteString>, readsKeys: boolean | undefined, nowMs: number) => {
+      const sizeBefore = Database.size(database)
       const expired = Database.expireKeys(database, keys, nowMs)
-      if (expired !== database) stats.expired += Database.size(database) - Database.size(expired)
+      stats.expired += sizeBefore - Database.size(expired)
       if (readsKeys === true) {
         for (const key of keys) {
           if (Database.get(expired, key) === undefined) stats.misses++
@@ -137,38 +132,58 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       readsKeys?: boolean
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-        Ref.modify(databases[db], (database) => {
-          const [reply, next, count] = f(lookUp(database, keys, readsKeys, nowMs), nowMs)
-          return [[reply, count] as const, next]
-        })).pipe(Effect.flatMap(counted))
+        Ref.modify(databases[db], (database) =>
+          batched(database, (opened) => {
+            const [reply, next, count] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs)
+            return [[reply, count] as const, next]
+          }))).pipe(Effect.flatMap(counted))
 
     const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-        Ref.modify(databases[db], (database) => {
-          const replies: Array<A> = []
-          let current = database
-          let count = 0
-          for (const step of steps) {
-            const [reply, next, stepChanges] = step.run(lookUp(current, step.keys, step.readsKeys, nowMs), nowMs)
-            replies.push(reply)
-            current = next
-            count += stepChanges
-          }
-          return [[replies, count] as const, current]
-        })).pipe(Effect.flatMap(counted))
+        Ref.modify(databases[db], (database) =>
+          batched(database, (opened) => {
+            const replies: Array<A> = []
+            let current = opened
+            let count = 0
+            for (const step of steps) {
+              const [reply, next, stepChanges] = step.run(lookUp(current, step.keys, step.readsKeys, nowMs), nowMs)
+              replies.push(reply)
+              current = next
+              count += stepChanges
+            }
+            return [[replies, count] as const, current]
+          }))).pipe(Effect.flatMap(counted))
 
     const flushAll = Effect.reduce(databases, 0, (total, ref) =>
       Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
         Effect.tap(countChanges)
       )
 
-    const reclaimExpired = Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-      Effect.reduce(databases, 0, (total, ref) =>
-        Ref.modify(ref, (database) => reclaimDatabase(database, nowMs)).pipe(Effect.map((n) => total + n)))).pipe(
-          Effect.tap((removed) => {
-            stats.expired += removed
-          })
-        )
+    /** The database the next cycle starts with (expire.c's current_db): a cycle out of time resumes there. */
+    let nextDatabase = 0
+    const reclaimExpired = Effect.gen(function*() {
+      const nowMs = yield* Clock.currentTimeMillis
+      const clock = yield* Effect.clock
+      const random = new PCGRandom(yield* Random.nextInt)
+      const randomIndex = (n: number) => random.integer(n)
+      const deadline = clock.unsafeCurrentTimeNanos() + BigInt(activeExpiry.budgetMs * 1_000_000)
+      const budget: Database.CycleBudget = {
+        loopsLeft: activeExpiry.maxLoopsPerCycle,
+        outOfTime: () => clock.unsafeCurrentTimeNanos() >= deadline
+      }
+      let total = 0
+      for (let visited = 0; visited < databaseCount && budget.loopsLeft > 0 && !budget.outOfTime(); visited++) {
+        const db = nextDatabase
+        nextDatabase = (nextDatabase + 1) % databaseCount
+        total += yield* Ref.modify(databases[db], (database) =>
+          batched(database, (opened) => {
+            const [next, removed] = Database.reclaimExpired(opened, nowMs, randomIndex, budget)
+            return [removed, next] as const
+          }))
+      }
+      stats.expired += total
+      return total
+    })
 
     let activeExpiryEnabled = true
     const activeExpiryCycle = Effect.suspend(() => activeExpiryEnabled ? reclaimExpired : Effect.succeed(0))

@@ -4,11 +4,11 @@
  * Memory per key matters (a million keys is an ordinary dataset), so an entry
  * has two shapes: a persistent key's entry is its value itself, with no
  * wrapper object; only a key with a TTL carries a `VolatileEntry`, which also
- * names its key so that it can be its own place in the database's expiry index.
+ * names its key so that the database's `expires` map can hold the entry itself.
  * Read entries through `valueOf` / `expiresAtOf`.
  */
-import type { HashMap } from "effect"
 import type { ByteString } from "../resp/values.js"
+import type { HamtMap } from "../structures/hamt.js"
 import type { StoredValue } from "../values/types.js"
 
 export type { StoredValue }
@@ -25,8 +25,8 @@ export class VolatileEntry {
 /** A persistent key's value, or a volatile key's `VolatileEntry`. */
 export type Entry = StoredValue | VolatileEntry
 
-/** One database: key -> entry, an immutable HashMap. */
-export type Keyspace = HashMap.HashMap<ByteString, Entry>
+/** One database: key -> entry, a persistent hash trie (a snapshot is the map value itself). */
+export type Keyspace = HamtMap<Entry>
 
 /** Number of databases, as Redis's default `databases 16`. */
 export const databaseCount = 16

@@ -1,11 +1,12 @@
 import { expect, it } from "@effect/vitest"
-import { Effect, HashMap, Layer, TestClock } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import { debug } from "../../src/commands/object.js"
 import { Persistence } from "../../src/persistence/Persistence.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
 import * as Resp from "../../src/resp/values.js"
 import { Store } from "../../src/store/Store.js"
 import { realisticNow, run, runner, testSession } from "./helpers.js"
+import * as Hamt from "../../src/structures/hamt.js"
 
 const stores = Layer.merge(Store.layer, PersistenceMemory.layer)
 
@@ -43,7 +44,7 @@ it.effect("DEBUG RELOAD saves and loads the dataset back: values and TTLs unchan
       expect(yield* redis("PTTL", "timed")).toEqual(Resp.integer(5000))
       expect(yield* run(testSession(3), "GET", "other")).toEqual(Resp.bulk("x"))
       const saved = yield* Effect.flatMap(Persistence, (persistence) => persistence.load())
-      expect(saved?.map(HashMap.size)).toEqual([2, 0, 0, 1, ...Array.from({ length: 12 }, () => 0)])
+      expect(saved?.map(Hamt.size)).toEqual([2, 0, 0, 1, ...Array.from({ length: 12 }, () => 0)])
       expect(yield* Effect.flip(debug(["DEBUG", "RELOAD", "NOSAVE"], session))).toMatchObject({
         message: "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
       })

@@ -4,7 +4,7 @@ import * as fc from "fast-check"
 import * as Errors from "../../src/errors.js"
 import { array, bulk, error, integer, nullBulk, ok, simple, type RespValue } from "../../src/resp/values.js"
 import { globMatch } from "../../src/store/glob.js"
-import { scanPage } from "../../src/store/scan.js"
+import * as Hamt from "../../src/structures/hamt.js"
 import { Store } from "../../src/store/Store.js"
 import { realisticNow, runner, script } from "./helpers.js"
 
@@ -153,20 +153,18 @@ describe("SCAN", () => {
         fc.array(fc.string({ maxLength: 6 }), { maxLength: 50 }),
         (keys, count, churn) => {
           const stable = new Set(keys)
-          let live = new Set(keys)
+          let live = Hamt.fromEntries(keys.map((key) => [key, true] as const))
           const seen = new Set<string>()
           let cursor = 0
           let pages = 0
           do {
-            const page = scanPage(live, cursor, count)
-            page.keys.forEach((key) => seen.add(key))
-            cursor = page.next
+            const [next, page] = Hamt.scan(live, cursor, count)
+            page.forEach((key) => seen.add(key))
+            cursor = next
             // Between pages, add and remove keys not in the stable set.
             const change = churn[pages % Math.max(1, churn.length)]
             if (change !== undefined && !stable.has(change)) {
-              live = new Set(live)
-              if (live.has(change)) live.delete(change)
-              else live.add(change)
+              live = Hamt.has(live, change) ? Hamt.remove(live, change) : Hamt.set(live, change, true)
             }
             pages++
           } while (cursor !== 0)

@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { SystemError } from "@effect/platform/Error"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, HashMap, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,6 +10,7 @@ import { afterEach } from "vitest"
 import { Persistence } from "../../src/persistence/Persistence.js"
 import * as PersistenceFile from "../../src/persistence/PersistenceFile.js"
 import { databaseCount, entry, type Entry, type Keyspace } from "../../src/store/entry.js"
+import * as Hamt from "../../src/structures/hamt.js"
 
 const nowMs = 1_700_000_000_000
 const dirs: Array<string> = []
@@ -23,8 +24,8 @@ afterEach(() => {
 })
 
 const databases = (db0: Keyspace): Array<Keyspace> =>
-  Array.from({ length: databaseCount }, (_, i) => (i === 0 ? db0 : HashMap.empty<string, Entry>()))
-const sample = databases(HashMap.make(["k\x00\xff", entry("k\x00\xff", "v".repeat(50), nowMs + 60_000)], ["n", entry("n", "42", undefined)]))
+  Array.from({ length: databaseCount }, (_, i) => (i === 0 ? db0 : Hamt.empty<Entry>()))
+const sample = databases(Hamt.fromEntries([["k\x00\xff", entry("k\x00\xff", "v".repeat(50), nowMs + 60_000)], ["n", entry("n", "42", undefined)]]))
 
 const fileLayer = (dir: string) => PersistenceFile.layer({ dir, dbfilename: "dump.rdb" }).pipe(Layer.provide(NodeFileSystem.layer))
 
@@ -54,8 +55,8 @@ describe("PersistenceFile", () => {
       yield* persistence.save(sample, nowMs)
       expect(readdirSync(dir)).toEqual(["dump.rdb"])
       const loaded = yield* persistence.load()
-      expect(loaded?.map((keyspace) => [...keyspace].sort())).toEqual(sample.map((keyspace) => [...keyspace].sort()))
-      expect(HashMap.size((yield* persistence.load(nowMs + 60_001))?.[0] ?? HashMap.empty())).toBe(1)
+      expect(loaded?.map((keyspace) => [...Hamt.entries(keyspace)].sort())).toEqual(sample.map((keyspace) => [...Hamt.entries(keyspace)].sort()))
+      expect(Hamt.size((yield* persistence.load(nowMs + 60_001))?.[0] ?? Hamt.empty())).toBe(1)
     }).pipe(Effect.provide(fileLayer(dir)))
   })
 

@@ -4,7 +4,7 @@
  * Persistence whose saves fail while a switch says so.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, HashMap, Layer, Ref, TestClock } from "effect"
+import { Deferred, Effect, Layer, Ref, TestClock } from "effect"
 import { aofReplayTable } from "../../src/commands/table.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
 import * as Errors from "../../src/errors.js"
@@ -17,6 +17,7 @@ import { bulk, error, ok } from "../../src/resp/values.js"
 import type { SaveRule } from "../../src/config/config.js"
 import { Store } from "../../src/store/Store.js"
 import { realisticNow, runner, testSession } from "../commands/helpers.js"
+import * as Hamt from "../../src/structures/hamt.js"
 
 const settings = (save: ReadonlyArray<SaveRule>, stopWritesOnBgsaveError = true): Effect.Effect<SaveSettings> =>
   Effect.succeed({ save, stopWritesOnBgsaveError })
@@ -109,10 +110,10 @@ describe("the save policy on the TestClock", () => {
         expect(yield* dirty).toBe(0)
         expect((yield* status).lastSaveAt).toBe(realisticNow + 2000)
         const saved = yield* memory.load()
-        expect(HashMap.get(saved?.[0] ?? HashMap.empty(), "t")).toEqual(
-          HashMap.get((yield* Effect.flatMap(Store, (store) => store.snapshot))[0], "t")
+        expect(Hamt.get(saved?.[0] ?? Hamt.empty(), "t")).toEqual(
+          Hamt.get((yield* Effect.flatMap(Store, (store) => store.snapshot))[0], "t")
         )
-        expect(HashMap.size(saved?.[0] ?? HashMap.empty())).toBe(2)
+        expect(Hamt.size(saved?.[0] ?? Hamt.empty())).toBe(2)
         // Nothing changed since: no further save however long we wait.
         yield* advance(3000)
         expect((yield* status).saves).toBe(1)
@@ -198,7 +199,7 @@ describe("the save policy on the TestClock", () => {
         yield* snapshots.awaitBackgroundSave
         expect(yield* dirty).toBe(1)
         const saved = yield* memory.load()
-        expect([...HashMap.keys(saved?.[0] ?? HashMap.empty())].sort()).toEqual(["a", "b"])
+        expect(Array.from(Hamt.entries(saved?.[0] ?? Hamt.empty()), ([key]) => key).sort()).toEqual(["a", "b"])
       }))
     }))
 })

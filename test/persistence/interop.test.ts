@@ -4,7 +4,7 @@
  * keys, values and TTLs; Redis's dumps load in our reader. A missing binary
  * fails the test (CI installs them).
  */
-import { Either, HashMap } from "effect"
+import { Either} from "effect"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -16,6 +16,7 @@ import { writeRdb } from "../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, type StoredValue, valueOf } from "../../src/store/entry.js"
 import { readString, textOf } from "../../src/values/string.js"
 import { freePort } from "../hardening/server-process.js"
+import * as Hamt from "../../src/structures/hamt.js"
 
 const requireBinary = (name: string): void => {
   const probe = spawnSync(name, ["--version"], { encoding: "utf8" })
@@ -74,7 +75,7 @@ const bytes = (s: string): Buffer => Buffer.from(s, "latin1")
 const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, db) => {
   switch (db) {
     case 0:
-      return HashMap.make(
+      return Hamt.fromEntries([
         ["plain", entry("plain", "hello", undefined)],
         ["bin\x00\r\n\xff", entry("bin\x00\r\n\xff", "\x00\x01\x80\xff\r\n", undefined)],
         ["long", entry("long", "compress me ".repeat(50), nowMs + 3_600_000)],
@@ -85,11 +86,11 @@ const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, 
         ["not-canonical", entry("not-canonical", "007", undefined)],
         ["empty", entry("empty", "", nowMs + 7_200_000)],
         ["expired", entry("expired", "gone", nowMs - 1)]
-      )
+      ])
     case 9:
-      return HashMap.make(["in nine", entry("in nine", "9".repeat(30), undefined)])
+      return Hamt.fromEntries([["in nine", entry("in nine", "9".repeat(30), undefined)]])
     default:
-      return HashMap.empty<string, Entry>()
+      return Hamt.empty<Entry>()
   }
 })
 
@@ -105,7 +106,7 @@ describe("RDB interoperability with Redis 7.0", () => {
     const client = await startRedis(dir, "ours.rdb")
     for (const [db, keyspace] of ours.entries()) {
       await client.select(db)
-      const expected = [...keyspace].filter(([key]) => key !== "expired")
+      const expected = [...Hamt.entries(keyspace)].filter(([key]) => key !== "expired")
       expect(await client.dbsize()).toBe(expected.length)
       for (const [key, stored] of expected) {
         expect(await client.getBuffer(bytes(key))).toEqual(bytes(stringText(valueOf(stored))))
@@ -131,7 +132,7 @@ describe("RDB interoperability with Redis 7.0", () => {
     expect(await client.save()).toBe("OK")
 
     const read = Either.getOrThrow(readRdb(readFileSync(join(dir, "theirs.rdb"))))
-    const sorted = (keyspace: Keyspace) => [...keyspace].sort(([a], [b]) => (a < b ? -1 : 1))
+    const sorted = (keyspace: Keyspace) => [...Hamt.entries(keyspace)].sort(([a], [b]) => (a < b ? -1 : 1))
     expect(sorted(read[0])).toEqual([
       ["bin\x00\xff", entry("bin\x00\xff", "\x00\r\n\xfe", undefined)],
       ["long", entry("long", long, undefined)],
@@ -145,6 +146,6 @@ describe("RDB interoperability with Redis 7.0", () => {
     ])
     expect(sorted(read[4])).toEqual([["four", entry("four", "4".repeat(40), undefined)]])
     expect(sorted(read[15])).toEqual([["fifteen", entry("fifteen", "", undefined)]])
-    expect(read.filter((keyspace) => HashMap.size(keyspace) > 0).length).toBe(3)
+    expect(read.filter((keyspace) => Hamt.size(keyspace) > 0).length).toBe(3)
   })
 })

@@ -2,13 +2,14 @@
  * maxmemory over the wire (the estimate is MEMORY USAGE's per key, so the
  * figures are deterministic), and the eviction choice as a pure function.
  */
-import { HashMap } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Errors from "../../src/errors.js"
 import { type RunningServer, startServer } from "../../src/index.js"
 import type { ServerConfig } from "../../src/config/config.js"
 import { commandKeys, keyspaceBytes } from "../../src/commands/guards/memory.js"
-import { entry, type Keyspace } from "../../src/store/entry.js"
+import * as Database from "../../src/store/database.js"
+import { entry, expiresAtOf, type Keyspace } from "../../src/store/entry.js"
+import * as Hamt from "../../src/structures/hamt.js"
 import { chooseVictim, sampleEntries } from "../../src/store/eviction.js"
 import { commandTable } from "../../src/commands/table.js"
 import { connectRaw, type RawClient } from "../wire/raw-client.js"
@@ -108,28 +109,37 @@ describe("maxmemory", () => {
 })
 
 const keyspace = (entries: ReadonlyArray<readonly [string, number | undefined]>): Keyspace =>
-  HashMap.fromIterable(entries.map(([key, expiresAt]) => [key, entry(key, "v", expiresAt)] as const))
+  Hamt.fromEntries(entries.map(([key, expiresAt]) => [key, entry(key, "v", expiresAt)] as const))
+const database = (entries: ReadonlyArray<readonly [string, number | undefined]>) => Database.fromKeyspace(keyspace(entries))
+/** A random index that is always the last one (any choice is valid where the sample holds everything). */
+const last = (n: number) => n - 1
 
 describe("eviction choice", () => {
-  const keys = keyspace([["a", undefined], ["b", 50], ["c", 10], ["d", undefined], ["e", 30]])
+  const keys = database([["a", undefined], ["b", 50], ["c", 10], ["d", undefined], ["e", 30]])
 
   it("noeviction and empty keyspaces evict nothing; volatile policies ignore persistent keys", () => {
-    expect(chooseVictim("noeviction", keys, 0, () => 0)).toBeUndefined()
-    expect(chooseVictim("allkeys-lru", HashMap.empty(), 0, () => 0)).toBeUndefined()
-    expect(chooseVictim("volatile-random", keyspace([["a", undefined]]), 0.5, () => 0)).toBeUndefined()
-    expect(["b", "c", "e"]).toContain(chooseVictim("volatile-random", keys, 0.9, () => 0))
+    expect(chooseVictim("noeviction", keys, last, () => 0)).toBeUndefined()
+    expect(chooseVictim("allkeys-lru", Database.emptyDatabase, last, () => 0)).toBeUndefined()
+    expect(chooseVictim("volatile-random", database([["a", undefined]]), last, () => 0)).toBeUndefined()
+    expect(["b", "c", "e"]).toContain(chooseVictim("volatile-random", keys, last, () => 0))
   })
 
   it("volatile-ttl picks the nearest expiry; allkeys-lru the oldest access among the sample", () => {
-    expect(chooseVictim("volatile-ttl", keys, 0, () => 0)).toBe("c")
+    expect(chooseVictim("volatile-ttl", keys, last, () => 0)).toBe("c")
     const accessed: Record<string, number> = { a: 5, b: 4, c: 3, d: 1, e: 2 }
-    expect(chooseVictim("allkeys-lru", keys, 0, (key) => accessed[key] ?? 0)).toBe("d")
+    expect(chooseVictim("allkeys-lru", keys, last, (key) => accessed[key] ?? 0)).toBe("d")
   })
 
-  it("samples at most the sample size, starting anywhere", () => {
-    expect(sampleEntries(keys, 0, 2, false)).toHaveLength(2)
-    expect(sampleEntries(keys, 3, 5, false)).toHaveLength(5)
-    expect(sampleEntries(keys, 1, 5, true).map(([key]) => key).sort()).toEqual(["b", "c", "e"])
+  it("samples at most the sample size, at random among many keys, only volatile ones when asked", () => {
+    expect(sampleEntries(keys, 2, false, last)).toHaveLength(2)
+    expect(sampleEntries(keys, 5, false, last)).toHaveLength(5)
+    expect(sampleEntries(keys, 5, true, last).map(([key]) => key).sort()).toEqual(["b", "c", "e"])
+    const many = database(Array.from({ length: 100 }, (_, i) => [`k${i}`, i % 2 === 0 ? 10 : undefined] as const))
+    const picks = [3, 49, 3, 41, 12]
+    const sample = sampleEntries(many, 5, true, () => picks.shift() ?? 0)
+    expect(sample).toHaveLength(5)
+    for (const [key, stored] of sample) expect(Database.get(many, key)).toBe(stored)
+    expect(sample.every(([, stored]) => expiresAtOf(stored) === 10)).toBe(true)
   })
 
   it("counts key arguments by the table's key positions and sizes keyspaces as MEMORY USAGE", () => {

@@ -21,7 +21,8 @@
  * that accesses within one millisecond stay ordered; a Map in access order,
  * bounded), updated for the keys of every command while such a policy is on.
  */
-import { Clock, Effect, HashMap, Random } from "effect"
+import { Clock, Effect, Random } from "effect"
+import { PCGRandom } from "effect/Utils"
 import { memoryUsageOf } from "../object.js"
 import type { CommandTable } from "../dispatch.js"
 import type { CommandSpec } from "../types.js"
@@ -29,7 +30,9 @@ import type { Session } from "../../state/Session.js"
 import * as Errors from "../../errors.js"
 import { commandError } from "../../errors.js"
 import type { ByteString, Command } from "../../resp/values.js"
+import * as Database from "../../store/database.js"
 import { databaseCount, type Keyspace } from "../../store/entry.js"
+import * as Hamt from "../../structures/hamt.js"
 import { chooseVictim } from "../../store/eviction.js"
 import { Store } from "../../store/Store.js"
 import type { ServerConfig } from "../../config/config.js"
@@ -57,7 +60,9 @@ export const commandKeys = (spec: CommandSpec<unknown>, args: Command): Readonly
 /** The estimated bytes of a keyspace. */
 export const keyspaceBytes = (keyspace: Keyspace): number => {
   let total = 0
-  for (const [key, entry] of keyspace) total += memoryUsageOf(key, entry)
+  Hamt.forEach(keyspace, (entry, key) => {
+    total += memoryUsageOf(key, entry)
+  })
   return total
 }
 
@@ -87,8 +92,8 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
       store.modify(db, keys, (database) => {
         let total = 0
         for (const key of keys) {
-          const entry = HashMap.get(database.keyspace, key)
-          if (entry._tag === "Some") total += memoryUsageOf(key, entry.value)
+          const entry = Database.get(database, key)
+          if (entry !== undefined) total += memoryUsageOf(key, entry)
         }
         return [total, database, 0] as const
       }))
@@ -112,14 +117,15 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
       const store = yield* Store
       for (let step = 0; step < databaseCount; step++) {
         const db = (rotation + step) % databaseCount
-        const random = yield* Random.next
+        const seed = yield* Random.nextInt
         const victim = yield* store.modify(db, [], (database) => {
-          const key = chooseVictim(config.maxmemoryPolicy, database.keyspace, random,
+          const random = new PCGRandom(seed)
+          const key = chooseVictim(config.maxmemoryPolicy, database, (n) => random.integer(n),
             (candidate) => accessedAt.get(accessKey(db, candidate)) ?? 0)
-          const entry = key === undefined ? undefined : HashMap.get(database.keyspace, key)
-          const found = key === undefined || entry === undefined || entry._tag === "None"
+          const entry = key === undefined ? undefined : Database.get(database, key)
+          const found = key === undefined || entry === undefined
             ? undefined
-            : { db, key, bytes: memoryUsageOf(key, entry.value) }
+            : { db, key, bytes: memoryUsageOf(key, entry) }
           return [found, database, 0] as const
         })
         if (victim !== undefined) {

@@ -5,9 +5,9 @@
  * database (Redis's rewriteAppendOnlyFileRio), after the snapshot's time
  * annotation.
  */
-import { HashMap } from "effect"
 import type { Command } from "../../resp/values.js"
 import { expiresAtOf, isExpired, type Keyspace, valueOf } from "../../store/entry.js"
+import * as Hamt from "../../structures/hamt.js"
 import { typeOf } from "../../values/registry.js"
 import { encodeCommand, encodeTimestamp } from "./format.js"
 
@@ -29,10 +29,10 @@ export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): 
     return chunk
   }
   for (const [db, keyspace] of keyspaces.entries()) {
-    if (HashMap.size(keyspace) === 0) continue
+    if (Hamt.size(keyspace) === 0) continue
     const selected = add(["SELECT", String(db)])
     if (selected !== undefined) yield selected
-    for (const [key, stored] of keyspace) {
+    for (const [key, stored] of Hamt.entries(keyspace)) {
       if (isExpired(stored, nowMs)) continue
       const value = valueOf(stored)
       for (const args of typeOf(value).rewrite(key, value, expiresAtOf(stored))) {

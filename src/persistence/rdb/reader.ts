@@ -6,8 +6,9 @@
  * refused too. The CRC-64 trailer (version 5 on) is verified unless it is 0,
  * which means the writer had checksums disabled.
  */
-import { Either, HashMap } from "effect"
+import { Either } from "effect"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
+import * as Hamt from "../../structures/hamt.js"
 import { typeForRdb } from "../../values/registry.js"
 import { crc64 } from "./crc64.js"
 import {
@@ -48,7 +49,9 @@ const isRdbError = (error: unknown): error is RdbError =>
 
 const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspace> => {
   const version = readHeader(cursor)
-  const databases = Array.from({ length: databaseCount }, () => HashMap.beginMutation(HashMap.empty<string, Entry>()))
+  // Each keyspace is built in place under one edit token, closed before it is returned.
+  const edit = Hamt.beginEdit()
+  const databases = Array.from({ length: databaseCount }, () => Hamt.empty<Entry>())
   let db = 0
   let expiresAt: number | undefined = undefined
   for (;;) {
@@ -57,7 +60,8 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
     switch (opcode) {
       case Opcode.eof:
         verifyChecksum(cursor, version)
-        return databases.map(HashMap.endMutation)
+        Hamt.endEdit(edit)
+        return databases
       case Opcode.expireTime:
         expiresAt = cursor.int32LE() * 1000
         continue
@@ -98,24 +102,26 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         if (type === undefined) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
         const loaded = entry(key, type.readRdb(cursor, opcode), expiresAt)
         expiresAt = undefined
-        if (!addNew(databases[db], key, loaded, nowMs)) {
+        const added = addNew(databases[db], key, loaded, nowMs, edit)
+        if (added === undefined) {
           throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
         }
+        databases[db] = added
       }
     }
   }
 }
 
 /**
- * Adds `key` to the keyspace being built unless it expired by `nowMs`; false
- * when the key is already there. A live key is set first and the size
- * compared, which hashes the key once instead of twice (has, then set).
+ * The keyspace being built with `key` added, unless it expired by `nowMs`;
+ * undefined when the key is already there. A live key is set first and the
+ * size compared, which hashes the key once instead of twice (has, then set).
  */
-const addNew = (keyspace: Keyspace, key: string, loaded: Entry, nowMs: number | undefined): boolean => {
-  if (nowMs !== undefined && isExpired(loaded, nowMs)) return !HashMap.has(keyspace, key)
-  const size = HashMap.size(keyspace)
-  HashMap.set(keyspace, key, loaded)
-  return HashMap.size(keyspace) > size
+const addNew = (keyspace: Keyspace, key: string, loaded: Entry, nowMs: number | undefined, edit: Hamt.Edit): Keyspace | undefined => {
+  if (nowMs !== undefined && isExpired(loaded, nowMs)) return Hamt.has(keyspace, key) ? undefined : keyspace
+  const size = Hamt.size(keyspace)
+  const next = Hamt.set(keyspace, key, loaded, edit)
+  return Hamt.size(next) > size ? next : undefined
 }
 
 /** Checks "REDIS" and the four-digit version; returns the version. */

@@ -8,7 +8,7 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, HashMap, Layer, TestClock, TestContext } from "effect"
+import { Effect, Either, Layer, TestClock, TestContext } from "effect"
 import fc from "fast-check"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -23,6 +23,7 @@ import type { Keyspace } from "../../../src/store/entry.js"
 import { expiresAtOf, isExpired, valueOf } from "../../../src/store/entry.js"
 import { Store } from "../../../src/store/Store.js"
 import { realisticNow, testSession } from "../../commands/helpers.js"
+import * as Hamt from "../../../src/structures/hamt.js"
 
 const appendfilename = "appendonly.aof"
 const nowSeconds = realisticNow / 1000
@@ -73,7 +74,7 @@ const step = fc.tuple(fc.constantFrom(0, 0, 1, 250, 999, 1000, 1500), command)
 /** Each database's keys alive at `nowMs`, sorted, with value and expiry. */
 const alive = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number) =>
   keyspaces.map((keyspace) =>
-    [...HashMap.filter(keyspace, (stored) => !isExpired(stored, nowMs))]
+    [...Hamt.entries(keyspace)].filter(([, stored]) => !isExpired(stored, nowMs))
       .map(([k, stored]) => [k, valueOf(stored), expiresAtOf(stored)] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 

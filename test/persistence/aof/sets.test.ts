@@ -6,7 +6,8 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, HashMap, Layer, TestClock, TestContext } from "effect"
+import { Effect, Layer, TestClock, TestContext } from "effect"
+import * as Hamt from "../../../src/structures/hamt.js"
 import fc from "fast-check"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -48,7 +49,7 @@ const step = fc.tuple(fc.constantFrom(0, 0, 1, 700, 1500), command)
 /** Each database's live keys, sorted, as comparable data: a set as its encoding and sorted members. */
 const alive = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number, rebuilt = false) =>
   keyspaces.map((keyspace) =>
-    [...HashMap.filter(keyspace, (stored) => !isExpired(stored, nowMs))]
+    [...Hamt.entries(keyspace)].filter(([, stored]) => !isExpired(stored, nowMs))
       .map(([k, stored]) => [k, comparable(stored, rebuilt), expiresAtOf(stored)] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 

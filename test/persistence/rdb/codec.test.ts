@@ -1,4 +1,4 @@
-import { Either, HashMap } from "effect"
+import { Either} from "effect"
 import * as fc from "fast-check"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
@@ -6,6 +6,7 @@ import { crc64 } from "../../../src/persistence/rdb/crc64.js"
 import { readRdb } from "../../../src/persistence/rdb/reader.js"
 import { type WriteOptions, writeRdb } from "../../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../../src/store/entry.js"
+import * as Hamt from "../../../src/structures/hamt.js"
 
 const nowMs = 1_700_000_000_000
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`../../fixtures/rdb/${name}`, import.meta.url))
@@ -13,10 +14,10 @@ const bytesOf = (databases: ReadonlyArray<Keyspace>, options?: WriteOptions): Ui
   Buffer.concat([...writeRdb(databases, nowMs, options)])
 
 const sorted = (keyspace: Keyspace): Array<[string, Entry]> =>
-  [...keyspace].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  [...Hamt.entries(keyspace)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 const live = (keyspace: Keyspace): Array<[string, Entry]> => sorted(keyspace).filter(([, e]) => !isExpired(e, nowMs))
 const databasesWith = (contents: ReadonlyArray<readonly [number, Keyspace]>): Array<Keyspace> => {
-  const databases = Array.from({ length: databaseCount }, () => HashMap.empty<string, Entry>())
+  const databases = Array.from({ length: databaseCount }, () => Hamt.empty<Entry>())
   for (const [db, keyspace] of contents) databases[db] = keyspace
   return databases
 }
@@ -35,7 +36,7 @@ const value = fc.oneof(byteString, integerLooking, compressibleString)
 const expiry = fc.option(fc.integer({ min: nowMs - 1_000_000, max: nowMs + 10 ** 11 }), { nil: undefined })
 const keyspace: fc.Arbitrary<Keyspace> = fc
   .array(fc.tuple(fc.oneof(byteString, integerLooking), value, expiry), { maxLength: 25 })
-  .map((entries) => HashMap.fromIterable(entries.map(([k, v, e]) => [k, entry(k, v, e)] as const)))
+  .map((entries) => Hamt.fromEntries(entries.map(([k, v, e]) => [k, entry(k, v, e)] as const)))
 const databases = fc.array(fc.tuple(fc.integer({ min: 0, max: databaseCount - 1 }), keyspace), { maxLength: 4 })
   .map(databasesWith)
 
@@ -50,13 +51,13 @@ describe("RDB writer and reader", () => {
   })
 
   it("writes Redis's string encodings", () => {
-    const file = Buffer.from(bytesOf(databasesWith([[0, HashMap.make(
+    const file = Buffer.from(bytesOf(databasesWith([[0, Hamt.fromEntries([
       ["a", entry("a", "12", undefined)],
       ["b", entry("b", "-300", undefined)],
       ["c", entry("c", "70000", undefined)],
       ["d", entry("d", "2147483648", undefined)],
       ["e", entry("e", "x".repeat(40), undefined)]
-    )]])))
+    ])]])))
     expect(file.subarray(0, 9).toString("latin1")).toBe("REDIS0010")
     const hexOf = file.toString("hex")
     expect(hexOf).toContain("000161c00c") // STRING "a" INT8 12
@@ -67,23 +68,23 @@ describe("RDB writer and reader", () => {
   })
 
   it("writes EXPIRETIME_MS, SELECTDB and RESIZEDB", () => {
-    const file = Buffer.from(bytesOf(databasesWith([[3, HashMap.make(["k", entry("k", "v", 0x020304050607)], ["p", entry("p", "v", undefined)])]])))
+    const file = Buffer.from(bytesOf(databasesWith([[3, Hamt.fromEntries([["k", entry("k", "v", 0x020304050607)], ["p", entry("p", "v", undefined)]])]])))
     const hexOf = file.toString("hex")
     expect(hexOf).toContain("fe03fb0201") // SELECTDB 3, RESIZEDB 2 keys, 1 with expiry
     expect(hexOf).toContain("fc0706050403020000") // EXPIRETIME_MS little-endian
   })
 
   it("streams in chunks whose concatenation is the file, ending with the CRC-64", () => {
-    const big = HashMap.fromIterable(Array.from({ length: 20_000 }, (_, i) => [`key:${i}`, entry(`key:${i}`, `value ${i}`, undefined)] as const))
+    const big = Hamt.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`key:${i}`, entry(`key:${i}`, `value ${i}`, undefined)] as const))
     const chunks = [...writeRdb(databasesWith([[0, big]]), nowMs)]
     expect(chunks.length).toBeGreaterThan(2)
     const file = Buffer.concat(chunks)
     expect(file.readBigUInt64LE(file.length - 8)).toBe(crc64(file.subarray(0, file.length - 8)))
-    expect(HashMap.size(unwrap(readRdb(file))[0])).toBe(20_000)
+    expect(Hamt.size(unwrap(readRdb(file))[0])).toBe(20_000)
   })
 
   it("yields an empty chunk every pauseEveryKeys keys gathered, and only then", () => {
-    const keys = HashMap.fromIterable(Array.from({ length: 10 }, (_, i) => [`k${i}`, entry(`k${i}`, "v", undefined)] as const))
+    const keys = Hamt.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, entry(`k${i}`, "v", undefined)] as const))
     const emptyChunks = (options?: WriteOptions) =>
       [...writeRdb(databasesWith([[0, keys], [1, keys]]), nowMs, options)].filter((chunk) => chunk.length === 0).length
     expect(emptyChunks()).toBe(0)
@@ -93,11 +94,11 @@ describe("RDB writer and reader", () => {
 
   it("round trips strings longer than a chunk, compressed or not", () => {
     const incompressible = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 2654435761) >>> 24)).toString("latin1")
-    const written = databasesWith([[0, HashMap.make(
+    const written = databasesWith([[0, Hamt.fromEntries([
       ["random", entry("random", incompressible, undefined)],
       ["repeated", entry("repeated", "abc".repeat(100_000), nowMs + 1000)],
       ["k".repeat(70_000), entry("k".repeat(70_000), "small", undefined)]
-    )]])
+    ])]])
     for (const compression of [true, false]) {
       expect(unwrap(readRdb(bytesOf(written, { compression }))).map(sorted)).toEqual(written.map(live))
     }
@@ -119,9 +120,9 @@ describe("RDB writer and reader", () => {
   })
 
   it("drops keys expired at load time only when asked to", () => {
-    const file = bytesOf(databasesWith([[0, HashMap.make(["old", entry("old", "v", nowMs + 10)], ["new", entry("new", "v", nowMs + 1000)])]]))
-    expect(HashMap.size(unwrap(readRdb(file))[0])).toBe(2)
-    expect([...HashMap.keys(unwrap(readRdb(file, nowMs + 100))[0])]).toEqual(["new"])
+    const file = bytesOf(databasesWith([[0, Hamt.fromEntries([["old", entry("old", "v", nowMs + 10)], ["new", entry("new", "v", nowMs + 1000)]])]]))
+    expect(Hamt.size(unwrap(readRdb(file))[0])).toBe(2)
+    expect(Array.from(Hamt.entries(unwrap(readRdb(file, nowMs + 100))[0]), ([key]) => key)).toEqual(["new"])
   })
 
   it("reads EXPIRETIME (seconds), IDLE, FREQ, a 0 checksum and a version without checksum", () => {
@@ -136,7 +137,7 @@ describe("RDB writer and reader", () => {
 })
 
 describe("RDB reader errors", () => {
-  const valid = bytesOf(databasesWith([[0, HashMap.make(["k", entry("k", "v", undefined)])]]))
+  const valid = bytesOf(databasesWith([[0, Hamt.fromEntries([["k", entry("k", "v", undefined)]])]]))
   const errorOf = (file: Uint8Array) => Either.flip(readRdb(file)).pipe(Either.getOrThrow)
 
   it("names the problem and the offset", () => {
@@ -178,7 +179,7 @@ describe("RDB reader errors", () => {
   })
 
   it("any corruption is a typed error or a clean parse, never a throw", () => {
-    const file = bytesOf(databasesWith([[0, HashMap.make(["k", entry("k", "abc".repeat(20), nowMs + 5)], ["n", entry("n", "1234", undefined)])]]))
+    const file = bytesOf(databasesWith([[0, Hamt.fromEntries([["k", entry("k", "abc".repeat(20), nowMs + 5)], ["n", entry("n", "1234", undefined)]])]]))
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.nat(file.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
       (flips) => {
