@@ -194,8 +194,8 @@ export interface BitfieldResult {
   readonly replies: ReadonlyArray<RespValue>
   /** The value to store (a write creates or grows the key); undefined when only reading. */
   readonly value: ByteString | undefined
-  /** The key grew or a field changed: Redis then signals the key and counts changes. */
-  readonly changed: boolean
+  /** Redis's dirty count: the writes made, counting all once the key was created or grown. */
+  readonly changes: number
 }
 
 /**
@@ -212,7 +212,7 @@ export const applyBitfield = (
   if (!bitfieldWrites(operations)) {
     const byteAt = (index: number): number => (index < current.length ? current.charCodeAt(index) : 0)
     const replies = operations.map((operation) => int64Reply(readField(byteAt, operation.offset, operation.type)))
-    return Either.right({ replies, value: undefined, changed: false })
+    return Either.right({ replies, value: undefined, changes: 0 })
   }
   const highestBit = operations.reduce(
     (highest, operation) =>
@@ -224,15 +224,16 @@ export const applyBitfield = (
   const buffer = Buffer.alloc(length)
   buffer.write(current, "latin1")
   const byteAt = (index: number): number => buffer[index] ?? 0
-  let changed = value === undefined || length !== current.length
+  const grown = value === undefined || length !== current.length
+  let changes = 0
   const replies = operations.map((operation): RespValue => {
     const old = readField(byteAt, operation.offset, operation.type)
     if (operation._tag === "Get") return int64Reply(old)
     const outcome = writeOutcome(operation, old)
     if (outcome === undefined) return nullBulk
     writeBits(buffer, operation.offset, operation.type.bits, BigInt.asUintN(operation.type.bits, outcome.stored))
-    if (outcome.stored !== old) changed = true
+    if (grown || outcome.stored !== old) changes++
     return int64Reply(outcome.reply)
   })
-  return Either.right({ replies, value: buffer.toString("latin1"), changed })
+  return Either.right({ replies, value: buffer.toString("latin1"), changes })
 }
