@@ -10,7 +10,7 @@ import { encode, encodeAll, encodeCommand } from "../../../src/resp/encoder.js"
 import type { ByteString } from "../../../src/resp/values.js"
 import { connect, type ReplyConnection } from "../../differential/connection.js"
 import { freePort } from "../../hardening/server-process.js"
-import { command } from "./generators.js"
+import { command, initialValues } from "./generators.js"
 import { listKey, modelKeyspace } from "./keyspace.js"
 
 let redis: ChildProcess.ChildProcess | undefined
@@ -51,8 +51,8 @@ const finalGets: ReadonlyArray<ReadonlyArray<ByteString>> = [["GET", "a"], ["GET
 describe("bit commands and LCS against redis-server 7.0", () => {
   it("random sequences answer as redis-server does", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (sequence) => {
-        const commands = [...sequence, ...finalGets]
+      fc.asyncProperty(initialValues, fc.array(command, { minLength: 1, maxLength: 25 }), async (initial, sequence) => {
+        const commands = [...initial, ...sequence, ...finalGets]
         const expected = (await onRedis([...reset, ...commands])).slice(reset.length)
         const model = modelKeyspace()
         const actual = commands.map((args) => encode(model.run(args), 2).toString("latin1"))

@@ -7,8 +7,8 @@ import fc from "fast-check"
 import type { ByteString } from "../../../src/resp/values.js"
 import { listKey } from "./keyspace.js"
 
-const keys = ["a", "b", "c", listKey, "missing"]
-export const key = fc.constantFrom(...keys)
+/** Mostly the string keys; sometimes the list or a key never written. */
+export const key = fc.oneof({ weight: 8, arbitrary: fc.constantFrom("a", "b", "c") }, { weight: 1, arbitrary: fc.constantFrom(listKey, "missing") })
 
 /** Bytes from a small alphabet (so LCS finds matches) plus any byte. */
 export const byteString = (maxLength: number): fc.Arbitrary<ByteString> =>
@@ -28,50 +28,54 @@ const int64Text = fc.oneof(
   fc.bigInt({ min: 0n, max: 63n }).map((shift) => String(-(2n ** shift))),
   notIntegers
 )
-const index = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -20, max: 20 }).map(String) }, { weight: 1, arbitrary: int64Text })
+const index = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -20, max: 20 }).map(String) }, { weight: 1, arbitrary: int64Text })
 
 /** An offset a write may use: small, or refused before anything is written. */
 const writeOffset = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 90 }).map(String) },
+  { weight: 20, arbitrary: fc.integer({ min: 0, max: 90 }).map(String) },
   { weight: 1, arbitrary: fc.constantFrom("-1", "4294967296", "9223372036854775807", "x", "") },
   { weight: 1, arbitrary: notIntegers }
 )
 const readOffset = fc.oneof(writeOffset, fc.constantFrom("4294967295", "4294967288", "536870911"))
 const hashOffset = fc.oneof(
-  fc.integer({ min: 0, max: 8 }).map((n) => `#${n}`),
-  fc.constantFrom("#-1", "#", "#x", "#4294967296", "#2305843009213693953", "##1")
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 8 }).map((n) => `#${n}`) },
+  { weight: 1, arbitrary: fc.constantFrom("#-1", "#", "#x", "#4294967296", "#2305843009213693953", "##1") }
 )
 
-const bitValue = fc.constantFrom("0", "1", "2", "-1", "x", "01")
-const unit = fc.oneof(randomCase("bit"), randomCase("byte"), fc.constantFrom("bits", "x", ""))
+const bitValue = fc.oneof({ weight: 6, arbitrary: fc.constantFrom("0", "1") }, { weight: 1, arbitrary: fc.constantFrom("2", "-1", "x", "01") })
+const unit = fc.oneof({ weight: 4, arbitrary: fc.oneof(randomCase("bit"), randomCase("byte")) }, { weight: 1, arbitrary: fc.constantFrom("bits", "x", "") })
 
 const setCommand = fc.tuple(fc.constantFrom("a", "b", "c"), byteString(12)).map(([k, v]) => ["SET", k, v])
 const getCommand = key.map((k) => ["GET", k])
 const setbit = fc.tuple(key, writeOffset, bitValue).map(([k, o, v]) => ["SETBIT", k, o, v])
 const getbit = fc.tuple(key, readOffset).map(([k, o]) => ["GETBIT", k, o])
-const bitcount = fc.tuple(key, fc.array(fc.oneof({ weight: 5, arbitrary: index }, { weight: 1, arbitrary: unit }), { maxLength: 4 }),
-  fc.option(unit)).map(([k, rest, u]) => ["BITCOUNT", k, ...(rest.length === 2 && u !== null ? [...rest, u] : rest)])
-const bitpos = fc.tuple(key, fc.oneof({ weight: 5, arbitrary: fc.constantFrom("0", "1") }, { weight: 1, arbitrary: bitValue }),
+const bitcount = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(key, index, index, fc.option(unit)).map(([k, s, e, u]) => ["BITCOUNT", k, s, e, ...(u === null ? [] : [u])]) },
+  { weight: 1, arbitrary: fc.tuple(key, fc.array(fc.oneof(index, unit), { maxLength: 4 })).map(([k, rest]) => ["BITCOUNT", k, ...rest]) }
+)
+const bitpos = fc.tuple(key, bitValue,
   fc.array(index, { maxLength: 3 }), fc.option(unit)).map(([k, b, rest, u]) =>
     ["BITPOS", k, b, ...(rest.length === 2 && u !== null ? [...rest, u] : rest)])
 const bitop = fc.tuple(fc.oneof(randomCase("and"), randomCase("or"), randomCase("xor"), randomCase("not"), fc.constant("nand")),
   key, fc.array(key, { minLength: 1, maxLength: 3 })).map(([op, dest, sources]) => ["BITOP", op, dest, ...sources])
 
 const bitfieldType = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.constantFrom("i", "u"), fc.integer({ min: 1, max: 64 })).map(([s, b]) => `${s}${b}`) },
+  { weight: 30, arbitrary: fc.tuple(fc.constantFrom("i", "u"), fc.integer({ min: 1, max: 64 })).map(([s, b]) => `${s}${b}`) },
   { weight: 1, arbitrary: fc.constantFrom("u64", "i65", "i0", "u0", "x8", "I8", "u", "i08", "i-1", "", "i8\0x") }
 )
-const bitfieldOffset = fc.oneof({ weight: 3, arbitrary: readOffset }, { weight: 1, arbitrary: hashOffset })
-const bitfieldWriteOffset = fc.oneof({ weight: 3, arbitrary: writeOffset }, { weight: 1, arbitrary: hashOffset })
+const smallOffset = fc.integer({ min: 0, max: 90 }).map(String)
+const bitfieldOffset = fc.oneof({ weight: 8, arbitrary: smallOffset }, { weight: 1, arbitrary: readOffset }, { weight: 2, arbitrary: hashOffset })
+const bitfieldWriteOffset = fc.oneof({ weight: 8, arbitrary: smallOffset }, { weight: 1, arbitrary: writeOffset }, { weight: 2, arbitrary: hashOffset })
+const operand = fc.oneof({ weight: 10, arbitrary: int64Text.filter((text) => /^-?\d+$/.test(text)) }, { weight: 1, arbitrary: notIntegers })
 const subcommand = fc.oneof(
-  fc.tuple(randomCase("get"), bitfieldType, bitfieldOffset),
-  fc.tuple(randomCase("set"), bitfieldType, bitfieldWriteOffset, int64Text),
-  fc.tuple(randomCase("incrby"), bitfieldType, bitfieldWriteOffset, int64Text),
-  fc.tuple(randomCase("overflow"), fc.oneof(randomCase("wrap"), randomCase("sat"), randomCase("fail"), fc.constant("x"))),
-  fc.constantFrom(["foo"], ["get"], ["set", "i8"], ["incrby", "u8", "0"])
+  { weight: 4, arbitrary: fc.tuple(randomCase("get"), bitfieldType, bitfieldOffset) },
+  { weight: 4, arbitrary: fc.tuple(randomCase("set"), bitfieldType, bitfieldWriteOffset, operand) },
+  { weight: 4, arbitrary: fc.tuple(randomCase("incrby"), bitfieldType, bitfieldWriteOffset, operand) },
+  { weight: 4, arbitrary: fc.tuple(randomCase("overflow"), fc.oneof(randomCase("wrap"), randomCase("sat"), randomCase("fail"))) },
+  { weight: 1, arbitrary: fc.constantFrom(["overflow", "x"], ["foo"], ["get"], ["set", "i8"], ["incrby", "u8", "0"]) }
 )
 /** Subcommands, the last sometimes cut short. */
-const subcommands = fc.tuple(fc.array(subcommand, { maxLength: 4 }), fc.nat({ max: 3 }))
+const subcommands = fc.tuple(fc.array(subcommand, { maxLength: 5 }), fc.nat({ max: 9 }))
   .map(([list, cut]) => {
     const flat = list.flat()
     return cut === 0 ? flat.slice(0, Math.max(0, flat.length - 1)) : flat
@@ -81,12 +85,16 @@ const bitfieldGets = fc.tuple(key, fc.array(fc.tuple(fc.constant("GET"), bitfiel
   .map(([k, gets]) => ["BITFIELD_RO", k, ...gets.flat()])
 
 const lcsOption: fc.Arbitrary<ReadonlyArray<string>> = fc.oneof(
-  fc.oneof(randomCase("len"), randomCase("idx"), randomCase("withmatchlen"), fc.constant("foo")).map((option) => [option]),
-  fc.tuple(randomCase("minmatchlen"), fc.oneof(fc.integer({ min: -2, max: 5 }).map(String), notIntegers)),
-  fc.constant(["minmatchlen"])
+  { weight: 6, arbitrary: fc.oneof(randomCase("len"), randomCase("idx"), randomCase("idx"), randomCase("withmatchlen")).map((option) => [option]) },
+  { weight: 3, arbitrary: fc.tuple(randomCase("minmatchlen"), fc.integer({ min: -2, max: 5 }).map(String)) },
+  { weight: 1, arbitrary: fc.oneof(fc.tuple(fc.constant("minmatchlen"), notIntegers), fc.constant(["minmatchlen"]), fc.constant(["foo"])) }
 )
 const lcs = fc.tuple(key, key, fc.array(lcsOption, { maxLength: 3 }))
   .map(([a, b, options]) => ["LCS", a, b, ...options.flat()])
+
+/** SETs of a, b and c, so that sequences start from values. */
+export const initialValues = fc.tuple(byteString(12), byteString(12), byteString(12))
+  .map(([a, b, c]) => [["SET", "a", a], ["SET", "b", b], ["SET", "c", c]])
 
 /** One command of any kind, SETs frequent enough to keep values varied. */
 export const command: fc.Arbitrary<ReadonlyArray<ByteString>> = fc.oneof(
