@@ -129,19 +129,17 @@ export const bitCount = (value: ByteString, range?: BitCountRange): number => {
 }
 
 /**
- * redisBitpos over `count` bytes from `from`: the position of the first `bit`;
- * when none, -1 looking for 1 and `count * 8` looking for 0 (zero padding).
+ * redisBitpos over `count` bytes from `from` (`byteAt` gives each): the
+ * position of the first `bit`; when none, -1 looking for 1 and `count * 8`
+ * looking for 0 (the zero padding on the right).
  */
-const firstBitIn = (bytes: ReadonlyArray<number>, bit: Bit): number => {
-  for (let index = 0; index < bytes.length; index++) {
-    const byte = bit === 1 ? bytes[index] : ~bytes[index] & 0xff
+const firstBitIn = (byteAt: (index: number) => number, from: number, count: number, bit: Bit): number => {
+  for (let index = 0; index < count; index++) {
+    const byte = bit === 1 ? byteAt(from + index) : ~byteAt(from + index) & 0xff
     if (byte !== 0) return index * 8 + Math.clz32(byte) - 24
   }
-  return bit === 1 ? -1 : bytes.length * 8
+  return bit === 1 ? -1 : count * 8
 }
-
-const bytesOf = (value: ByteString, from: number, count: number): ReadonlyArray<number> =>
-  Array.from({ length: count }, (_, index) => value.charCodeAt(from + index))
 
 /**
  * BITPOS on an existing value (bitposCommand): the first `bit` in the value
@@ -158,6 +156,8 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
   let bytes = resolved.end - start + 1
   // Bits outside the range are forced to the value not looked for.
   const hide = (byte: number, outside: number): number => (bit === 1 ? byte & ~outside : byte | outside) & 0xff
+  const byteAt = (index: number): number => value.charCodeAt(index)
+  const oneByte = (byte: number): number => firstBitIn(() => byte, 0, 1, bit)
   const answer = (position: number): number => {
     if (endGiven && bit === 0 && position === bytes * 8) return -1
     return position === -1 ? -1 : position + start * 8
@@ -165,19 +165,19 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
   if (resolved.firstOutside !== 0) {
     let first = hide(value.charCodeAt(start), resolved.firstOutside)
     if (resolved.lastOutside !== 0 && bytes === 1) first = hide(first, resolved.lastOutside)
-    const position = firstBitIn([first], bit)
+    const position = oneByte(first)
     if (bytes === 1 || (position !== -1 && position !== 8)) return answer(position)
     start++
     bytes--
   }
   const wholeBytes = bytes - (resolved.lastOutside !== 0 ? 1 : 0)
   if (wholeBytes > 0) {
-    const position = firstBitIn(bytesOf(value, start, wholeBytes), bit)
+    const position = firstBitIn(byteAt, start, wholeBytes, bit)
     if (bytes === wholeBytes || (position !== -1 && position !== wholeBytes * 8)) return answer(position)
     start += wholeBytes
     bytes -= wholeBytes
   }
-  return answer(firstBitIn([hide(value.charCodeAt(resolved.end), resolved.lastOutside)], bit))
+  return answer(oneByte(hide(value.charCodeAt(resolved.end), resolved.lastOutside)))
 }
 
 /** BITPOS on a missing key: an endless run of zeros. */

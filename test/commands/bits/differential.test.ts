@@ -85,5 +85,10 @@ describe("bit commands and LCS against redis-server 7.0", () => {
     const expected = await onRedis([...reset, ...edges])
     const model = modelKeyspace()
     expect(encodeAll(edges.map(model.run), 2).toString("latin1")).toEqual(expected.slice(reset.length).join(""))
+    // RESP3: LCS IDX is a map, BITFIELD's FAIL a null.
+    const resp3 = await onRedis([["HELLO", "3"], ...reset, ...edges, ["HELLO", "2"]])
+    const model3 = modelKeyspace()
+    expect(encodeAll(edges.map(model3.run), 3).toString("latin1"))
+      .toEqual(resp3.slice(1 + reset.length, 1 + reset.length + edges.length).join(""))
   })
 })
