@@ -72,9 +72,31 @@ const popcountTable: ReadonlyArray<number> = Array.from({ length: 256 }, (_, byt
   return count
 })
 
+/** Bytes `from..to` (inclusive) of a value, copied into a fresh (so 4-byte aligned) buffer. */
+const bytesOf = (value: ByteString, from: number, to: number): Buffer => {
+  const bytes = Buffer.alloc(Math.max(0, to - from + 1))
+  bytes.write(value.slice(from, to + 1), "latin1")
+  return bytes
+}
+
+/** The whole 32-bit words of a buffer from `bytesOf` (byte order does not matter to callers). */
+const wordsOf = (bytes: Buffer): Uint32Array => new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2)
+
+/** Set bits of a 32-bit word, by the SWAR method (as redisPopcount does per word). */
+const popcountWord = (word: number): number => {
+  const pairs = word - ((word >>> 1) & 0x55555555)
+  const nibbles = (pairs & 0x33333333) + ((pairs >>> 2) & 0x33333333)
+  return (Math.imul((nibbles + (nibbles >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24)
+}
+
+/** The set bits of bytes `from..to` (inclusive); word at a time, as a per-char loop is far slower. */
 const popcount = (value: ByteString, from: number, to: number): number => {
+  if (from > to) return 0
+  const bytes = bytesOf(value, from, to)
+  const words = wordsOf(bytes)
   let count = 0
-  for (let index = from; index <= to; index++) count += popcountTable[value.charCodeAt(index)]
+  for (let index = 0; index < words.length; index++) count += popcountWord(words[index])
+  for (let index = words.length * 4; index < bytes.length; index++) count += popcountTable[bytes[index]]
   return count
 }
 
@@ -129,16 +151,20 @@ export const bitCount = (value: ByteString, range?: BitCountRange): number => {
 }
 
 /**
- * redisBitpos over `count` bytes from `from` (`byteAt` gives each): the
- * position of the first `bit`; when none, -1 looking for 1 and `count * 8`
- * looking for 0 (the zero padding on the right).
+ * redisBitpos: the position of the first `bit` in the bytes; when none, -1
+ * looking for 1 and `bytes.length * 8` looking for 0 (the zero padding on the right).
  */
-const firstBitIn = (byteAt: (index: number) => number, from: number, count: number, bit: Bit): number => {
-  for (let index = 0; index < count; index++) {
-    const byte = bit === 1 ? byteAt(from + index) : ~byteAt(from + index) & 0xff
-    if (byte !== 0) return index * 8 + Math.clz32(byte) - 24
+const firstBitIn = (bytes: Uint8Array, bit: Bit): number => {
+  const skipped = bit === 1 ? 0 : 0xff
+  // Whole words of skipped bytes first, then byte by byte from the first other word.
+  const words = bytes instanceof Buffer ? wordsOf(bytes) : new Uint32Array(0)
+  const skippedWord = bit === 1 ? 0 : 0xffffffff
+  let word = 0
+  while (word < words.length && words[word] === skippedWord) word++
+  for (let index = word * 4; index < bytes.length; index++) {
+    if (bytes[index] !== skipped) return index * 8 + Math.clz32(bit === 1 ? bytes[index] : ~bytes[index] & 0xff) - 24
   }
-  return bit === 1 ? -1 : count * 8
+  return bit === 1 ? -1 : bytes.length * 8
 }
 
 /**
@@ -156,8 +182,7 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
   let bytes = resolved.end - start + 1
   // Bits outside the range are forced to the value not looked for.
   const hide = (byte: number, outside: number): number => (bit === 1 ? byte & ~outside : byte | outside) & 0xff
-  const byteAt = (index: number): number => value.charCodeAt(index)
-  const oneByte = (byte: number): number => firstBitIn(() => byte, 0, 1, bit)
+  const oneByte = (byte: number): number => firstBitIn(Uint8Array.of(byte), bit)
   const answer = (position: number): number => {
     if (endGiven && bit === 0 && position === bytes * 8) return -1
     return position === -1 ? -1 : position + start * 8
@@ -172,7 +197,7 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
   }
   const wholeBytes = bytes - (resolved.lastOutside !== 0 ? 1 : 0)
   if (wholeBytes > 0) {
-    const position = firstBitIn(byteAt, start, wholeBytes, bit)
+    const position = firstBitIn(bytesOf(value, start, start + wholeBytes - 1), bit)
     if (bytes === wholeBytes || (position !== -1 && position !== wholeBytes * 8)) return answer(position)
     start += wholeBytes
     bytes -= wholeBytes
@@ -183,9 +208,6 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
 /** BITPOS on a missing key: an endless run of zeros. */
 export const bitPosOfMissing = (bit: Bit): number => (bit === 1 ? -1 : 0)
 
-const combine = (operation: BitOperation, left: number, right: number): number =>
-  operation === "AND" ? left & right : operation === "OR" ? left | right : left ^ right
-
 /**
  * BITOP (bitopCommand): the sources (missing keys as "") combined byte by byte,
  * shorter ones zero-padded, as long as the longest. An empty result means
@@ -194,14 +216,21 @@ const combine = (operation: BitOperation, left: number, right: number): number =
 export const bitOp = (operation: BitOperation, sources: ReadonlyArray<ByteString>): ByteString => {
   const length = sources.reduce((longest, source) => Math.max(longest, source.length), 0)
   const result = Buffer.alloc(length)
-  const buffers = sources.map((source) => Buffer.from(source, "latin1"))
-  for (let index = 0; index < length; index++) {
-    let output = buffers[0][index] ?? 0
-    if (operation === "NOT") output = ~output & 0xff
-    for (let source = 1; source < buffers.length; source++) {
-      output = combine(operation, output, buffers[source][index] ?? 0)
+  result.write(sources[0] ?? "", "latin1")
+  if (operation === "NOT") {
+    for (let index = 0; index < length; index++) result[index] = ~result[index] & 0xff
+  }
+  for (const source of sources.slice(1)) {
+    const bytes = Buffer.from(source, "latin1")
+    // Past a source's end it reads as zeros: AND clears the rest, OR and XOR keep it.
+    if (operation === "AND") {
+      for (let index = 0; index < bytes.length; index++) result[index] &= bytes[index]
+      result.fill(0, bytes.length)
+    } else if (operation === "OR") {
+      for (let index = 0; index < bytes.length; index++) result[index] |= bytes[index]
+    } else {
+      for (let index = 0; index < bytes.length; index++) result[index] ^= bytes[index]
     }
-    result[index] = output
   }
   return result.toString("latin1")
 }

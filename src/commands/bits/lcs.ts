@@ -76,11 +76,19 @@ export const lcs = (
   if ((a.length + 1) * width * 4 > protoMaxBulkLen) return Either.left(commandError(lcsTableTooLarge))
   // table[i * width + j]: the LCS length of a[0..i) and b[0..j).
   const table = new Uint32Array((a.length + 1) * width)
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      table[i * width + j] = a.charCodeAt(i - 1) === b.charCodeAt(j - 1)
-        ? table[(i - 1) * width + j - 1] + 1
-        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1])
+  const aBytes = Buffer.from(a, "latin1")
+  const bBytes = Buffer.from(b, "latin1")
+  for (let i = 1; i <= aBytes.length; i++) {
+    const row = i * width
+    const above = row - width
+    const aByte = aBytes[i - 1]
+    for (let j = 1; j <= bBytes.length; j++) {
+      if (aByte === bBytes[j - 1]) table[row + j] = table[above + j - 1] + 1
+      else {
+        const up = table[above + j]
+        const left = table[row + j - 1]
+        table[row + j] = up > left ? up : left
+      }
     }
   }
   const length = table[a.length * width + b.length]

@@ -72,6 +72,10 @@ describe("GETBIT and SETBIT", () => {
     expect(parseSetBit(["SETBIT", "k", "1", "2"])).toEqual(Either.left(new Errors.CommandError({ message: Errors.bitValueNotInteger })))
     expect(getBit("", 4294967295)).toBe(0)
   })
+
+  it("answer 'string exceeds maximum allowed size' past V8's longest string (Redis would grow to 512MB)", () => {
+    expect(setBit("", 4294967295, 1)).toEqual(Either.left(new Errors.CommandError({ message: Errors.stringTooLong })))
+  })
 })
 
 describe("BITCOUNT", () => {

@@ -45,7 +45,7 @@ const hashOffset = fc.oneof(
 const bitValue = fc.oneof({ weight: 6, arbitrary: fc.constantFrom("0", "1") }, { weight: 1, arbitrary: fc.constantFrom("2", "-1", "x", "01") })
 const unit = fc.oneof({ weight: 4, arbitrary: fc.oneof(randomCase("bit"), randomCase("byte")) }, { weight: 1, arbitrary: fc.constantFrom("bits", "x", "") })
 
-const setCommand = fc.tuple(fc.constantFrom("a", "b", "c"), byteString(12)).map(([k, v]) => ["SET", k, v])
+const setCommand = fc.tuple(fc.constantFrom("a", "b", "c"), byteString(24)).map(([k, v]) => ["SET", k, v])
 const getCommand = key.map((k) => ["GET", k])
 const setbit = fc.tuple(key, writeOffset, bitValue).map(([k, o, v]) => ["SETBIT", k, o, v])
 const getbit = fc.tuple(key, readOffset).map(([k, o]) => ["GETBIT", k, o])
@@ -93,7 +93,7 @@ const lcs = fc.tuple(key, key, fc.array(lcsOption, { maxLength: 3 }))
   .map(([a, b, options]) => ["LCS", a, b, ...options.flat()])
 
 /** SETs of a, b and c, so that sequences start from values. */
-export const initialValues = fc.tuple(byteString(12), byteString(12), byteString(12))
+export const initialValues = fc.tuple(byteString(40), byteString(12), byteString(40))
   .map(([a, b, c]) => [["SET", "a", a], ["SET", "b", b], ["SET", "c", c]])
 
 /** One command of any kind, SETs frequent enough to keep values varied. */
