@@ -134,5 +134,4 @@ export const bitfieldReadOnlyGetOnly = "ERR BITFIELD_RO only supports the GET su
 // LCS (t_string.c lcsCommand)
 export const lcsKeysNotStrings = "ERR The specified keys must contain string values"
 export const lcsLenWithIdx = "ERR If you want both the length and indexes, please just use IDX."
-export const lcsStringTooLong = "ERR String too long for LCS"
 export const lcsTableTooLarge = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"

@@ -51,16 +51,21 @@ export interface SetBitArguments {
 }
 
 /** SETBIT key offset value: the offset first, then a value that must be 0 or 1. */
-export const parseSetBit = (args: ReadonlyArray<ByteString>): Either.Either<SetBitArguments, CommandError> =>
-  Either.flatMap(parseBitOffset(args[2]), (offset) =>
+export const parseSetBit = (
+  args: ReadonlyArray<ByteString>,
+  protoMaxBulkLen: number = defaultProtoMaxBulkLen
+): Either.Either<SetBitArguments, CommandError> =>
+  Either.flatMap(parseBitOffset(args[2], undefined, protoMaxBulkLen), (offset) =>
     Either.flatMap(parseInteger(args[3], bitValueNotInteger), (value): Either.Either<SetBitArguments, CommandError> =>
       value === 0n || value === 1n
         ? Either.right({ offset, bit: value === 1n ? 1 : 0 })
         : Either.left(commandError(bitValueNotInteger))))
 
 /** GETBIT key offset. */
-export const parseGetBit = (args: ReadonlyArray<ByteString>): Either.Either<number, CommandError> =>
-  parseBitOffset(args[2])
+export const parseGetBit = (
+  args: ReadonlyArray<ByteString>,
+  protoMaxBulkLen: number = defaultProtoMaxBulkLen
+): Either.Either<number, CommandError> => parseBitOffset(args[2], undefined, protoMaxBulkLen)
 
 const parseUnit = (text: ByteString): Either.Either<RangeUnit, CommandError> => {
   const unit = text.toUpperCase()

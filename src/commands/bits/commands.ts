@@ -3,14 +3,23 @@
  * keys through `lookup`, checks arguments and types in Redis's order, and
  * returns its reply plus the writes to make. A handler wires one in a few
  * lines: build `lookup` from the selected database's string accessor, call,
- * apply `writes` (undefined: delete), count `changes` in dirty.
+ * apply `writes` (undefined: delete), count `changes` in dirty. Pass the
+ * configured proto-max-bulk-len where a command takes it (default 512MB).
  */
 import { Either } from "effect"
 import { CommandError, lcsKeysNotStrings, wrongType } from "../../errors.js"
-import { integer, type ByteString, type RespValue, array } from "../../resp/values.js"
+import { array, integer, type ByteString, type RespValue } from "../../resp/values.js"
 import { applyBitfield, parseBitfield } from "./bitfield.js"
 import { bitCount, bitOp, bitPos, bitPosOfMissing, getBit, setBit } from "./bitmap.js"
-import { parseBitCountRange, parseBitOp, parseBitPosBit, parseBitPosRange, parseGetBit, parseSetBit } from "./bitmap-arguments.js"
+import {
+  defaultProtoMaxBulkLen,
+  parseBitCountRange,
+  parseBitOp,
+  parseBitPosBit,
+  parseBitPosRange,
+  parseGetBit,
+  parseSetBit
+} from "./bitmap-arguments.js"
 import { lcs, parseLcs } from "./lcs.js"
 
 /** What a key holds, as these commands see it. */
@@ -40,8 +49,12 @@ const refuse = (error: CommandError): CommandResult => answer(Either.left(error)
 const wrongTypeError = new CommandError({ message: wrongType })
 
 /** SETBIT key offset value: arguments, then the type; writes only a changed value. */
-export const setbitCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup): CommandResult => {
-  const parsed = parseSetBit(args)
+export const setbitCommand = (
+  args: ReadonlyArray<ByteString>,
+  lookup: Lookup,
+  protoMaxBulkLen: number = defaultProtoMaxBulkLen
+): CommandResult => {
+  const parsed = parseSetBit(args, protoMaxBulkLen)
   if (Either.isLeft(parsed)) return refuse(parsed.left)
   const slot = lookup(args[1])
   if (slot._tag === "WrongType") return refuse(wrongTypeError)
@@ -52,8 +65,12 @@ export const setbitCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup): 
 }
 
 /** GETBIT key offset: the offset, then the type. */
-export const getbitCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup): CommandResult => {
-  const offset = parseGetBit(args)
+export const getbitCommand = (
+  args: ReadonlyArray<ByteString>,
+  lookup: Lookup,
+  protoMaxBulkLen: number = defaultProtoMaxBulkLen
+): CommandResult => {
+  const offset = parseGetBit(args, protoMaxBulkLen)
   if (Either.isLeft(offset)) return refuse(offset.left)
   const slot = lookup(args[1])
   if (slot._tag === "WrongType") return refuse(wrongTypeError)
@@ -107,8 +124,13 @@ export const bitopCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup): C
  * (and BITFIELD_RO's GET-only rule) before the key's type; a write stores the
  * grown value even when OVERFLOW FAIL refused every change.
  */
-export const bitfieldCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup, readOnly: boolean): CommandResult => {
-  const operations = parseBitfield(args, readOnly)
+export const bitfieldCommand = (
+  args: ReadonlyArray<ByteString>,
+  lookup: Lookup,
+  readOnly: boolean,
+  protoMaxBulkLen: number = defaultProtoMaxBulkLen
+): CommandResult => {
+  const operations = parseBitfield(args, readOnly, protoMaxBulkLen)
   if (Either.isLeft(operations)) return refuse(operations.left)
   const slot = lookup(args[1])
   if (slot._tag === "WrongType") return refuse(wrongTypeError)
@@ -120,12 +142,16 @@ export const bitfieldCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup,
 }
 
 /** LCS key1 key2 [options]: both keys' types (LCS's own error), then the options. */
-export const lcsCommand = (args: ReadonlyArray<ByteString>, lookup: Lookup): CommandResult => {
+export const lcsCommand = (
+  args: ReadonlyArray<ByteString>,
+  lookup: Lookup,
+  protoMaxBulkLen: number = defaultProtoMaxBulkLen
+): CommandResult => {
   const first = lookup(args[1])
   const second = lookup(args[2])
   if (first._tag === "WrongType" || second._tag === "WrongType") return refuse(new CommandError({ message: lcsKeysNotStrings }))
   const options = parseLcs(args)
   if (Either.isLeft(options)) return refuse(options.left)
   const valueOf = (slot: StringSlot): ByteString => (slot._tag === "String" ? slot.value : "")
-  return answer(lcs(valueOf(first), valueOf(second), options.right))
+  return answer(lcs(valueOf(first), valueOf(second), options.right, protoMaxBulkLen))
 }

@@ -64,7 +64,7 @@ const matchReply = (match: Match, withMatchLength: boolean): RespValue => {
  * The LCS of `a` and `b` (missing keys as "") answered as `options` ask.
  * Redis refuses a table ((|a|+1)·(|b|+1) uint32 cells) larger than
  * proto-max-bulk-len. (Its "String too long for LCS", for strings of 4GB,
- * cannot happen with JS strings.)
+ * cannot happen with JS strings, so it has no constant here.)
  */
 export const lcs = (
   a: ByteString,
