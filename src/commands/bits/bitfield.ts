@@ -103,24 +103,31 @@ export const parseBitfield = (
 export const bitfieldWrites = (operations: ReadonlyArray<BitfieldOperation>): boolean =>
   operations.some((operation) => operation._tag !== "Get")
 
+/** The bytes a field spans: from its first byte, enough to hold `offset % 8 + bits` bits (at most 9). */
+const spanOf = (offset: number, bits: number): { readonly first: number; readonly count: number; readonly shift: bigint } => {
+  const first = Math.floor(offset / 8)
+  const count = Math.ceil(((offset % 8) + bits) / 8)
+  return { first, count, shift: BigInt(count * 8 - (offset % 8) - bits) }
+}
+
 /** Reads `bits` bits at a bit offset, big-endian, bytes past the end as 0. */
 const readBits = (byteAt: (index: number) => number, offset: number, bits: number): bigint => {
-  let value = 0n
-  for (let position = offset; position < offset + bits; position++) {
-    const bit = (byteAt(Math.floor(position / 8)) >> (7 - (position % 8))) & 1
-    value = (value << 1n) | BigInt(bit)
-  }
-  return value
+  const { first, count, shift } = spanOf(offset, bits)
+  let span = 0n
+  for (let index = first; index < first + count; index++) span = (span << 8n) | BigInt(byteAt(index))
+  return BigInt.asUintN(bits, span >> shift)
 }
 
 /** Writes the low `bits` bits of `value` at a bit offset (the buffer holds them). */
 const writeBits = (buffer: Buffer, offset: number, bits: number, value: bigint): void => {
-  for (let index = 0; index < bits; index++) {
-    const position = offset + index
-    const byte = Math.floor(position / 8)
-    const mask = 0x80 >> (position % 8)
-    const bit = (value >> BigInt(bits - 1 - index)) & 1n
-    buffer[byte] = bit === 1n ? buffer[byte] | mask : buffer[byte] & ~mask
+  const { first, count, shift } = spanOf(offset, bits)
+  let span = 0n
+  for (let index = first; index < first + count; index++) span = (span << 8n) | BigInt(buffer[index])
+  const field = ((1n << BigInt(bits)) - 1n) << shift
+  span = (span & ~field) | ((value << shift) & field)
+  for (let index = first + count - 1; index >= first; index--) {
+    buffer[index] = Number(span & 0xffn)
+    span >>= 8n
   }
 }
 
