@@ -150,19 +150,25 @@ export const bitCount = (value: ByteString, range?: BitCountRange): number => {
   return count - outsideFirst - outsideLast
 }
 
+/** redisBitpos on one byte: the first `bit` in it, or -1 (looking for 1) or 8 (looking for 0). */
+const firstBitOfByte = (byte: number, bit: Bit): number => {
+  const candidates = bit === 1 ? byte : ~byte & 0xff
+  return candidates !== 0 ? Math.clz32(candidates) - 24 : bit === 1 ? -1 : 8
+}
+
 /**
- * redisBitpos: the position of the first `bit` in the bytes; when none, -1
- * looking for 1 and `bytes.length * 8` looking for 0 (the zero padding on the right).
+ * redisBitpos on bytes from `bytesOf`: the position of the first `bit`; when
+ * none, -1 looking for 1 and `bytes.length * 8` looking for 0 (the zero
+ * padding on the right). Whole words of the other bit are skipped first.
  */
-const firstBitIn = (bytes: Uint8Array, bit: Bit): number => {
-  const skipped = bit === 1 ? 0 : 0xff
-  // Whole words of skipped bytes first, then byte by byte from the first other word.
-  const words = bytes instanceof Buffer ? wordsOf(bytes) : new Uint32Array(0)
+const firstBitIn = (bytes: Buffer, bit: Bit): number => {
+  const words = wordsOf(bytes)
   const skippedWord = bit === 1 ? 0 : 0xffffffff
   let word = 0
   while (word < words.length && words[word] === skippedWord) word++
   for (let index = word * 4; index < bytes.length; index++) {
-    if (bytes[index] !== skipped) return index * 8 + Math.clz32(bit === 1 ? bytes[index] : ~bytes[index] & 0xff) - 24
+    const position = firstBitOfByte(bytes[index], bit)
+    if (position !== -1 && position !== 8) return index * 8 + position
   }
   return bit === 1 ? -1 : bytes.length * 8
 }
@@ -182,7 +188,6 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
   let bytes = resolved.end - start + 1
   // Bits outside the range are forced to the value not looked for.
   const hide = (byte: number, outside: number): number => (bit === 1 ? byte & ~outside : byte | outside) & 0xff
-  const oneByte = (byte: number): number => firstBitIn(Uint8Array.of(byte), bit)
   const answer = (position: number): number => {
     if (endGiven && bit === 0 && position === bytes * 8) return -1
     return position === -1 ? -1 : position + start * 8
@@ -190,7 +195,7 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
   if (resolved.firstOutside !== 0) {
     let first = hide(value.charCodeAt(start), resolved.firstOutside)
     if (resolved.lastOutside !== 0 && bytes === 1) first = hide(first, resolved.lastOutside)
-    const position = oneByte(first)
+    const position = firstBitOfByte(first, bit)
     if (bytes === 1 || (position !== -1 && position !== 8)) return answer(position)
     start++
     bytes--
@@ -202,7 +207,7 @@ export const bitPos = (value: ByteString, bit: Bit, range?: BitPosRange): number
     start += wholeBytes
     bytes -= wholeBytes
   }
-  return answer(oneByte(hide(value.charCodeAt(resolved.end), resolved.lastOutside)))
+  return answer(firstBitOfByte(hide(value.charCodeAt(resolved.end), resolved.lastOutside), bit))
 }
 
 /** BITPOS on a missing key: an endless run of zeros. */
