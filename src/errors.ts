@@ -140,3 +140,18 @@ export const subcommandSyntax = (subcommand: string, command: string): string =>
   `ERR unknown subcommand or wrong number of arguments for '${subcommand}'. Try ${command} HELP.`
 export const slowlogCountRange = "ERR count should be greater than or equal to -1"
 export const clientIdOutOfRange = "ERR client-id should be greater than 0"
+
+// Bitmaps and BITFIELD (bitops.c)
+export const bitOffsetNotInteger = "ERR bit offset is not an integer or out of range"
+export const bitValueNotInteger = "ERR bit is not an integer or out of range"
+export const bitArgumentNotBinary = "ERR The bit argument must be 1 or 0."
+export const bitopNotSingleSource = "ERR BITOP NOT must be called with a single source key."
+export const invalidBitfieldType =
+  "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+export const invalidOverflowType = "ERR Invalid OVERFLOW type specified"
+export const bitfieldReadOnlyGetOnly = "ERR BITFIELD_RO only supports the GET subcommand"
+
+// LCS (t_string.c lcsCommand)
+export const lcsKeysNotStrings = "ERR The specified keys must contain string values"
+export const lcsLenWithIdx = "ERR If you want both the length and indexes, please just use IDX."
+export const lcsTableTooLarge = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
