@@ -8,6 +8,7 @@ import { Either } from "effect"
 import {
   bitfieldReadOnlyGetOnly,
   CommandError,
+  commandError,
   cString,
   invalidBitfieldType,
   invalidOverflowType,
@@ -16,7 +17,7 @@ import {
   syntaxError
 } from "../../errors.js"
 import { integer, nullBulk, type ByteString, type RespValue } from "../../resp/values.js"
-import { parseInt64 } from "../numbers.js"
+import { parseInt64 } from "../../int64.js"
 import { maxStringLength } from "../strings.js"
 import { defaultProtoMaxBulkLen, parseBitOffset } from "./bitmap-arguments.js"
 
@@ -40,7 +41,6 @@ export type BitfieldOperation =
     readonly overflow: OverflowMode
   }
 
-const commandError = (message: string): CommandError => new CommandError({ message })
 
 /** getBitfieldTypeFromArgument; the width is read as a C string (up to a NUL byte). */
 export const parseBitfieldType = (text: ByteString): Either.Either<BitfieldType, CommandError> => {

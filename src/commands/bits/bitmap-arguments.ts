@@ -10,17 +10,17 @@ import {
   bitopNotSingleSource,
   bitValueNotInteger,
   CommandError,
+  commandError,
   notInteger,
   syntaxError
 } from "../../errors.js"
 import type { ByteString } from "../../resp/values.js"
-import { parseInt64 } from "../numbers.js"
+import { parseInt64 } from "../../int64.js"
 import type { Bit, BitCountRange, BitOperation, BitPosRange, RangeUnit } from "./bitmap.js"
 
 /** Redis's default proto-max-bulk-len: bit offsets must address a byte below it. */
 export const defaultProtoMaxBulkLen = 512 * 1024 * 1024
 
-const commandError = (message: string): CommandError => new CommandError({ message })
 
 /**
  * getBitOffsetFromArgument: a non-negative int64 whose byte is below

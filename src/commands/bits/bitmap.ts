@@ -4,7 +4,7 @@
  * Pure functions: the handlers look the key up, call these and store the result.
  */
 import { Either } from "effect"
-import { CommandError, stringTooLong } from "../../errors.js"
+import { CommandError, commandError, stringTooLong } from "../../errors.js"
 import type { ByteString } from "../../resp/values.js"
 import { maxStringLength } from "../strings.js"
 
@@ -54,7 +54,7 @@ export const getBit = (value: ByteString, offset: number): Bit => {
  */
 export const setBit = (value: ByteString, offset: number, bit: Bit): Either.Either<SetBitResult, CommandError> => {
   const index = byteIndex(offset)
-  if (index + 1 > maxStringLength) return Either.left(new CommandError({ message: stringTooLong }))
+  if (index + 1 > maxStringLength) return Either.left(commandError(stringTooLong))
   const grown = index < value.length ? value : value + "\0".repeat(index + 1 - value.length)
   const byte = grown.charCodeAt(index)
   const mask = maskOf(offset)

@@ -7,7 +7,7 @@
  * configured proto-max-bulk-len where a command takes it (default 512MB).
  */
 import { Either } from "effect"
-import { CommandError, lcsKeysNotStrings, wrongType } from "../../errors.js"
+import { CommandError, commandError, lcsKeysNotStrings, wrongType } from "../../errors.js"
 import { array, integer, type ByteString, type RespValue } from "../../resp/values.js"
 import { applyBitfield, parseBitfield } from "./bitfield.js"
 import { bitCount, bitOp, bitPos, bitPosOfMissing, getBit, setBit } from "./bitmap.js"
@@ -46,7 +46,7 @@ export interface CommandResult {
 const answer = (reply: Either.Either<RespValue, CommandError>, writes: ReadonlyArray<Write> = [], changes = 0): CommandResult =>
   ({ reply, writes, changes })
 const refuse = (error: CommandError): CommandResult => answer(Either.left(error))
-const wrongTypeError = new CommandError({ message: wrongType })
+const wrongTypeError = commandError(wrongType, "WrongType")
 
 /** SETBIT key offset value: arguments, then the type; writes only a changed value. */
 export const setbitCommand = (
@@ -149,7 +149,7 @@ export const lcsCommand = (
 ): CommandResult => {
   const first = lookup(args[1])
   const second = lookup(args[2])
-  if (first._tag === "WrongType" || second._tag === "WrongType") return refuse(new CommandError({ message: lcsKeysNotStrings }))
+  if (first._tag === "WrongType" || second._tag === "WrongType") return refuse(commandError(lcsKeysNotStrings))
   const options = parseLcs(args)
   if (Either.isLeft(options)) return refuse(options.left)
   const valueOf = (slot: StringSlot): ByteString => (slot._tag === "String" ? slot.value : "")

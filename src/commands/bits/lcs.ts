@@ -4,9 +4,9 @@
  * programming table, its matched ranges listed from the end as Redis does.
  */
 import { Either } from "effect"
-import { CommandError, lcsLenWithIdx, lcsTableTooLarge, notInteger, syntaxError } from "../../errors.js"
+import { CommandError, commandError, lcsLenWithIdx, lcsTableTooLarge, notInteger, syntaxError } from "../../errors.js"
 import { array, bulk, integer, map, type ByteString, type RespValue } from "../../resp/values.js"
-import { parseInt64 } from "../numbers.js"
+import { parseInt64 } from "../../int64.js"
 import { defaultProtoMaxBulkLen } from "./bitmap-arguments.js"
 
 export interface LcsOptions {
@@ -18,7 +18,6 @@ export interface LcsOptions {
   readonly withMatchLength: boolean
 }
 
-const commandError = (message: string): CommandError => new CommandError({ message })
 
 /**
  * The options after the two keys. Parse them after checking both keys hold

@@ -82,13 +82,13 @@ describe("BITFIELD", () => {
 
   it("refuses to grow past V8's longest string, and GET reads anywhere", () => {
     const write = Either.getOrThrow(parseBitfield(["BITFIELD", "k", "SET", "u8", "4294967290", "1"], false))
-    expect(applyBitfield("", write)).toEqual(Either.left(new Errors.CommandError({ message: Errors.stringTooLong })))
+    expect(applyBitfield("", write)).toEqual(Either.left(Errors.commandError(Errors.stringTooLong)))
     const read = Either.getOrThrow(parseBitfield(["BITFIELD", "k", "GET", "i64", "4294967295"], false))
     expect(Either.getOrThrow(applyBitfield("abc", read))).toEqual({ replies: [integer(0)], value: undefined, changes: 0 })
   })
 
   it("parses subcommands with Redis's errors", () => {
-    const refused = (message: string) => Either.left(new Errors.CommandError({ message }))
+    const refused = (message: string) => Either.left(Errors.commandError(message))
     expect(parseBitfield(["BITFIELD", "k", "GET", "u64", "0"], false)).toEqual(refused(Errors.invalidBitfieldType))
     expect(parseBitfield(["BITFIELD", "k", "GET", "i65", "0"], false)).toEqual(refused(Errors.invalidBitfieldType))
     expect(parseBitfield(["BITFIELD", "k", "GET", "i8", "-1"], false)).toEqual(refused(Errors.bitOffsetNotInteger))

@@ -64,17 +64,17 @@ describe("GETBIT and SETBIT", () => {
 
   it("refuse offsets past 2^32 - 1 bits and values other than 0 and 1", () => {
     expect(parseBitOffset("4294967295")).toEqual(Either.right(4294967295))
-    expect(parseBitOffset("4294967296")).toEqual(Either.left(new Errors.CommandError({ message: Errors.bitOffsetNotInteger })))
+    expect(parseBitOffset("4294967296")).toEqual(Either.left(Errors.commandError(Errors.bitOffsetNotInteger)))
     expect(parseBitOffset("#3")._tag).toBe("Left")
     expect(parseBitOffset("#3", 8)).toEqual(Either.right(24))
     // #n multiplies in int64 and wraps as in Redis: (2^61 + 1) * 8 = 8 mod 2^64.
     expect(parseBitOffset("#2305843009213693953", 8)).toEqual(Either.right(8))
-    expect(parseSetBit(["SETBIT", "k", "1", "2"])).toEqual(Either.left(new Errors.CommandError({ message: Errors.bitValueNotInteger })))
+    expect(parseSetBit(["SETBIT", "k", "1", "2"])).toEqual(Either.left(Errors.commandError(Errors.bitValueNotInteger)))
     expect(getBit("", 4294967295)).toBe(0)
   })
 
   it("answer 'string exceeds maximum allowed size' past V8's longest string (Redis would grow to 512MB)", () => {
-    expect(setBit("", 4294967295, 1)).toEqual(Either.left(new Errors.CommandError({ message: Errors.stringTooLong })))
+    expect(setBit("", 4294967295, 1)).toEqual(Either.left(Errors.commandError(Errors.stringTooLong)))
   })
 })
 
@@ -92,8 +92,8 @@ describe("BITCOUNT", () => {
   it("parses its range as Redis: syntax errors by argument count, the unit last", () => {
     expect(parseBitCountRange(["BITCOUNT", "k", "1"])._tag).toBe("Left")
     expect(parseBitCountRange(["BITCOUNT", "k", "-1", "-2", "nope"])._tag).toBe("Right")
-    expect(parseBitCountRange(["BITCOUNT", "k", "1", "2", "nope"])).toEqual(Either.left(new Errors.CommandError({ message: Errors.syntaxError })))
-    expect(parseBitCountRange(["BITCOUNT", "k", "x", "2", "nope"])).toEqual(Either.left(new Errors.CommandError({ message: Errors.notInteger })))
+    expect(parseBitCountRange(["BITCOUNT", "k", "1", "2", "nope"])).toEqual(Either.left(Errors.commandError(Errors.syntaxError)))
+    expect(parseBitCountRange(["BITCOUNT", "k", "x", "2", "nope"])).toEqual(Either.left(Errors.commandError(Errors.notInteger)))
   })
 })
 
@@ -113,8 +113,8 @@ describe("BITPOS", () => {
   })
 
   it("reads the start, the unit, then the end", () => {
-    expect(parseBitPosRange(["BITPOS", "k", "0", "1", "x", "nope"])).toEqual(Either.left(new Errors.CommandError({ message: Errors.syntaxError })))
-    expect(parseBitPosRange(["BITPOS", "k", "0", "1", "x", "bit"])).toEqual(Either.left(new Errors.CommandError({ message: Errors.notInteger })))
+    expect(parseBitPosRange(["BITPOS", "k", "0", "1", "x", "nope"])).toEqual(Either.left(Errors.commandError(Errors.syntaxError)))
+    expect(parseBitPosRange(["BITPOS", "k", "0", "1", "x", "bit"])).toEqual(Either.left(Errors.commandError(Errors.notInteger)))
     expect(parseBitPosRange(["BITPOS", "k", "0", "1"])).toEqual(Either.right({ start: 1n, end: undefined, unit: "BYTE" }))
   })
 })

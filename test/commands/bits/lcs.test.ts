@@ -75,7 +75,7 @@ describe("LCS", () => {
   })
 
   it("parses options with Redis's errors", () => {
-    const refused = (message: string) => Either.left(new Errors.CommandError({ message }))
+    const refused = (message: string) => Either.left(Errors.commandError(message))
     expect(parseLcs(["LCS", "a", "b", "LEN", "IDX"])).toEqual(refused(Errors.lcsLenWithIdx))
     expect(parseLcs(["LCS", "a", "b", "MINMATCHLEN"])).toEqual(refused(Errors.syntaxError))
     expect(parseLcs(["LCS", "a", "b", "MINMATCHLEN", "x"])).toEqual(refused(Errors.notInteger))
@@ -84,6 +84,6 @@ describe("LCS", () => {
 
   it("refuses a table larger than proto-max-bulk-len", () => {
     const long = "x".repeat(12_000)
-    expect(lcs(long, long, options("LEN"))).toEqual(Either.left(new Errors.CommandError({ message: Errors.lcsTableTooLarge })))
+    expect(lcs(long, long, options("LEN"))).toEqual(Either.left(Errors.commandError(Errors.lcsTableTooLarge)))
   })
 })
