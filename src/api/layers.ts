@@ -7,7 +7,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { Clock, Effect, Layer } from "effect"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
-import * as Snapshots from "../persistence/Snapshots.js"
+import { Snapshots } from "../persistence/Snapshots.js"
 import type { SaveRule } from "../config/config.js"
 import { Store } from "../store/Store.js"
 
@@ -38,7 +38,7 @@ export interface PersistentStoreOptions {
  */
 export const layerPersistentStore = (
   options: PersistentStoreOptions = {}
-): Layer.Layer<Store | Snapshots.Snapshots, PersistenceError, Persistence> =>
+): Layer.Layer<Store | Snapshots, PersistenceError, Persistence> =>
   Snapshots.layer(Effect.succeed({ save: options.save ?? [], stopWritesOnBgsaveError: false })).pipe(
     Layer.provideMerge(layerStoreFromSnapshot)
   )

@@ -13,6 +13,7 @@ import * as Resp from "../resp/values.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
+import { command, noKeys } from "./row.js"
 
 export const defaultUser = "default"
 
@@ -51,3 +52,12 @@ export const auth: Handler<LiveConfig> = (args, session) =>
     }
     return Resp.ok
   })
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const authCommands = [
+  command({
+    name: "auth", arity: -2, flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    keys: noKeys,
+    summary: "Authenticate to the server", since: "1.0.0", group: "connection", handler: auth
+  })
+]

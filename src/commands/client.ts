@@ -13,6 +13,8 @@ import { parseInt64, parseSafeInteger } from "../int64.js"
 import type { Handler } from "./types.js"
 import { isValidClientAttribute } from "./connection.js"
 import type { Session } from "../state/Session.js"
+import type { CommandSpec } from "./types.js"
+import { command, noKeys } from "./row.js"
 
 
 
@@ -212,3 +214,47 @@ export const clientPause: Handler<ClientPause> = (args) =>
 export const clientUnpause: Handler<ClientPause> = () =>
   Effect.flatMap(ClientPause, (pauses) => Effect.as(pauses.unpause, Resp.ok))
 
+/** CLIENT PAUSE and UNPAUSE: the subcommands the pause guard wraps. */
+export const clientPauseCommands: ReadonlyArray<CommandSpec<ClientPause>> = [
+  command({ name: "pause", arity: -3, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
+    summary: "Stop processing commands from clients for some time", since: "2.9.50", group: "connection",
+    handler: clientPause }),
+  command({ name: "unpause", arity: 2, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
+    summary: "Resume processing of clients that were paused", since: "6.2.0", group: "connection",
+    handler: clientUnpause })
+]
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const clientCommands = [
+  command({
+    name: "client", arity: -2, flags: [], keys: noKeys,
+    summary: "A container for client connection commands", since: "2.4.0", group: "connection",
+    handler: clientHelpCommand,
+    subcommands: [
+      command({ name: "getname", arity: 2, flags: ["noscript", "loading", "stale"], keys: noKeys,
+        summary: "Get the current connection name", since: "2.6.9", group: "connection", handler: clientGetName }),
+      command({ name: "help", arity: 2, flags: ["loading", "stale"], keys: noKeys,
+        summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "connection",
+        handler: clientHelpCommand }),
+      command({ name: "id", arity: 2, flags: ["noscript", "loading", "stale"], keys: noKeys,
+        summary: "Returns the client ID for the current connection", since: "5.0.0", group: "connection",
+        handler: clientId }),
+      command({ name: "info", arity: 2, flags: ["noscript", "loading", "stale"], keys: noKeys,
+        summary: "Returns information about the current client connection.", since: "6.2.0", group: "connection",
+        handler: clientInfo }),
+      command({ name: "kill", arity: -3, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
+        summary: "Kill open connections", since: "2.4.0", group: "connection", handler: clientKill }),
+      command({ name: "list", arity: -2, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
+        summary: "Get the list of client connections", since: "2.4.0", group: "connection", handler: clientList }),
+      command({ name: "no-evict", arity: 3, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
+        summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
+        handler: clientNoEvict }),
+      ...clientPauseCommands,
+      command({ name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], keys: noKeys,
+        summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
+        handler: clientSetInfo }),
+      command({ name: "setname", arity: 3, flags: ["noscript", "loading", "stale"], keys: noKeys,
+        summary: "Set the current connection name", since: "2.6.9", group: "connection", handler: clientSetName })
+    ]
+  })
+]

@@ -11,6 +11,7 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { findParameter, parameters } from "../config/settings.js"
 import { globMatch } from "../store/glob.js"
 import type { Handler } from "./types.js"
+import { adminFlags, command, helpFlags, noKeys } from "./row.js"
 
 
 const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(lines.map(Resp.simple)))
@@ -83,3 +84,21 @@ export const configHelp: Handler<never> = () =>
     "    Prints this help."
   ])
 
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const configCommands = [
+  command({ name: "config", arity: -2, flags: [], keys: noKeys,
+    summary: "A container for server configuration commands", since: "2.0.0", group: "server", handler: configHelp,
+    subcommands: [
+      command({ name: "get", arity: -3, flags: adminFlags, keys: noKeys,
+        summary: "Get the values of configuration parameters", since: "2.0.0", group: "server", handler: configGet }),
+      command({ name: "help", arity: 2, flags: helpFlags, keys: noKeys,
+        summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "server", handler: configHelp }),
+      command({ name: "resetstat", arity: 2, flags: adminFlags, keys: noKeys,
+        summary: "Reset the stats returned by INFO", since: "2.0.0", group: "server", handler: configResetStat }),
+      command({ name: "rewrite", arity: 2, flags: adminFlags, keys: noKeys,
+        summary: "Rewrite the configuration file with the in memory configuration", since: "2.8.0", group: "server",
+        handler: configRewrite }),
+      command({ name: "set", arity: -4, flags: adminFlags, keys: noKeys,
+        summary: "Set configuration parameters to the given values", since: "2.0.0", group: "server", handler: configSet })
+    ] })
+]

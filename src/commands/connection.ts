@@ -15,6 +15,7 @@ import { authenticate } from "./auth.js"
 import { CommandCatalog } from "./CommandCatalog.js"
 import type { CommandDescription, Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
+import { command as commandRow, noKeys } from "./row.js"
 
 
 export const ping: Handler<never> = (args) => {
@@ -207,3 +208,52 @@ export const commandGetKeys: Handler<CommandCatalog> = (args) =>
     }
     return Resp.array(keys)
   })
+
+/** SELECT, also replayed from the append-only file. */
+export const selectCommand = commandRow({
+  name: "select", arity: 2, flags: ["loading", "stale", "fast"], keys: noKeys,
+  summary: "Change the selected database for the current connection", since: "2.0.0", group: "connection",
+  handler: select
+})
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const connectionCommands = [
+  commandRow({
+    name: "ping", arity: -1, flags: ["fast"], keys: noKeys,
+    summary: "Ping the server", since: "1.0.0", group: "connection", handler: ping
+  }),
+  commandRow({
+    name: "echo", arity: 2, flags: ["loading", "stale", "fast"], keys: noKeys,
+    summary: "Echo the given string", since: "1.0.0", group: "connection", handler: echo
+  }),
+  commandRow({
+    name: "quit", arity: -1, flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    keys: noKeys,
+    summary: "Close the connection", since: "1.0.0", group: "connection", handler: quit
+  }),
+  commandRow({
+    name: "hello", arity: -1, flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    keys: noKeys,
+    summary: "Handshake with Redis", since: "6.0.0", group: "connection", handler: hello
+  }),
+  commandRow({
+    name: "command", arity: -1, flags: ["loading", "stale"], keys: noKeys,
+    summary: "Get array of Redis command details", since: "2.8.13", group: "server", handler: command,
+    subcommands: [
+      commandRow({ name: "count", arity: 2, flags: ["loading", "stale"], keys: noKeys,
+        summary: "Get total number of Redis commands", since: "2.8.13", group: "server", handler: commandCount }),
+      commandRow({ name: "docs", arity: -2, flags: ["loading", "stale"], keys: noKeys,
+        summary: "Get array of specific Redis command documentation", since: "7.0.0", group: "server",
+        handler: commandDocs }),
+      commandRow({ name: "getkeys", arity: -4, flags: ["loading", "stale"], keys: noKeys,
+        summary: "Extract keys given a full Redis command", since: "2.8.13", group: "server",
+        handler: commandGetKeys }),
+      commandRow({ name: "info", arity: -2, flags: ["loading", "stale"], keys: noKeys,
+        summary: "Get array of specific Redis command details, or all when no argument is given", since: "2.8.13",
+        group: "server", handler: commandInfo }),
+      commandRow({ name: "list", arity: -2, flags: ["loading", "stale"], keys: noKeys,
+        summary: "Get an array of Redis command names", since: "7.0.0", group: "server", handler: commandList })
+    ]
+  }),
+  selectCommand
+]

@@ -18,8 +18,11 @@ export type Resolution<R> =
   | { readonly _tag: "Run"; readonly spec: CommandSpec<R>; readonly fullName: string }
   | { readonly _tag: "Reject"; readonly reply: RespValue }
 
-/** Redis replaces CR and LF in a rejected command's text with spaces. */
-const oneLine = (text: string): string => text.replace(/[\r\n]/g, " ")
+/**
+ * An error reply on one line, as networking.c addReplyErrorFormatEx: newlines
+ * at the end are trimmed, the others become spaces.
+ */
+const oneLine = (text: string): string => text.replace(/[\r\n]+$/, "").replace(/[\r\n]/g, " ")
 
 /** `%.128s`: a C string cut at 128 bytes. */
 const cString128 = (text: string): string => Errors.cString(text).slice(0, 128)

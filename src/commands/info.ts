@@ -16,6 +16,7 @@ import { Store } from "../store/Store.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
+import { command, noKeys } from "./row.js"
 
 
 
@@ -259,3 +260,8 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
     return Resp.verbatim("txt", renderInfo(selectSections(args.slice(1)), context))
   })
 
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const infoCommands = [
+  command({ name: "info", arity: -1, flags: ["loading", "stale"], keys: noKeys,
+    summary: "Get information and statistics about the server", since: "1.0.0", group: "server", handler: info })
+]

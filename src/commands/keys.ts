@@ -22,9 +22,10 @@ import { scanPage } from "../store/scan.js"
 import { Store } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { failure, reply, transact, unchanged } from "./keyspace-step.js"
-import type { Handler } from "./types.js"
+import type { CommandSpec, Handler } from "./types.js"
 import { commandName } from "./dispatch.js"
 import { typeOf } from "../values/registry.js"
+import { command, noKeys } from "./row.js"
 
 
 // ---------------------------------------------------------------------------
@@ -258,3 +259,91 @@ export const flushall: Handler<Store> = (args) =>
     onLeft: Effect.fail,
     onRight: () => Effect.flatMap(Store, (store) => Effect.as(store.flushAll, ok))
   })
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const keyspaceCommands: ReadonlyArray<CommandSpec<Store>> = [
+  command({
+    name: "dbsize", arity: 1, flags: ["readonly", "fast"], keys: noKeys,
+    summary: "Return the number of keys in the selected database", since: "1.0.0", group: "server", handler: dbsize
+  }),
+  command({
+    name: "del", arity: -2, flags: ["write"], keys: [1, -1, 1],
+    summary: "Delete a key", since: "1.0.0", group: "generic", handler: del
+  }),
+  command({
+    name: "exists", arity: -2, flags: ["readonly", "fast"], keys: [1, -1, 1],
+    summary: "Determine if a key exists", since: "1.0.0", group: "generic", handler: exists
+  }),
+  command({
+    name: "expire", arity: -3, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Set a key's time to live in seconds", since: "1.0.0", group: "generic", handler: expire
+  }),
+  command({
+    name: "expireat", arity: -3, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Set the expiration for a key as a UNIX timestamp", since: "1.2.0", group: "generic", handler: expireat
+  }),
+  command({
+    name: "expiretime", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Get the expiration Unix timestamp for a key", since: "7.0.0", group: "generic", handler: expiretime
+  }),
+  command({
+    name: "flushall", arity: -1, flags: ["write"], keys: noKeys,
+    summary: "Remove all keys from all databases", since: "1.0.0", group: "server", handler: flushall
+  }),
+  command({
+    name: "flushdb", arity: -1, flags: ["write"], keys: noKeys,
+    summary: "Remove all keys from the current database", since: "1.0.0", group: "server", handler: flushdb
+  }),
+  command({
+    name: "keys", arity: 2, flags: ["readonly"], keys: noKeys,
+    summary: "Find all keys matching the given pattern", since: "1.0.0", group: "generic", handler: keys
+  }),
+  command({
+    name: "persist", arity: 2, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Remove the expiration from a key", since: "2.2.0", group: "generic", handler: persist
+  }),
+  command({
+    name: "pexpire", arity: -3, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Set a key's time to live in milliseconds", since: "2.6.0", group: "generic", handler: pexpire
+  }),
+  command({
+    name: "pexpireat", arity: -3, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds", since: "2.6.0", group: "generic", handler: pexpireat
+  }),
+  command({
+    name: "pexpiretime", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Get the expiration Unix timestamp for a key in milliseconds", since: "7.0.0", group: "generic", handler: pexpiretime
+  }),
+  command({
+    name: "pttl", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Get the time to live for a key in milliseconds", since: "2.6.0", group: "generic", handler: pttl
+  }),
+  command({
+    name: "randomkey", arity: 1, flags: ["readonly"], keys: noKeys,
+    summary: "Return a random key from the keyspace", since: "1.0.0", group: "generic", handler: randomkey
+  }),
+  command({
+    name: "rename", arity: 3, flags: ["write"], keys: [1, 2, 1],
+    summary: "Rename a key", since: "1.0.0", group: "generic", handler: rename
+  }),
+  command({
+    name: "renamenx", arity: 3, flags: ["write", "fast"], keys: [1, 2, 1],
+    summary: "Rename a key, only if the new key does not exist", since: "1.0.0", group: "generic", handler: renamenx
+  }),
+  command({
+    name: "scan", arity: -2, flags: ["readonly"], keys: noKeys,
+    summary: "Incrementally iterate the keys space", since: "2.8.0", group: "generic", handler: scan
+  }),
+  command({
+    name: "ttl", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Get the time to live for a key in seconds", since: "1.0.0", group: "generic", handler: ttl
+  }),
+  command({
+    name: "type", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Determine the type stored at key", since: "1.0.0", group: "generic", handler: type
+  }),
+  command({
+    name: "unlink", arity: -2, flags: ["write", "fast"], keys: [1, -1, 1],
+    summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", since: "4.0.0", group: "generic", handler: del
+  })
+]

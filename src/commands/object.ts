@@ -16,6 +16,7 @@ import { parseInt64 } from "../int64.js"
 import type { Handler } from "./types.js"
 import { typeOf } from "../values/registry.js"
 import type { Session } from "../state/Session.js"
+import { adminFlags, command, helpFlags, noKeys } from "./row.js"
 
 
 const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(lines.map(Resp.simple)))
@@ -183,3 +184,36 @@ export const debug: Handler<Store | Persistence> = (args, session) =>
     return yield* fail(Errors.unknownSubcommand(args[1], "DEBUG"))
   })
 
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const objectCommands = [
+  command({ name: "object", arity: -2, flags: [], keys: noKeys,
+    summary: "A container for object introspection commands", since: "2.2.3", group: "generic", handler: objectHelp,
+    subcommands: [
+      command({ name: "encoding", arity: 3, flags: ["readonly"], keys: [2, 2, 1],
+        summary: "Inspect the internal encoding of a Redis object", since: "2.2.3", group: "generic",
+        handler: objectEncoding }),
+      command({ name: "freq", arity: 3, flags: ["readonly"], keys: [2, 2, 1],
+        summary: "Get the logarithmic access frequency counter of a Redis object", since: "4.0.0", group: "generic",
+        handler: objectFreq }),
+      command({ name: "help", arity: 2, flags: helpFlags, keys: noKeys,
+        summary: "Show helpful text about the different subcommands", since: "6.2.0", group: "generic",
+        handler: objectHelp }),
+      command({ name: "idletime", arity: 3, flags: ["readonly"], keys: [2, 2, 1],
+        summary: "Get the time since a Redis object was last accessed", since: "2.2.3", group: "generic",
+        handler: objectIdletime }),
+      command({ name: "refcount", arity: 3, flags: ["readonly"], keys: [2, 2, 1],
+        summary: "Get the number of references to the value of the key", since: "2.2.3", group: "generic",
+        handler: objectRefcount })
+    ] }),
+  command({ name: "memory", arity: -2, flags: [], keys: noKeys,
+    summary: "A container for memory diagnostics commands", since: "4.0.0", group: "server", handler: memoryHelp,
+    subcommands: [
+      command({ name: "help", arity: 2, flags: helpFlags, keys: noKeys,
+        summary: "Show helpful text about the different subcommands", since: "4.0.0", group: "server",
+        handler: memoryHelp }),
+      command({ name: "usage", arity: -3, flags: ["readonly"], keys: [2, 2, 1],
+        summary: "Estimate the memory usage of a key", since: "4.0.0", group: "server", handler: memoryUsage })
+    ] }),
+  command({ name: "debug", arity: -2, flags: adminFlags, keys: noKeys,
+    summary: "A container for debugging commands", since: "1.0.0", group: "server", handler: debug })
+]

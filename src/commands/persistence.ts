@@ -11,6 +11,7 @@ import * as Resp from "../resp/values.js"
 import type { Command } from "../resp/values.js"
 import { Shutdown, type ShutdownOptions } from "../state/Shutdown.js"
 import type { Handler } from "./types.js"
+import { command, noKeys } from "./row.js"
 
 
 const backgroundSaveRunning = Effect.flatMap(Snapshots, (snapshots) =>
@@ -96,3 +97,21 @@ export const shutdown: Handler<Shutdown> = (args) =>
     yield* server.request
     return yield* Effect.never
   })
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const persistenceCommands = [
+  command({ name: "save", arity: 1, flags: ["admin", "noscript", "no_async_loading", "no_multi"], keys: noKeys,
+    summary: "Synchronously save the dataset to disk", since: "1.0.0", group: "server",
+    handler: save }),
+  command({ name: "bgsave", arity: -1, flags: ["admin", "noscript", "no_async_loading"], keys: noKeys,
+    summary: "Asynchronously save the dataset to disk", since: "1.0.0", group: "server", handler: bgsave }),
+  command({ name: "lastsave", arity: 1, flags: ["loading", "stale", "fast"], keys: noKeys,
+    summary: "Get the UNIX time stamp of the last successful save to disk", since: "1.0.0", group: "server",
+    handler: lastsave }),
+  command({ name: "bgrewriteaof", arity: 1, flags: ["admin", "noscript", "no_async_loading"], keys: noKeys,
+    summary: "Asynchronously rewrite the append-only file", since: "1.0.0", group: "server",
+    handler: bgrewriteaof }),
+  command({ name: "shutdown", arity: -1, flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
+    keys: noKeys, summary: "Synchronously save the dataset to disk and then shut down the server",
+    since: "1.0.0", group: "server", handler: shutdown })
+]

@@ -18,16 +18,34 @@ export interface CommandRow<R> {
   readonly since: string
   readonly group: string
   readonly handler: Handler<R>
-  readonly subcommands?: ReadonlyArray<CommandSpec<R>>
 }
 
-/** A command-table row from its COMMAND INFO / COMMAND DOCS facts and its handler. */
-export const command = <R>(
-  { arity, flags, group, handler, keys: [firstKey, lastKey, keyStep], name, since, subcommands, summary }: CommandRow<R>
-): CommandSpec<R> =>
-  subcommands === undefined
+/** The services a row's handler needs. */
+type ServicesOf<Spec> = Spec extends CommandSpec<infer R> ? R : never
+
+/**
+ * A command-table row from its COMMAND INFO / COMMAND DOCS facts and its
+ * handler; a container command (CONFIG, CLIENT ...) also lists its subcommands,
+ * which may need other services than its own handler.
+ */
+export function command<R, Subcommands extends ReadonlyArray<CommandSpec<unknown>> = []>(
+  row: CommandRow<R> & { readonly subcommands?: Subcommands }
+): CommandSpec<R | ServicesOf<Subcommands[number]>>
+export function command(
+  { arity, flags, group, handler, keys: [firstKey, lastKey, keyStep], name, since, subcommands, summary }:
+    & CommandRow<unknown>
+    & { readonly subcommands?: ReadonlyArray<CommandSpec<unknown>> }
+): CommandSpec<unknown> {
+  return subcommands === undefined
     ? { name, arity, flags, firstKey, lastKey, keyStep, summary, since, group, handler }
     : { name, arity, flags, firstKey, lastKey, keyStep, summary, since, group, handler, subcommands }
+}
 
 /** Keys of a command without keys. */
 export const noKeys = [0, 0, 0] as const
+
+/** The flags Redis gives most administrative subcommands (CONFIG GET, LATENCY LATEST ...). */
+export const adminFlags: ReadonlyArray<CommandFlag> = ["admin", "noscript", "loading", "stale"]
+
+/** The flags of every container's HELP subcommand. */
+export const helpFlags: ReadonlyArray<CommandFlag> = ["loading", "stale"]

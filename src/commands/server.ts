@@ -10,6 +10,7 @@ import * as Resp from "../resp/values.js"
 import { Activity, type SlowlogEntry } from "../state/Activity.js"
 import { parseSafeInteger } from "../int64.js"
 import type { Handler } from "./types.js"
+import { adminFlags, command, helpFlags, noKeys } from "./row.js"
 
 
 const helpReply = (lines: ReadonlyArray<string>) => Effect.succeed(Resp.array(lines.map(Resp.simple)))
@@ -89,3 +90,37 @@ export const latencyHelp: Handler<never> = () =>
 
 export const monitor: Handler<Activity> = (_args, session) =>
   Effect.flatMap(Activity, (activity) => Effect.as(activity.startMonitor(session.id), Resp.ok))
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const serverCommands = [
+  command({ name: "time", arity: 1, flags: ["loading", "stale", "fast"], keys: noKeys,
+    summary: "Return the current server time", since: "2.6.0", group: "server", handler: time }),
+  command({ name: "slowlog", arity: -2, flags: [], keys: noKeys,
+    summary: "A container for slow log commands", since: "2.2.12", group: "server", handler: slowlogHelp,
+    subcommands: [
+      command({ name: "get", arity: -2, flags: ["admin", "loading", "stale"], keys: noKeys,
+        summary: "Get the slow log's entries", since: "2.2.12", group: "server", handler: slowlogGet }),
+      command({ name: "help", arity: 2, flags: helpFlags, keys: noKeys,
+        summary: "Show helpful text about the different subcommands", since: "6.2.0", group: "server",
+        handler: slowlogHelp }),
+      command({ name: "len", arity: 2, flags: ["admin", "loading", "stale"], keys: noKeys,
+        summary: "Get the slow log's length", since: "2.2.12", group: "server", handler: slowlogLen }),
+      command({ name: "reset", arity: 2, flags: ["admin", "loading", "stale"], keys: noKeys,
+        summary: "Clear all entries from the slow log", since: "2.2.12", group: "server", handler: slowlogReset })
+    ] }),
+  command({ name: "latency", arity: -2, flags: [], keys: noKeys,
+    summary: "A container for latency diagnostics commands", since: "2.8.13", group: "server", handler: latencyHelp,
+    subcommands: [
+      command({ name: "help", arity: 2, flags: helpFlags, keys: noKeys,
+        summary: "Show helpful text about the different subcommands", since: "2.8.13", group: "server",
+        handler: latencyHelp }),
+      command({ name: "latest", arity: 2, flags: adminFlags, keys: noKeys,
+        summary: "Return the latest latency samples for all events", since: "2.8.13", group: "server",
+        handler: latencyLatest }),
+      command({ name: "reset", arity: -2, flags: adminFlags, keys: noKeys,
+        summary: "Reset latency data for one or more events", since: "2.8.13", group: "server", handler: latencyReset })
+    ] }),
+  command({ name: "monitor", arity: 1, flags: adminFlags, keys: noKeys,
+    summary: "Listen for all requests received by the server in real time", since: "1.0.0", group: "server",
+    handler: monitor })
+]

@@ -25,9 +25,10 @@ import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { fail } from "../errors.js"
 import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
-import type { Handler } from "./types.js"
+import type { CommandSpec, Handler } from "./types.js"
 import { commandName } from "./dispatch.js"
 import { edited, fresh, textOf } from "../values/string.js"
+import { command } from "./row.js"
 
 /**
  * The largest string a command may build: Redis's default proto-max-bulk-len
@@ -347,3 +348,83 @@ export const incrbyfloat: Handler<Store> = (args, session) =>
     const text = formatLongDouble(result)
     return [reply(bulk(text)), Database.put(db, args[1], text, expiresAtOf(current)), 1]
   })
+
+/** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
+export const stringCommands: ReadonlyArray<CommandSpec<Store>> = [
+  command({
+    name: "append", arity: 3, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Append a value to a key", since: "2.0.0", group: "string", handler: append
+  }),
+  command({
+    name: "decr", arity: 2, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Decrement the integer value of a key by one", since: "1.0.0", group: "string", handler: decr
+  }),
+  command({
+    name: "decrby", arity: 3, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Decrement the integer value of a key by the given number", since: "1.0.0", group: "string", handler: decrby
+  }),
+  command({
+    name: "get", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Get the value of a key", since: "1.0.0", group: "string", handler: get
+  }),
+  command({
+    name: "getdel", arity: 2, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Get the value of a key and delete the key", since: "6.2.0", group: "string", handler: getdel
+  }),
+  command({
+    name: "getex", arity: -2, flags: ["write", "fast"], keys: [1, 1, 1],
+    summary: "Get the value of a key and optionally set its expiration", since: "6.2.0", group: "string", handler: getex
+  }),
+  command({
+    name: "getrange", arity: 4, flags: ["readonly"], keys: [1, 1, 1],
+    summary: "Get a substring of the string stored at a key", since: "2.4.0", group: "string", handler: getrange
+  }),
+  command({
+    name: "incr", arity: 2, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Increment the integer value of a key by one", since: "1.0.0", group: "string", handler: incr
+  }),
+  command({
+    name: "incrby", arity: 3, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Increment the integer value of a key by the given amount", since: "1.0.0", group: "string", handler: incrby
+  }),
+  command({
+    name: "incrbyfloat", arity: 3, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Increment the float value of a key by the given amount", since: "2.6.0", group: "string", handler: incrbyfloat
+  }),
+  command({
+    name: "mget", arity: -2, flags: ["readonly", "fast"], keys: [1, -1, 1],
+    summary: "Get the values of all the given keys", since: "1.0.0", group: "string", handler: mget
+  }),
+  command({
+    name: "mset", arity: -3, flags: ["write", "denyoom"], keys: [1, -1, 2],
+    summary: "Set multiple keys to multiple values", since: "1.0.1", group: "string", handler: mset
+  }),
+  command({
+    name: "msetnx", arity: -3, flags: ["write", "denyoom"], keys: [1, -1, 2],
+    summary: "Set multiple keys to multiple values, only if none of the keys exist", since: "1.0.1", group: "string", handler: msetnx
+  }),
+  command({
+    name: "psetex", arity: 4, flags: ["write", "denyoom"], keys: [1, 1, 1],
+    summary: "Set the value and expiration in milliseconds of a key", since: "2.6.0", group: "string", handler: psetex
+  }),
+  command({
+    name: "set", arity: -3, flags: ["write", "denyoom"], keys: [1, 1, 1],
+    summary: "Set the string value of a key", since: "1.0.0", group: "string", handler: set
+  }),
+  command({
+    name: "setex", arity: 4, flags: ["write", "denyoom"], keys: [1, 1, 1],
+    summary: "Set the value and expiration of a key", since: "2.0.0", group: "string", handler: setex
+  }),
+  command({
+    name: "setnx", arity: 3, flags: ["write", "denyoom", "fast"], keys: [1, 1, 1],
+    summary: "Set the value of a key, only if the key does not exist", since: "1.0.0", group: "string", handler: setnx
+  }),
+  command({
+    name: "setrange", arity: 4, flags: ["write", "denyoom"], keys: [1, 1, 1],
+    summary: "Overwrite part of a string at key starting at the specified offset", since: "2.2.0", group: "string", handler: setrange
+  }),
+  command({
+    name: "strlen", arity: 2, flags: ["readonly", "fast"], keys: [1, 1, 1],
+    summary: "Get the length of the value stored in a key", since: "2.2.0", group: "string", handler: strlen
+  })
+]

@@ -53,7 +53,11 @@ export interface SnapshotsService {
   readonly lastBackgroundSaveFailed: () => boolean
 }
 
-export class Snapshots extends Context.Tag("effect-kv/Snapshots")<Snapshots, SnapshotsService>() {}
+export class Snapshots extends Context.Tag("effect-kv/Snapshots")<Snapshots, SnapshotsService>() {
+  /** Needs the Store and Persistence; forks the save-policy fiber, which reads `settings` at each check. */
+  static readonly layer = (settings: Effect.Effect<SaveSettings>): Layer.Layer<Snapshots, never, Store | Persistence> =>
+    Layer.scoped(this, make(settings))
+}
 
 /** The settings Snapshots reads, each time it needs them (CONFIG SET may change them). */
 export interface SaveSettings {
@@ -190,6 +194,3 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
     })
   })
 
-/** Needs the Store and Persistence; forks the save-policy fiber, which reads `settings` at each check. */
-export const layer = (settings: Effect.Effect<SaveSettings>): Layer.Layer<Snapshots, never, Store | Persistence> =>
-  Layer.scoped(Snapshots, make(settings))

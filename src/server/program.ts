@@ -6,20 +6,20 @@
 import type { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Context, Effect, Layer } from "effect"
-import * as AppendOnly from "../persistence/aof/AppendOnly.js"
+import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { makeDataDirectory } from "../persistence/directory.js"
 import { type AofLoadError } from "../persistence/aof/replay.js"
 import { loadAppendOnlyFile } from "../commands/aof-replay.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
-import * as Snapshots from "../persistence/Snapshots.js"
+import { Snapshots } from "../persistence/Snapshots.js"
 import { Store } from "../store/Store.js"
 import type { ServerConfig } from "../config/config.js"
 import { loggerLayer } from "./logger.js"
 import { Activity } from "../state/Activity.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import * as Server from "./Server.js"
-import * as Shutdown from "../state/Shutdown.js"
+import { Shutdown } from "../state/Shutdown.js"
 import { layerStoreFromSnapshot } from "../api/layers.js"
 
 export interface ServerLayerOptions {
@@ -42,7 +42,7 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
     config.appendonly ? storeFromAppendOnlyFile(config) : layerStoreFromSnapshot
   const appendOnly = config.appendonly
     ? AppendOnly.layer({ dir: config.dir, appendfilename: config.appendfilename, appendfsync: config.appendfsync })
-    : AppendOnly.disabled
+    : AppendOnly.layerDisabled
   // One LiveConfig for the commands and the save policy, so CONFIG SET save / stop-writes-on-bgsave-error apply at once.
   const liveConfig = LiveConfig.layer(config)
   // The dump (saved at shutdown) and the AOF go to `dir`: create it first, as the CLI does.
@@ -75,7 +75,7 @@ export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = 
 export const runServer = (config: ServerConfig, options: ServerLayerOptions = {}) =>
   Effect.scoped(
     Effect.flatMap(Layer.build(serverLayer(config, options)), (context) =>
-      Context.get(context, Shutdown.Shutdown).requested)
+      Context.get(context, Shutdown).requested)
   ).pipe(
     Effect.tapError((failure) => Effect.logError(failure.message).pipe(Effect.provide(loggerLayer(config.loglevel))))
   )

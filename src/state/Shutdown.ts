@@ -28,7 +28,12 @@ export interface ShutdownService {
   readonly requested: Effect.Effect<void>
 }
 
-export class Shutdown extends Context.Tag("effect-kv/Shutdown")<Shutdown, ShutdownService>() {}
+export class Shutdown extends Context.Tag("effect-kv/Shutdown")<Shutdown, ShutdownService>() {
+  static readonly layer: Layer.Layer<Shutdown, never, Snapshots | AppendOnly> = Layer.scoped(
+    this,
+    Effect.suspend(() => make)
+  )
+}
 
 const make = Effect.gen(function*() {
   const snapshots = yield* Snapshots
@@ -68,4 +73,3 @@ const make = Effect.gen(function*() {
   })
 })
 
-export const layer: Layer.Layer<Shutdown, never, Snapshots | AppendOnly> = Layer.scoped(Shutdown, make)

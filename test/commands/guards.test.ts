@@ -14,22 +14,22 @@ import { type CommandServices, commandTable } from "../../src/commands/table.js"
 import type { CommandTable } from "../../src/commands/dispatch.js"
 import { defaultServerConfig } from "../../src/config/config.js"
 import { LiveConfig } from "../../src/config/LiveConfig.js"
-import * as AppendOnly from "../../src/persistence/aof/AppendOnly.js"
+import { AppendOnly } from "../../src/persistence/aof/AppendOnly.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
-import * as Snapshots from "../../src/persistence/Snapshots.js"
+import { Snapshots } from "../../src/persistence/Snapshots.js"
 import type { Command, RespValue } from "../../src/resp/values.js"
 import { serverStateLayer } from "../../src/state/Activity.js"
 import { ClientPause } from "../../src/state/ClientPause.js"
 import { Clients } from "../../src/state/Clients.js"
 import { internalSession } from "../../src/state/Session.js"
-import * as Shutdown from "../../src/state/Shutdown.js"
+import { Shutdown } from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
 import { commandVector } from "../../src/testing/commands.js"
 import { realisticNow } from "./helpers.js"
 
 /** A server's command services, fresh (an empty store) each time it is provided. */
 const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
-  Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.disabled)),
+  Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
   Layer.provideMerge(Store.layer),
   Layer.provideMerge(serverStateLayer(defaultServerConfig)),
   Layer.provideMerge(PersistenceMemory.layer),
@@ -48,7 +48,7 @@ const tables: Effect.Effect<Tables, never, ClientPause> = Effect.map(ClientPause
 const replies = (pick: (tables: Tables) => CommandTable<CommandServices | LiveConfig>, commands: ReadonlyArray<Command>) =>
   Effect.gen(function*() {
     const idle = memoryGuardIdle(yield* Effect.flatMap(LiveConfig, (live) => live.get)) &&
-      persistenceGuardIdle(yield* Snapshots.Snapshots, yield* AppendOnly.AppendOnly)
+      persistenceGuardIdle(yield* Snapshots, yield* AppendOnly)
     expect(idle).toBe(true)
     const table = pick(yield* tables)
     const session = internalSession(0)

@@ -15,10 +15,10 @@ import { executeCommand } from "../../src/commands/dispatch.js"
 import { commandTable } from "../../src/commands/table.js"
 import type { CommandSpec } from "../../src/commands/types.js"
 import type { Session } from "../../src/state/Session.js"
-import * as AppendOnly from "../../src/persistence/aof/AppendOnly.js"
+import { AppendOnly } from "../../src/persistence/aof/AppendOnly.js"
 import { withPersistence } from "../../src/commands/guards/persistence.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
-import * as Snapshots from "../../src/persistence/Snapshots.js"
+import { Snapshots } from "../../src/persistence/Snapshots.js"
 import type { Command } from "../../src/resp/values.js"
 import { serverStateLayer } from "../../src/state/Activity.js"
 import { withAuthentication } from "../../src/commands/guards/auth.js"
@@ -27,7 +27,7 @@ import { ClientPause } from "../../src/state/ClientPause.js"
 import { defaultServerConfig } from "../../src/config/config.js"
 import { LiveConfig } from "../../src/config/LiveConfig.js"
 import { withMemoryLimit } from "../../src/commands/guards/memory.js"
-import * as Shutdown from "../../src/state/Shutdown.js"
+import { Shutdown } from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
 import { commandFrame, malformedFrame } from "../../src/testing/arbitraries.js"
 import { connectRaw, type RawClient } from "../wire/raw-client.js"
@@ -178,7 +178,7 @@ const session: Session = {
 describe("every command with random arguments", () => {
   const config = { ...defaultServerConfig, save: [], port: 0 }
   const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
-    Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.disabled)),
+    Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
     Layer.provideMerge(Store.layer),
     Layer.provideMerge(serverStateLayer(config)),
     Layer.provideMerge(PersistenceMemory.layer),

@@ -8,11 +8,10 @@ import { Deferred, Effect, HashMap, Layer, Ref, TestClock } from "effect"
 import { aofReplayTable } from "../../src/commands/table.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
 import * as Errors from "../../src/errors.js"
-import * as AppendOnly from "../../src/persistence/aof/AppendOnly.js"
+import { AppendOnly } from "../../src/persistence/aof/AppendOnly.js"
 import { diskError, withPersistence } from "../../src/commands/guards/persistence.js"
 import { Persistence, PersistenceError } from "../../src/persistence/Persistence.js"
 import * as PersistenceMemory from "../../src/persistence/PersistenceMemory.js"
-import * as SnapshotsLayer from "../../src/persistence/Snapshots.js"
 import { bgsaveRetryDelayMs, dueRule, type SaveSettings, Snapshots } from "../../src/persistence/Snapshots.js"
 import { bulk, error, ok } from "../../src/resp/values.js"
 import type { SaveRule } from "../../src/config/config.js"
@@ -53,7 +52,7 @@ const withSnapshots = <A, E, R>(
     body.pipe(
       Effect.provide(
         Layer.provideMerge(
-          Layer.merge(SnapshotsLayer.layer(rules), AppendOnly.disabled),
+          Layer.merge(Snapshots.layer(rules), AppendOnly.layerDisabled),
           Layer.merge(Store.layer, Layer.succeed(Persistence, persistence))
         )
       )

@@ -29,6 +29,7 @@ it("logs each line once, in Redis's format, from start to SIGTERM", async () => 
   const messages = lines.map((line) => line.replace(redisLine, ""))
   expect({ code, nonRedisLines: lines.filter((line) => !redisLine.test(line)) }).toEqual({ code: 0, nonRedisLines: [] })
   expect(messages).toEqual([
+    expect.stringMatching(/^Running mode=standalone, port=\d+\.$/),
     expect.stringMatching(/^Ready to accept connections tcp on 127\.0\.0\.1:\d+$/),
     "Saving the final RDB snapshot before exiting.",
     expect.stringMatching(/^DB saved on disk/),

@@ -59,14 +59,6 @@ export interface AppendOnlyService {
   readonly enabled: boolean
 }
 
-export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, AppendOnlyService>() {}
-
-export interface AppendOnlyOptions {
-  readonly dir: string
-  readonly appendfilename: string
-  readonly appendfsync: AppendFsync
-}
-
 const idleStatus: AofStatus = {
   enabled: false,
   rewriteInProgress: false,
@@ -76,20 +68,34 @@ const idleStatus: AofStatus = {
   lastWriteError: undefined
 }
 
-/** `appendonly no`: commands run as they are; nothing is logged. */
-export const disabled: Layer.Layer<AppendOnly> = Layer.succeed(
-  AppendOnly,
-  AppendOnly.of({
-    logged: (_db, _args, run) => run,
-    flush: Effect.void,
-    flushAndSync: Effect.void,
-    rewrite: Effect.succeed("already-running"),
-    awaitRewrite: Effect.void,
-    rewriteAfter: () => Effect.void,
-    status: Effect.succeed(idleStatus),
-    enabled: false
-  })
-)
+export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, AppendOnlyService>() {
+  /** `appendonly yes`: opens (creates) `dir/appendfilename` for appending. */
+  static readonly layer = (options: AppendOnlyOptions): Layer.Layer<AppendOnly, never, Store | FileSystem.FileSystem> =>
+    Layer.scoped(this, Effect.suspend(() => make(options)))
+
+  /** `appendonly no`: commands run as they are; nothing is logged. */
+  static readonly layerDisabled: Layer.Layer<AppendOnly> = Layer.succeed(
+    this,
+    this.of({
+      logged: (_db, _args, run) => run,
+      flush: Effect.void,
+      flushAndSync: Effect.void,
+      rewrite: Effect.succeed("already-running"),
+      awaitRewrite: Effect.void,
+      rewriteAfter: () => Effect.void,
+      status: Effect.succeed(idleStatus),
+      enabled: false
+    })
+  )
+}
+
+export interface AppendOnlyOptions {
+  readonly dir: string
+  readonly appendfilename: string
+  readonly appendfsync: AppendFsync
+}
+
+
 
 /** An open log file and the scope that closes it. */
 interface OpenLog {
@@ -261,6 +267,3 @@ const make = (options: AppendOnlyOptions) =>
     })
   })
 
-/** `appendonly yes`: opens (creates) `dir/appendfilename` for appending. */
-export const layer = (options: AppendOnlyOptions): Layer.Layer<AppendOnly, never, Store | FileSystem.FileSystem> =>
-  Layer.scoped(AppendOnly, make(options))

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { executeCommand } from "../../../src/commands/dispatch.js"
 import { aofReplayTable } from "../../../src/commands/table.js"
-import { AppendOnly, layer as appendOnlyLayer } from "../../../src/persistence/aof/AppendOnly.js"
+import { AppendOnly } from "../../../src/persistence/aof/AppendOnly.js"
 import { clockAt } from "../../../src/persistence/aof/clock.js"
 import { parseAof } from "../../../src/persistence/aof/format.js"
 import { loadAppendOnlyFile } from "../../../src/commands/aof-replay.js"
@@ -91,7 +91,7 @@ const runLive = (dir: string, steps: ReadonlyArray<readonly [number, ReadonlyArr
     return yield* Effect.flatMap(Store, (store) => store.snapshot)
   }).pipe(
     Effect.provide(
-      appendOnlyLayer({ dir, appendfilename, appendfsync: "always" }).pipe(
+      AppendOnly.layer({ dir, appendfilename, appendfsync: "always" }).pipe(
         Layer.provideMerge(Store.layer),
         Layer.provide(NodeFileSystem.layer)
       )
