@@ -13,6 +13,7 @@ import type { Clients } from "../state/Clients.js"
 import type { Shutdown } from "../state/Shutdown.js"
 import type { Store } from "../store/Store.js"
 import { authCommands } from "./auth.js"
+import { bitmapCommands } from "./bitmaps.js"
 import { clientCommands } from "./client.js"
 import type { CommandCatalog } from "./CommandCatalog.js"
 import { configCommands } from "./config.js"
@@ -48,6 +49,7 @@ export type CommandServices =
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
+  ...bitmapCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
@@ -65,5 +67,5 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, selectCommand].map((spec) => [spec.name, spec])
+  [...stringCommands, ...keyspaceCommands, ...bitmapCommands, selectCommand].map((spec) => [spec.name, spec])
 )
