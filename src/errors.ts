@@ -155,3 +155,14 @@ export const bitfieldReadOnlyGetOnly = "ERR BITFIELD_RO only supports the GET su
 export const lcsKeysNotStrings = "ERR The specified keys must contain string values"
 export const lcsLenWithIdx = "ERR If you want both the length and indexes, please just use IDX."
 export const lcsTableTooLarge = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+
+// Keys across databases, DUMP / RESTORE (db.c copyCommand, moveCommand, swapdbCommand; cluster.c restoreCommand)
+export const sameObject = "ERR source and destination objects are the same"
+export const invalidFirstDbIndex = "ERR invalid first DB index"
+export const invalidSecondDbIndex = "ERR invalid second DB index"
+export const busyKey = "BUSYKEY Target key name already exists."
+export const invalidTtl = "ERR Invalid TTL value, must be >= 0"
+export const invalidIdletime = "ERR Invalid IDLETIME value, must be >= 0"
+export const invalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+export const dumpPayloadWrong = "ERR DUMP payload version or checksum are wrong"
+export const badDataFormat = "ERR Bad data format"

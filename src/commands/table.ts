@@ -20,6 +20,8 @@ import { configCommands } from "./config.js"
 import { connectionCommands, selectCommand } from "./connection.js"
 import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
+import { keyTransferCommands } from "./key-transfer.js"
+import { dumpCommands } from "./dump.js"
 import { objectCommands } from "./object.js"
 import { persistenceCommands } from "./persistence.js"
 import { serverCommands } from "./server.js"
@@ -50,6 +52,8 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
   ...bitmapCommands,
+  ...keyTransferCommands,
+  ...dumpCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
@@ -67,5 +71,5 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...bitmapCommands, selectCommand].map((spec) => [spec.name, spec])
+  [...stringCommands, ...keyspaceCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand].map((spec) => [spec.name, spec])
 )
