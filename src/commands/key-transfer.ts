@@ -13,7 +13,8 @@ import {
   invalidSecondDbIndex,
   notInteger,
   sameObject,
-  syntaxError
+  syntaxError,
+  valueOutOfRange
 } from "../errors.js"
 import { parseInt64 } from "../int64.js"
 import { bulk, integer, nullBulk, ok, type ByteString } from "../resp/values.js"
@@ -29,12 +30,16 @@ import type { CommandSpec, Handler } from "./types.js"
 const int32Min = -(2n ** 31n)
 const int32Max = 2n ** 31n - 1n
 
-/** getIntFromObjectOrReply: a C int, else `message`. */
-const parseInt32 = (text: ByteString, message: string = notInteger): Either.Either<number, CommandError> => {
+/**
+ * getIntFromObjectOrReply (getRangeLongFromObjectOrReply over a C int): not
+ * an integer, or outside the int range, answers `message` when given, else
+ * Redis's two distinct errors.
+ */
+const parseInt32 = (text: ByteString, message?: string): Either.Either<number, CommandError> => {
   const value = parseInt64(text)
-  return value === undefined || value < int32Min || value > int32Max
-    ? Either.left(commandError(message))
-    : Either.right(Number(value))
+  if (value === undefined) return Either.left(commandError(message ?? notInteger, message === undefined ? "NotInteger" : "Other"))
+  if (value < int32Min || value > int32Max) return Either.left(commandError(message ?? valueOutOfRange(int32Min, int32Max)))
+  return Either.right(Number(value))
 }
 
 const inRange = (db: number): boolean => db >= 0 && db < databaseCount
