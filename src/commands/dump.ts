@@ -45,9 +45,9 @@ export const dumpPayload = (value: StoredValue): ByteString => {
 }
 
 /**
- * verifyDumpPayload then the value: undefined when the version is newer than
- * ours or the checksum differs (DUMP payload ... wrong), else the value or
- * Redis's "Bad data format".
+ * verifyDumpPayload then the value: "DUMP payload version or checksum are
+ * wrong" when the version is newer than ours or the checksum differs, else
+ * the value or Redis's "Bad data format".
  */
 export const readPayload = (payload: ByteString): Either.Either<StoredValue, CommandError> => {
   const bytes = Buffer.from(payload, "latin1")

@@ -72,7 +72,7 @@ export const parseCopyOptions = (options: ReadonlyArray<ByteString>): Either.Eit
 /**
  * Copies `source`'s entry (value and expiry) from `from` to `destination` in
  * `to`: 0 when the source is missing or the destination exists without
- * REPLACE. Returns the reply and the destination database.
+ * REPLACE. Returns whether it copied, and the destination database.
  */
 const copyEntry = (
   from: Database.Database,
