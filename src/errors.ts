@@ -152,3 +152,29 @@ export const valueMustBePositive = "ERR value is out of range, must be positive"
 /** A RESP2 client in subscribed mode ran another command (server.c processCommand). */
 export const onlyPubSubAllowed = (fullName: string): string =>
   `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`
+
+// Bitmaps and BITFIELD (bitops.c)
+export const bitOffsetNotInteger = "ERR bit offset is not an integer or out of range"
+export const bitValueNotInteger = "ERR bit is not an integer or out of range"
+export const bitArgumentNotBinary = "ERR The bit argument must be 1 or 0."
+export const bitopNotSingleSource = "ERR BITOP NOT must be called with a single source key."
+export const invalidBitfieldType =
+  "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+export const invalidOverflowType = "ERR Invalid OVERFLOW type specified"
+export const bitfieldReadOnlyGetOnly = "ERR BITFIELD_RO only supports the GET subcommand"
+
+// LCS (t_string.c lcsCommand)
+export const lcsKeysNotStrings = "ERR The specified keys must contain string values"
+export const lcsLenWithIdx = "ERR If you want both the length and indexes, please just use IDX."
+export const lcsTableTooLarge = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+
+// Keys across databases, DUMP / RESTORE (db.c copyCommand, moveCommand, swapdbCommand; cluster.c restoreCommand)
+export const sameObject = "ERR source and destination objects are the same"
+export const invalidFirstDbIndex = "ERR invalid first DB index"
+export const invalidSecondDbIndex = "ERR invalid second DB index"
+export const busyKey = "BUSYKEY Target key name already exists."
+export const invalidTtl = "ERR Invalid TTL value, must be >= 0"
+export const invalidIdletime = "ERR Invalid IDLETIME value, must be >= 0"
+export const invalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+export const dumpPayloadWrong = "ERR DUMP payload version or checksum are wrong"
+export const badDataFormat = "ERR Bad data format"

@@ -14,6 +14,7 @@ import type { PubSub } from "../state/PubSub.js"
 import type { Shutdown } from "../state/Shutdown.js"
 import type { Store } from "../store/Store.js"
 import { authCommands } from "./auth.js"
+import { bitmapCommands } from "./bitmaps.js"
 import { clientCommands } from "./client.js"
 import type { CommandCatalog } from "./CommandCatalog.js"
 import { configCommands } from "./config.js"
@@ -21,6 +22,8 @@ import { connectionCommands, selectCommand } from "./connection.js"
 import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
 import { countingLookups } from "./lookups.js"
+import { keyTransferCommands } from "./key-transfer.js"
+import { dumpCommands } from "./dump.js"
 import { objectCommands } from "./object.js"
 import { persistenceCommands } from "./persistence.js"
 import { pubsubCommands } from "./pubsub.js"
@@ -54,6 +57,9 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
   ...setCommands,
+  ...bitmapCommands,
+  ...keyTransferCommands,
+  ...dumpCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
@@ -72,5 +78,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, selectCommand].map((spec) => [spec.name, spec])
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
+    .map((spec) => [spec.name, spec])
 )

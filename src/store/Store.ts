@@ -36,6 +36,9 @@ export interface KeyspaceStats {
   evicted: number
 }
 
+/** What a transition over two databases returns: the reply, both new databases, and the key changes. */
+export type PairTransition<A> = readonly [reply: A, first: Database.Database, second: Database.Database, changes: number]
+
 export interface StoreService {
   /**
    * Runs `f` atomically on database `db`. The `keys` the command touches are
@@ -52,6 +55,17 @@ export interface StoreService {
    * same clock reading (a pipelined batch's transitions); their results in order.
    */
   readonly modifyEach: <A>(db: number, steps: ReadonlyArray<Step<A>>) => Effect.Effect<ReadonlyArray<A>>
+  /**
+   * Runs `f` atomically on two different databases (COPY ... DB, MOVE,
+   * SWAPDB), after lazily expiring `firstKeys` in `first` and `secondKeys` in `second`.
+   */
+  readonly modifyPair: <A>(
+    first: number,
+    second: number,
+    firstKeys: ReadonlyArray<ByteString>,
+    secondKeys: ReadonlyArray<ByteString>,
+    f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>
+  ) => Effect.Effect<A>
   /** Empties every database (FLUSHALL); returns how many keys it removed (added to dirty). */
   readonly flushAll: Effect.Effect<number>
   /** The current keyspaces, one per database (the stored maps themselves, not copies). */
@@ -154,6 +168,31 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
             return [[replies, count] as const, current]
           }))).pipe(Effect.flatMap(counted))
 
+    /**
+     * Two Refs read and written with no yield between (the fiber may not hand
+     * over before an unbounded op count): no other command sees one written
+     * and not the other.
+     */
+    const modifyPair = <A>(
+      first: number,
+      second: number,
+      firstKeys: ReadonlyArray<ByteString>,
+      secondKeys: ReadonlyArray<ByteString>,
+      f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>
+    ): Effect.Effect<A> =>
+      Effect.gen(function*() {
+        const nowMs = yield* Clock.currentTimeMillis
+        const before = [yield* Ref.get(databases[first]), yield* Ref.get(databases[second])] as const
+        const [reply, nextFirst, nextSecond, count] = f(
+          Database.expireKeys(before[0], firstKeys, nowMs),
+          Database.expireKeys(before[1], secondKeys, nowMs),
+          nowMs
+        )
+        yield* Ref.set(databases[first], nextFirst)
+        yield* Ref.set(databases[second], nextSecond)
+        return yield* counted([reply, count])
+      }).pipe(Effect.withMaxOpsBeforeYield(Number.MAX_SAFE_INTEGER))
+
     const flushAll = Effect.reduce(databases, 0, (total, ref) =>
       Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
         Effect.tap(countChanges)
@@ -192,6 +231,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     const service: StoreService = {
       modify,
       modifyEach,
+      modifyPair,
       flushAll,
       snapshot: Effect.forEach(databases, (ref) => Effect.map(Ref.get(ref), (database) => database.keyspace)),
       replaceAll: (next) =>

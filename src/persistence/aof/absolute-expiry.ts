@@ -53,6 +53,11 @@ export const withAbsoluteExpiry = (args: Command, nowMs: number): Command => {
       const at = options.findIndex((option) => option === "PXAT")
       return at < 0 ? args : ["PEXPIREAT", args[1], options[at + 1]]
     }
+    case "restore": {
+      // cluster.c restoreCommand: a relative TTL is propagated as an absolute one with ABSTTL.
+      const absolute = args.slice(4).some((option) => option.toUpperCase() === "ABSTTL")
+      return absolute || args[2] === "0" ? args : [args[0], args[1], absoluteMs("PX", args[2], nowMs), ...args.slice(3), "ABSTTL"]
+    }
     default:
       return args
   }

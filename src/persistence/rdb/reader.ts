@@ -7,7 +7,7 @@
  * which means the writer had checksums disabled.
  */
 import { Either } from "effect"
-import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
+import { databaseCount, entry, type Entry, isExpired, type Keyspace, type StoredValue } from "../../store/entry.js"
 import * as Hamt from "../../structures/hamt.js"
 import { typeForRdb } from "../../values/registry.js"
 import { crc64 } from "./crc64.js"
@@ -266,5 +266,26 @@ class Cursor {
 
   private need(count: number): void {
     if (this.offset + count > this.bytes.length) throw new RdbTruncated({ offset: this.bytes.length })
+  }
+}
+
+/**
+ * A value as DUMP wrote it (type byte + RDB body, cluster.c restoreCommand:
+ * rdbLoadObjectType + rdbLoadObject): what follows is not read, as Redis
+ * does not. An unknown or unsupported type, or a body that does not parse,
+ * is an RdbError.
+ */
+export const readValue = (bytes: Uint8Array): Either.Either<StoredValue, RdbError> => {
+  try {
+    const cursor = new Cursor(bytes)
+    const rdbType = cursor.byte()
+    const type = typeForRdb(rdbType)
+    if (type === undefined) {
+      throw new RdbUnsupportedType({ key: "", type: valueTypeNames.get(rdbType) ?? String(rdbType), offset: 0 })
+    }
+    return Either.right(type.readRdb(cursor, rdbType))
+  } catch (error) {
+    if (isRdbError(error)) return Either.left(error)
+    throw error
   }
 }

@@ -380,3 +380,17 @@ class ChunkBuilder {
     if (n > chunkSize) this.buffer = Buffer.allocUnsafe(n)
   }
 }
+
+/**
+ * One value as DUMP serialises it (cluster.c createDumpPayload: rdbSaveObjectType
+ * + rdbSaveObject): its type byte and RDB body, strings LZF-compressed when
+ * `compression` (Redis's rdbcompression) and it saves space.
+ */
+export const writeValue = (value: StoredValue, compression = true): Uint8Array => {
+  const out = new ChunkBuilder()
+  const type = typeOf(value)
+  out.byte(type.rdbType)
+  type.writeRdb(value, valueWriter(out, compression ? new LzfScratch() : undefined))
+  out.flush()
+  return Buffer.concat(out.takeReady())
+}
