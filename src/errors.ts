@@ -140,3 +140,10 @@ export const subcommandSyntax = (subcommand: string, command: string): string =>
   `ERR unknown subcommand or wrong number of arguments for '${subcommand}'. Try ${command} HELP.`
 export const slowlogCountRange = "ERR count should be greater than or equal to -1"
 export const clientIdOutOfRange = "ERR client-id should be greater than 0"
+
+// Hashes (t_hash.c)
+export const hashNotInteger = "ERR hash value is not an integer"
+export const hashNotFloat = "ERR hash value is not a float"
+export const valueNanOrInfinity = "ERR value is NaN or Infinity"
+/** hrandfieldCommand: a WITHVALUES count outside [-LONG_MAX/2, LONG_MAX/2]. */
+export const countOutOfRange = "ERR value is out of range"

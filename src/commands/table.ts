@@ -19,6 +19,7 @@ import * as Config from "./config.js"
 import * as ObjectFamily from "./object.js"
 import * as Client from "./client.js"
 import * as Strings from "./strings.js"
+import { hashCommands } from "./hashes.js"
 import type { CommandFlag, CommandSpec, Handler } from "./types.js"
 import type { Clients } from "../state/Clients.js"
 import type { Activity } from "../state/Activity.js"
@@ -222,6 +223,7 @@ export const clientPauseCommands: ReadonlyArray<CommandSpec<ClientPause>> = [
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
+  ...hashCommands,
 
   // persistence: see persistence.ts
   ...persistenceCommands,
@@ -313,5 +315,5 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, selectCommand].map((spec) => [spec.name, spec])
+  [...stringCommands, ...keyspaceCommands, ...hashCommands, selectCommand].map((spec) => [spec.name, spec])
 )

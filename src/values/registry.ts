@@ -3,11 +3,13 @@
  * file, and one line here.
  */
 import { stringType } from "./string.js"
+import { hashType } from "./hash.js"
 import type { StoredValue, ValueType } from "./types.js"
 
 /** Every value type, the string type first. */
 export const valueTypes: ReadonlyArray<ValueType<StoredValue>> = [
-  stringType
+  stringType,
+  hashType
 ]
 
 /** The type of a stored value (every value is of exactly one registered type). */

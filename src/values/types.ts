@@ -17,6 +17,7 @@ import { Either } from "effect"
 import { CommandError, wrongType, commandError } from "../errors.js"
 import type { Command } from "../resp/values.js"
 import type { StringValue } from "./string.js"
+import type { HashValue } from "./hash.js"
 
 /**
  * A stored value: a plain string for a Redis string (a million keys is an
@@ -24,7 +25,7 @@ import type { StringValue } from "./string.js"
  * immutable object for every other type (and for a string whose encoding is
  * not the one its content implies: see string.ts).
  */
-export type StoredValue = StringValue
+export type StoredValue = StringValue | HashValue
 
 /** Writes the parts of a value in RDB's encodings (rdb.c rdbSaveLen, rdbSaveRawString). */
 export interface RdbValueWriter {

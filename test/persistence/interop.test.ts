@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, valueOf } from "../../src/store/entry.js"
-import { textOf } from "../../src/values/string.js"
+import { readString, textOf } from "../../src/values/string.js"
 import { freePort } from "../hardening/server-process.js"
 
 const requireBinary = (name: string): void => {
@@ -102,7 +102,7 @@ describe("RDB interoperability with Redis 7.0", () => {
       const expected = [...keyspace].filter(([key]) => key !== "expired")
       expect(await client.dbsize()).toBe(expected.length)
       for (const [key, stored] of expected) {
-        expect(await client.getBuffer(bytes(key))).toEqual(bytes(textOf(valueOf(stored))))
+        expect(await client.getBuffer(bytes(key))).toEqual(bytes(textOf(Either.getOrThrow(readString(valueOf(stored))) ?? "")))
         const pexpiretime = await client.call("PEXPIRETIME", bytes(key))
         expect(pexpiretime).toBe(expiresAtOf(stored) ?? -1)
       }

@@ -9,6 +9,8 @@
 import { Either, HashMap } from "effect"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
 import { typeForRdb } from "../../values/registry.js"
+import { MalformedBlob } from "../../values/encodings/blob.js"
+import type { StoredValue, ValueType } from "../../values/types.js"
 import { crc64 } from "./crc64.js"
 import {
   RdbBadChecksum,
@@ -96,13 +98,23 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         const key = cursor.string()
         const type = typeForRdb(opcode)
         if (type === undefined) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
-        const loaded = entry(key, type.readRdb(cursor, opcode), expiresAt)
+        const loaded = entry(key, readValue(type, cursor, opcode, opcodeOffset), expiresAt)
         expiresAt = undefined
         if (!addNew(databases[db], key, loaded, nowMs)) {
           throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
         }
       }
     }
+  }
+}
+
+/** A value's body; a malformed compact encoding (ziplist, listpack ...) or content is a corrupt file. */
+const readValue = (type: ValueType<StoredValue>, cursor: Cursor, rdbType: number, offset: number): StoredValue => {
+  try {
+    return type.readRdb(cursor, rdbType)
+  } catch (error) {
+    if (error instanceof MalformedBlob) throw new RdbCorrupt({ reason: error.reason, offset })
+    throw error
   }
 }
 
