@@ -4,3 +4,4 @@
  */
 export * from "./arbitraries.js"
 export * from "./commands.js"
+export * from "./hash-commands.js"

@@ -21,11 +21,13 @@ import { decodeZipmap } from "./encodings/zipmap.js"
 import { expectType, type RdbValueReader, type StoredValue, type ValueType } from "./types.js"
 
 /**
- * Redis 7.0's defaults for `hash-max-listpack-entries` and
- * `hash-max-listpack-value` (config.c). CONFIG does not have these settings
+ * Redis 7.0's compiled-in defaults for `hash-max-listpack-entries` and
+ * `hash-max-listpack-value` (config.c; what redis-server 7.0.15 started
+ * without a config file reports in CONFIG GET: 512 and 64; the shipped
+ * redis.conf example sets 128 entries). CONFIG does not have these settings
  * yet; once it does, these become its defaults.
  */
-export const hashMaxListpackEntries = 128
+export const hashMaxListpackEntries = 512
 export const hashMaxListpackValue = 64
 
 export type HashEncoding = "listpack" | "hashtable"
