@@ -30,6 +30,7 @@ import {
   type WrongTypeError
 } from "./errors.js"
 import * as Replies from "./replies.js"
+import { hashMethods, type KvHashMethods } from "./KvHashes.js"
 
 /** SET's options. Conflicting ones (`nx` with `xx`, two expiries, an expiry with `keepTtl`) fail as Redis's syntax error. */
 export interface SetOptions {
@@ -66,8 +67,8 @@ export interface ScanOptions {
 type SetError = InvalidExpireTimeError | NotAnIntegerError | InvalidArgumentError
 type CounterError = WrongTypeError | NotAnIntegerError | OverflowError
 
-/** One database's operations. */
-export interface KvDatabase {
+/** One database's operations (the hash methods: KvHashes.ts). */
+export interface KvDatabase extends KvHashMethods {
   /** The value as UTF-8 text, or none. */
   readonly get: (key: Input) => Effect.Effect<Option.Option<string>, WrongTypeError>
   /** The value's bytes, or none. */
@@ -266,7 +267,8 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
     scan: (options = {}) => Stream.paginateChunkEffect("0", scanStep(options)),
     dbSize: run(Keys.dbsize, "DBSIZE").pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     flushDb: write(Keys.flushdb, "FLUSHDB").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
-    flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie)
+    flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
+    ...hashMethods(run, write)
   }
 }
 
