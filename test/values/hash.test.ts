@@ -1,7 +1,7 @@
 import { expect, it } from "@effect/vitest"
 import { Effect, Either, HashMap } from "effect"
 import fc from "fast-check"
-import { objectEncoding } from "../../src/commands/object.js"
+import { memoryUsageOf, objectEncoding } from "../../src/commands/object.js"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
 import * as Resp from "../../src/resp/values.js"
@@ -100,3 +100,15 @@ it.effect("OBJECT ENCODING of a hash follows the writes", () =>
     yield* redis("HDEL", "h", "f")
     expect(yield* encoding("h")).toEqual(Resp.bulk("hashtable"))
   }).pipe(Effect.provide(Store.layer)))
+
+/** Within a quarter of redis-server 7.0.15's MEMORY USAGE (its numbers include jemalloc's size classes, which we do not model). */
+const near = (ours: number, theirs: number) => expect(Math.abs(ours - theirs) / theirs).toBeLessThan(0.25)
+
+it("MEMORY USAGE is near redis-server 7.0.15's for listpack and hashtable hashes", () => {
+  const small = setFields(emptyHash, [["a", "1"], ["b", "2"]])
+  const big = setFields(emptyHash, Array.from({ length: 600 }, (_, i) => [`f${i + 1}`, `v${i + 1}`] as const))
+  const longValue = setFields(emptyHash, [["f", "x".repeat(70)]])
+  near(memoryUsageOf("e", entry("e", small, undefined)), 80)
+  near(memoryUsageOf("big", entry("big", big, undefined)), 32296)
+  near(memoryUsageOf("l", entry("l", longValue, undefined)), 248)
+})
