@@ -178,3 +178,10 @@ export const invalidIdletime = "ERR Invalid IDLETIME value, must be >= 0"
 export const invalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 export const dumpPayloadWrong = "ERR DUMP payload version or checksum are wrong"
 export const badDataFormat = "ERR Bad data format"
+
+// Hashes (t_hash.c)
+export const hashNotInteger = "ERR hash value is not an integer"
+export const hashNotFloat = "ERR hash value is not a float"
+export const valueNanOrInfinity = "ERR value is NaN or Infinity"
+/** hrandfieldCommand: a WITHVALUES count outside [-LONG_MAX/2, LONG_MAX/2]. */
+export const countOutOfRange = "ERR value is out of range"

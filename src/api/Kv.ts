@@ -31,6 +31,7 @@ import {
 } from "./errors.js"
 import * as Replies from "./replies.js"
 import { type KvSetOperations, setOperations } from "./KvSets.js"
+import { hashMethods, type KvHashMethods } from "./KvHashes.js"
 
 /** SET's options. Conflicting ones (`nx` with `xx`, two expiries, an expiry with `keepTtl`) fail as Redis's syntax error. */
 export interface SetOptions {
@@ -67,8 +68,8 @@ export interface ScanOptions {
 type SetError = InvalidExpireTimeError | NotAnIntegerError | InvalidArgumentError
 type CounterError = WrongTypeError | NotAnIntegerError | OverflowError
 
-/** One database's operations (the set methods: KvSets.ts). */
-export interface KvDatabase extends KvSetOperations {
+/** One database's operations (the set methods: KvSets.ts; the hash methods: KvHashes.ts). */
+export interface KvDatabase extends KvSetOperations, KvHashMethods {
   /** The value as UTF-8 text, or none. */
   readonly get: (key: Input) => Effect.Effect<Option.Option<string>, WrongTypeError>
   /** The value's bytes, or none. */
@@ -268,7 +269,8 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
     scan: (options = {}) => Stream.paginateChunkEffect("0", scanStep(options)),
     dbSize: run(Keys.dbsize, "DBSIZE").pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     flushDb: write(Keys.flushdb, "FLUSHDB").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
-    flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie)
+    flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
+    ...hashMethods(run, write)
   }
 }
 

@@ -62,3 +62,14 @@ export const scanPage = expect("a SCAN page", (reply): readonly [ByteString, Rea
   const keys = arrayOf(reply.items[1], bulkItem)
   return cursor === undefined || keys === undefined ? undefined : [cursor, keys]
 })
+
+/** A map reply of bulk strings (HGETALL), as its pairs. */
+export const bulkMap = expect("a map of bulk strings", (reply): ReadonlyArray<readonly [ByteString, ByteString]> | undefined => {
+  if (reply._tag !== "Map") return undefined
+  const pairs: Array<readonly [ByteString, ByteString]> = []
+  for (const [field, value] of reply.entries) {
+    if (field._tag !== "BulkString" || value._tag !== "BulkString") return undefined
+    pairs.push([field.value, value.value])
+  }
+  return pairs
+})

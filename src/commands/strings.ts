@@ -39,18 +39,19 @@ import { command } from "./row.js"
 export const maxStringLength = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH)
 
 
-/** A missing key reads as the empty string (APPEND, STRLEN, GETRANGE, SETRANGE). */
-const valueOrEmpty = (stored: Entry | undefined): ByteString => (stored === undefined ? "" : stringOf(stored))
-
-const bulkOrNull = (stored: Entry | undefined): RespValue => (stored === undefined ? nullBulk : bulk(stringOf(stored)))
-
 /**
- * A string key's bytes. Until each caller answers WRONGTYPE through
- * readString (the string commands' WRONGTYPE change), a key of another type
- * reads as the empty string here.
+ * A key's string bytes (undefined when missing), or WRONGTYPE for a key of
+ * another type (readString, the one typed accessor).
  */
-const stringOf = (stored: Entry): ByteString =>
-  Either.match(readString(valueOf(stored)), { onLeft: () => "", onRight: (value) => (value === undefined ? "" : textOf(value)) })
+const stringAt = (stored: Entry | undefined): Either.Either<ByteString | undefined, CommandError> =>
+  Either.map(readString(stored === undefined ? undefined : valueOf(stored)), (value) => value === undefined ? undefined : textOf(value))
+
+/** A missing key reads as the empty string (APPEND, STRLEN, GETRANGE, SETRANGE). */
+const valueOrEmpty = (stored: Entry | undefined): Either.Either<ByteString, CommandError> =>
+  Either.map(stringAt(stored), (text) => text ?? "")
+
+const bulkOrNull = (stored: Entry | undefined): Outcome =>
+  Either.map(stringAt(stored), (text): RespValue => text === undefined ? nullBulk : bulk(text))
 
 /** A reply integer: a JS number when exact, else a bigint. */
 const int64Reply = (value: bigint): RespValue =>
@@ -150,10 +151,11 @@ export const set: Handler<Store> = (args, session) =>
         if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
         const previous = Database.get(db, args[1])
         const refused = (options.nx && previous !== undefined) || (options.xx && previous === undefined)
-        const answer = options.get ? bulkOrNull(previous) : refused ? nullBulk : ok
-        if (refused) return unchanged(db, reply(answer))
+        // setGenericCommand: GET answers WRONGTYPE (and sets nothing) for a key of another type.
+        const answer = options.get ? bulkOrNull(previous) : reply(refused ? nullBulk : ok)
+        if (refused || Either.isLeft(answer)) return unchanged(db, answer)
         const ttl = expiresAt.right ?? (options.keepTtl ? expiresAtOf(previous) : undefined)
-        return [reply(answer), Database.put(db, args[1], args[2], ttl), 1]
+        return [answer, Database.put(db, args[1], args[2], ttl), 1]
       })
   })
 
@@ -205,14 +207,15 @@ export const msetnx: Handler<Store> = (args, session) =>
 // GET family
 
 export const get: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db) => unchanged(db, reply(bulkOrNull(Database.get(db, args[1])))))
+  transact(session, [args[1]], (db) => unchanged(db, bulkOrNull(Database.get(db, args[1]))))
 
 export const getdel: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) => {
-    const previous = Database.get(db, args[1])
-    return previous === undefined
+    const previous = stringAt(Database.get(db, args[1]))
+    if (Either.isLeft(previous)) return unchanged(db, Either.left(previous.left))
+    return previous.right === undefined
       ? unchanged(db, reply(nullBulk))
-      : [reply(bulk(stringOf(previous))), Database.remove(db, args[1]), 1]
+      : [reply(bulk(previous.right)), Database.remove(db, args[1]), 1]
   })
 
 /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]; a time already past deletes the key. */
@@ -223,7 +226,8 @@ export const getex: Handler<Store> = (args, session) =>
       transact(session, [args[1]], (db, nowMs) => {
         const current = Database.get(db, args[1])
         if (current === undefined) return unchanged(db, reply(nullBulk))
-        const answer = reply(bulk(stringOf(current)))
+        const answer = bulkOrNull(current)
+        if (Either.isLeft(answer)) return unchanged(db, answer)
         const expiresAt = optionalExpireTime(options.expire, nowMs, commandName(args))
         if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
         if (expiresAt.right !== undefined) {
@@ -241,11 +245,13 @@ export const getex: Handler<Store> = (args, session) =>
 export const mget: Handler<Store> = (args, session) => {
   const keys = args.slice(1)
   return transact(session, keys, (db) =>
-    unchanged(db, reply({ _tag: "Array", items: keys.map((key) => bulkOrNull(Database.get(db, key))) })))
+    // mgetCommand: a key of another type reads as nil, not WRONGTYPE.
+    unchanged(db, reply({ _tag: "Array", items: keys.map((key) => Either.getOrElse(bulkOrNull(Database.get(db, key)), () => nullBulk)) })))
 }
 
 export const strlen: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db) => unchanged(db, reply(integer(valueOrEmpty(Database.get(db, args[1])).length))))
+  transact(session, [args[1]], (db) =>
+    unchanged(db, Either.map(valueOrEmpty(Database.get(db, args[1])), (text): RespValue => integer(text.length))))
 
 // ---------------------------------------------------------------------------
 // Ranges
@@ -256,8 +262,10 @@ const fitsMaxLength = (length: number): boolean => length <= maxStringLength
 export const append: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
-    const value = valueOrEmpty(current) + args[2]
-    if (current !== undefined && !fitsMaxLength(stringOf(current).length + args[2].length)) {
+    const previous = valueOrEmpty(current)
+    if (Either.isLeft(previous)) return unchanged(db, Either.left(previous.left))
+    const value = previous.right + args[2]
+    if (current !== undefined && !fitsMaxLength(previous.right.length + args[2].length)) {
       return unchanged(db, fail(stringTooLong))
     }
     // appendCommand: a new key's value is tryObjectEncoding'd, an appended one is raw.
@@ -281,8 +289,9 @@ export const getrange: Handler<Store> = (args, session) => {
   if (start === undefined || end === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
   return transact(session, [args[1]], (db) => {
     const value = valueOrEmpty(Database.get(db, args[1]))
-    const bounds = getrangeBounds(start, end, value.length)
-    return unchanged(db, reply(bulk(bounds === undefined ? "" : value.slice(bounds[0], bounds[1] + 1))))
+    if (Either.isLeft(value)) return unchanged(db, Either.left(value.left))
+    const bounds = getrangeBounds(start, end, value.right.length)
+    return unchanged(db, reply(bulk(bounds === undefined ? "" : value.right.slice(bounds[0], bounds[1] + 1))))
   })
 }
 
@@ -297,9 +306,11 @@ export const setrange: Handler<Store> = (args, session) => {
   const patch = args[3]
   return transact(session, [args[1]], (db) => {
     const current = Database.get(db, args[1])
-    if (patch.length === 0) return unchanged(db, reply(integer(valueOrEmpty(current).length)))
+    const previous = valueOrEmpty(current)
+    if (Either.isLeft(previous)) return unchanged(db, Either.left(previous.left))
+    if (patch.length === 0) return unchanged(db, reply(integer(previous.right.length)))
     if (offset + BigInt(patch.length) > BigInt(maxStringLength)) return unchanged(db, fail(stringTooLong))
-    const value = overwrite(valueOrEmpty(current), Number(offset), patch)
+    const value = overwrite(previous.right, Number(offset), patch)
     return [reply(integer(value.length)), Database.put(db, args[1], edited(value), expiresAtOf(current)), 1]
   })
 }
@@ -311,7 +322,9 @@ export const setrange: Handler<Store> = (args, session) => {
 const addToInteger = (key: ByteString, delta: bigint) =>
 (db: Database.Database) => {
   const current = Database.get(db, key)
-  const value = current === undefined ? 0n : parseInt64(stringOf(current))
+  const text = stringAt(current)
+  if (Either.isLeft(text)) return unchanged(db, Either.left(text.left))
+  const value = text.right === undefined ? 0n : parseInt64(text.right)
   if (value === undefined) return unchanged(db, fail(notInteger, "NotInteger"))
   const result = value + delta
   if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow, "Overflow"))
@@ -341,7 +354,9 @@ export const decrby: Handler<Store> = counter((args) =>
 export const incrbyfloat: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {
     const current = Database.get(db, args[1])
-    const value = current === undefined ? parseLongDouble("0") : parseLongDouble(stringOf(current))
+    const previous = stringAt(current)
+    if (Either.isLeft(previous)) return unchanged(db, Either.left(previous.left))
+    const value = parseLongDouble(previous.right ?? "0")
     const amount = parseLongDouble(args[2])
     if (value === undefined || amount === undefined) return unchanged(db, fail(notFloat))
     const result = addLongDouble(value, amount)

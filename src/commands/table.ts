@@ -19,6 +19,7 @@ import { clientCommands } from "./client.js"
 import type { CommandCatalog } from "./CommandCatalog.js"
 import { configCommands } from "./config.js"
 import { connectionCommands, selectCommand } from "./connection.js"
+import { hashCommands } from "./hashes.js"
 import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
 import { countingLookups } from "./lookups.js"
@@ -57,6 +58,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
   ...setCommands,
+  ...hashCommands,
   ...bitmapCommands,
   ...keyTransferCommands,
   ...dumpCommands,
@@ -78,6 +80,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
     .map((spec) => [spec.name, spec])
 )

@@ -18,6 +18,7 @@ import { CommandError, wrongType, commandError } from "../errors.js"
 import type { Command } from "../resp/values.js"
 import type { StringValue } from "./string.js"
 import type { SetValue } from "./set.js"
+import type { HashValue } from "./hash.js"
 
 /**
  * A stored value: a plain string for a Redis string (a million keys is an
@@ -25,7 +26,7 @@ import type { SetValue } from "./set.js"
  * immutable object for every other type (and for a string whose encoding is
  * not the one its content implies: see string.ts).
  */
-export type StoredValue = StringValue | SetValue
+export type StoredValue = StringValue | SetValue | HashValue
 
 /** Writes the parts of a value in RDB's encodings (rdb.c rdbSaveLen, rdbSaveRawString). */
 export interface RdbValueWriter {

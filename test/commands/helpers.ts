@@ -5,6 +5,7 @@
 import { expect } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
 import { keyspaceCommands, stringCommands } from "../../src/commands/table.js"
+import { hashCommands } from "../../src/commands/hashes.js"
 import { internalSession, type Session } from "../../src/state/Session.js"
 import { commandError, wrongArity } from "../../src/errors.js"
 import { error, type RespValue } from "../../src/resp/values.js"
@@ -12,7 +13,7 @@ import { Store } from "../../src/store/Store.js"
 
 export const testSession = (db = 0): Session => internalSession(db, "")
 
-const storeCommands = new Map([...stringCommands, ...keyspaceCommands].map((spec) => [spec.name, spec]))
+const storeCommands = new Map([...stringCommands, ...keyspaceCommands, ...hashCommands].map((spec) => [spec.name, spec]))
 
 const arityAccepts = (arity: number, count: number): boolean => (arity >= 0 ? count === arity : count >= -arity)
 

@@ -30,6 +30,20 @@ const sameScanPage = (cursor: string, expected: string, actual: string): boolean
   return expectedPage.header === actualPage.header && expectedPage.items.length === 2 && actualPage.items.length === 2
 }
 
+/**
+ * HRANDFIELD: without a count, both nil or both a bulk string; with a count,
+ * the same reply length, and when the whole hash came back (fewer elements
+ * than asked for) the same elements in any order (hash order differs).
+ */
+const sameRandomFields = (command: Command, expected: string, actual: string): boolean => {
+  if (command.length === 2) return isNull(expected) === isNull(actual) && expected[0] === actual[0]
+  const [expectedPage, actualPage] = [aggregateParts(expected), aggregateParts(actual)]
+  if (expectedPage === undefined || actualPage === undefined || expectedPage.header !== actualPage.header) return false
+  const asked = Number(command[2])
+  const perField = command.length === 4 && actualPage.items[0]?.[0] !== "*" ? 2 : 1
+  return asked < 0 || expectedPage.items.length === asked * perField || sorted(expected) === sorted(actual)
+}
+
 /** Integers equal, or both non-negative and within `tolerance`. */
 const closeIntegers = (expected: string, actual: string, tolerance: bigint): boolean => {
   const [a, b] = [integerValue(expected), integerValue(actual)]
@@ -42,7 +56,14 @@ export const sameReply = (command: Command, expected: string, actual: string): b
   if (expected === actual) return true
   switch (command[0].toLowerCase()) {
     case "keys":
+    case "hkeys":
+    case "hvals":
+    case "hgetall":
       return sorted(expected) === sorted(actual)
+    case "hscan":
+      return sameScanPage(command[2], expected, actual)
+    case "hrandfield":
+      return sameRandomFields(command, expected, actual)
     case "scan":
       return sameScanPage(command[1], expected, actual)
     case "randomkey":

@@ -13,7 +13,7 @@ import { Redis } from "ioredis"
 import { afterEach, describe, expect, it } from "vitest"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
-import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, type StoredValue, valueOf } from "../../src/store/entry.js"
+import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, valueOf } from "../../src/store/entry.js"
 import { readString, textOf } from "../../src/values/string.js"
 import { freePort } from "../hardening/server-process.js"
 import * as Hamt from "../../src/structures/hamt.js"
@@ -65,11 +65,6 @@ const startRedis = async (dir: string, dbfilename: string): Promise<Redis> => {
 
 const nowMs = Date.now()
 
-/** A string value's text (the string keys of `ours`). */
-const stringText = (value: StoredValue): string => {
-  const text = Either.getOrThrow(readString(value))
-  return text === undefined ? "" : textOf(text)
-}
 const bytes = (s: string): Buffer => Buffer.from(s, "latin1")
 
 const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, db) => {
@@ -109,7 +104,7 @@ describe("RDB interoperability with Redis 7.0", () => {
       const expected = [...Hamt.entries(keyspace)].filter(([key]) => key !== "expired")
       expect(await client.dbsize()).toBe(expected.length)
       for (const [key, stored] of expected) {
-        expect(await client.getBuffer(bytes(key))).toEqual(bytes(stringText(valueOf(stored))))
+        expect(await client.getBuffer(bytes(key))).toEqual(bytes(textOf(Either.getOrThrow(readString(valueOf(stored))) ?? "")))
         const pexpiretime = await client.call("PEXPIRETIME", bytes(key))
         expect(pexpiretime).toBe(expiresAtOf(stored) ?? -1)
       }

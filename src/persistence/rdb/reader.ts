@@ -7,9 +7,11 @@
  * which means the writer had checksums disabled.
  */
 import { Either } from "effect"
-import { databaseCount, entry, type Entry, isExpired, type Keyspace, type StoredValue } from "../../store/entry.js"
+import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
 import * as Hamt from "../../structures/hamt.js"
 import { typeForRdb } from "../../values/registry.js"
+import { MalformedBlob } from "../../values/encodings/blob.js"
+import type { StoredValue, ValueType } from "../../values/types.js"
 import { crc64 } from "./crc64.js"
 import {
   RdbBadChecksum,
@@ -100,7 +102,7 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         const key = cursor.string()
         const type = typeForRdb(opcode)
         if (type === undefined) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
-        const loaded = entry(key, type.readRdb(cursor, opcode), expiresAt)
+        const loaded = entry(key, readValueBody(type, cursor, opcode, opcodeOffset), expiresAt)
         expiresAt = undefined
         const added = addNew(databases[db], key, loaded, nowMs, edit)
         if (added === undefined) {
@@ -109,6 +111,16 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         databases[db] = added
       }
     }
+  }
+}
+
+/** A value's body; a malformed compact encoding (ziplist, listpack ...) or content is a corrupt file. */
+const readValueBody = (type: ValueType<StoredValue>, cursor: Cursor, rdbType: number, offset: number): StoredValue => {
+  try {
+    return type.readRdb(cursor, rdbType)
+  } catch (error) {
+    if (error instanceof MalformedBlob) throw new RdbCorrupt({ reason: error.reason, offset })
+    throw error
   }
 }
 
@@ -283,7 +295,7 @@ export const readValue = (bytes: Uint8Array): Either.Either<StoredValue, RdbErro
     if (type === undefined) {
       throw new RdbUnsupportedType({ key: "", type: valueTypeNames.get(rdbType) ?? String(rdbType), offset: 0 })
     }
-    return Either.right(type.readRdb(cursor, rdbType))
+    return Either.right(readValueBody(type, cursor, rdbType, 1))
   } catch (error) {
     if (isRdbError(error)) return Either.left(error)
     throw error
