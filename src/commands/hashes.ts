@@ -41,7 +41,7 @@ import {
   setFields
 } from "../values/hash.js"
 import { commandName } from "./dispatch.js"
-import { parseScanCursor } from "./keys.js"
+import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { command } from "./row.js"
@@ -243,29 +243,6 @@ export const hrandfield: Handler<Store> = (args, session) =>
 // ---------------------------------------------------------------------------
 // HSCAN
 
-interface HashScanOptions {
-  readonly pattern: ByteString | undefined
-  readonly count: number
-}
-
-/** scanGenericCommand's options for a key: COUNT (at least 1) and MATCH; TYPE is SCAN's only. */
-const parseHashScanOptions = (args: ReadonlyArray<ByteString>): Either.Either<HashScanOptions, CommandError> => {
-  let options: HashScanOptions = { pattern: undefined, count: 10 }
-  for (let i = 3; i < args.length; i += 2) {
-    const option = args[i].toLowerCase()
-    const value = args[i + 1]
-    if (value === undefined) return Either.left(failure(syntaxError))
-    if (option === "count") {
-      const count = parseInt64(value)
-      if (count === undefined) return Either.left(failure(notInteger, "NotInteger"))
-      if (count < 1n) return Either.left(failure(syntaxError))
-      options = { ...options, count: Number(count) }
-    } else if (option === "match") options = { ...options, pattern: value === "*" ? undefined : value }
-    else return Either.left(failure(syntaxError))
-  }
-  return Either.right(options)
-}
-
 /**
  * HSCAN key cursor [MATCH pattern] [COUNT count]: the cursor is parsed first,
  * then the key (missing: an empty page; another type: WRONGTYPE), then the
@@ -278,7 +255,7 @@ export const hscan: Handler<Store> = (args, session) => {
   if (cursor === undefined) return Effect.fail(failure(invalidCursor))
   return reading((hash) => {
     if (hash === undefined) return reply(array([bulk("0"), array([])]))
-    return Either.map(parseHashScanOptions(args), ({ count, pattern }) => {
+    return Either.map(parseScanClauses(args, 3, false), ({ count, pattern }) => {
       const items: Array<RespValue> = []
       const visit = (field: string, value: string) => {
         if (pattern === undefined || globMatch(pattern, field)) items.push(bulk(field), bulk(value))

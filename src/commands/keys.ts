@@ -171,11 +171,15 @@ export const keys: Handler<Store> = (args, session) =>
     return unchanged(db, reply(array(matching)))
   })
 
-interface ScanOptions {
-  readonly cursor: number
+/** The clauses after a SCAN-family cursor (scanGenericCommand). */
+export interface ScanClauses {
   readonly pattern: ByteString | undefined
   readonly count: number
   readonly type: ByteString | undefined
+}
+
+interface ScanOptions extends ScanClauses {
+  readonly cursor: number
 }
 
 const cursorLimit = 2n ** 64n
@@ -194,12 +198,18 @@ export const parseScanCursor = (text: ByteString): bigint | undefined => {
   return match[1] === "-" ? (cursorLimit - magnitude) % cursorLimit : magnitude
 }
 
-/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] (scanGenericCommand's parsing). */
-export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either<ScanOptions, CommandError> => {
-  const cursor = parseScanCursor(args[1])
-  if (cursor === undefined) return Either.left(failure(invalidCursor))
-  let options: ScanOptions = { cursor: Number(cursor), pattern: undefined, count: 10, type: undefined }
-  for (let i = 2; i < args.length; i += 2) {
+/**
+ * scanGenericCommand's clauses from `args[from]` on: MATCH, COUNT (at least 1)
+ * and, for SCAN only (`withType`), TYPE; the first bad one is the error.
+ * SCAN, HSCAN and SSCAN share it.
+ */
+export const parseScanClauses = (
+  args: ReadonlyArray<ByteString>,
+  from: number,
+  withType: boolean
+): Either.Either<ScanClauses, CommandError> => {
+  let options: ScanClauses = { pattern: undefined, count: 10, type: undefined }
+  for (let i = from; i < args.length; i += 2) {
     const option = args[i].toLowerCase()
     const value = args[i + 1]
     if (value === undefined) return Either.left(failure(syntaxError))
@@ -209,10 +219,17 @@ export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either
       if (count < 1n) return Either.left(failure(syntaxError))
       options = { ...options, count: Number(count) }
     } else if (option === "match") options = { ...options, pattern: value === "*" ? undefined : value }
-    else if (option === "type") options = { ...options, type: value }
+    else if (withType && option === "type") options = { ...options, type: value }
     else return Either.left(failure(syntaxError))
   }
   return Either.right(options)
+}
+
+/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] (scanGenericCommand's parsing). */
+export const parseScanOptions = (args: ReadonlyArray<ByteString>): Either.Either<ScanOptions, CommandError> => {
+  const cursor = parseScanCursor(args[1])
+  if (cursor === undefined) return Either.left(failure(invalidCursor))
+  return Either.map(parseScanClauses(args, 2, true), (clauses) => ({ ...clauses, cursor: Number(cursor) }))
 }
 
 /**

@@ -31,7 +31,7 @@ import { hashKey, scan } from "../structures/hamt.js"
 import * as Sets from "../values/set.js"
 import { readSet, type SetValue } from "../values/set.js"
 import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
-import { parseScanCursor } from "./keys.js"
+import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { command } from "./row.js"
 import type { Handler } from "./types.js"
 
@@ -294,29 +294,6 @@ export const sintercard: Handler<Store> = (args, session) => {
 // ---------------------------------------------------------------------------
 // SSCAN
 
-interface ScanOptions {
-  readonly pattern: ByteString | undefined
-  readonly count: number
-}
-
-/** scanGenericCommand's options for a key (no TYPE): the first bad one is the error. */
-const parseSscanOptions = (args: ReadonlyArray<ByteString>): Either.Either<ScanOptions, CommandError> => {
-  let options: ScanOptions = { pattern: undefined, count: 10 }
-  for (let i = 3; i < args.length; i += 2) {
-    const option = args[i].toLowerCase()
-    const value = args[i + 1]
-    if (value === undefined) return Either.left(failure(syntaxError))
-    if (option === "count") {
-      const count = parseInt64(value)
-      if (count === undefined) return Either.left(failure(notInteger, "NotInteger"))
-      if (count < 1n) return Either.left(failure(syntaxError))
-      options = { ...options, count: Number(count) }
-    } else if (option === "match") options = { ...options, pattern: value === "*" ? undefined : value }
-    else return Either.left(failure(syntaxError))
-  }
-  return Either.right(options)
-}
-
 const scanReply = (cursor: number, members: ReadonlyArray<string>): RespValue => array([bulk(String(cursor)), array(bulks(members))])
 
 /**
@@ -331,7 +308,7 @@ export const sscan: Handler<Store> = (args, session) => {
   return transact(session, [args[1]], (db) =>
     withSet(db, args[1], (set) => {
       if (set === undefined) return unchanged(db, reply(scanReply(0, [])))
-      return unchanged(db, Either.map(parseSscanOptions(args), ({ count, pattern }) => {
+      return unchanged(db, Either.map(parseScanClauses(args, 3, false), ({ count, pattern }) => {
         const [next, page] = set._tag === "IntSet" ? [0, Sets.members(set)] : scan(set.members, Number(cursor), count)
         return scanReply(next, pattern === undefined ? page : page.filter((member) => globMatch(pattern, member)))
       }))
