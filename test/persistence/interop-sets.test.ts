@@ -7,54 +7,23 @@
  */
 import { Either } from "effect"
 import * as Hamt from "../../src/structures/hamt.js"
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { spawnSync } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Redis } from "ioredis"
 import { afterEach, describe, expect, it } from "vitest"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, valueOf } from "../../src/store/entry.js"
 import * as Sets from "../../src/values/set.js"
 import { setType } from "../../src/values/set.js"
-import { freePort } from "../hardening/server-process.js"
+import { startRedis, tempDir } from "./redis-server.js"
 
 const cleanups: Array<() => void | Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "effect-kv-rdb-sets-"))
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
-const startRedis = async (dir: string, dbfilename: string): Promise<Redis> => {
-  const port = await freePort()
-  const server: ChildProcess = spawn("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", dbfilename,
-    "--save", "", "--appendonly", "no", "--logfile", ""
-  ])
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()))
-  cleanups.push(async () => {
-    if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL")
-    await exited
-  })
-  let output = ""
-  await new Promise<void>((resolve, reject) => {
-    server.stdout?.on("data", (data: Buffer) => {
-      output += data.toString("utf8")
-      if (output.includes("Ready to accept connections")) resolve()
-    })
-    server.once("exit", (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)))
-  })
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 })
-  cleanups.push(() => client.disconnect())
-  await client.connect()
-  return client
-}
 
 const nowMs = Date.now()
 const bytes = (s: string): Buffer => Buffer.from(s, "latin1")
@@ -85,12 +54,12 @@ const setMembers = (stored: Entry | undefined): Array<string> => {
 
 describe("RDB interoperability of sets with Redis 7.0", () => {
   it("a dump of ours passes redis-check-rdb and loads in redis-server with the same members, encodings and TTLs", async () => {
-    const dir = tempDir()
+    const dir = tempDir(cleanups)
     writeFileSync(join(dir, "ours.rdb"), Buffer.concat([...writeRdb(ours, nowMs)]))
     const check = spawnSync("redis-check-rdb", [join(dir, "ours.rdb")], { encoding: "utf8" })
     expect(check.status, check.stdout + check.stderr).toBe(0)
     expect(check.stdout).toContain("RDB looks OK")
-    const client = await startRedis(dir, "ours.rdb")
+    const client = await startRedis(cleanups, dir, "ours.rdb")
     expect(await client.dbsize()).toBe(ourSets.length)
     for (const [key, members, expiresAt] of ourSets) {
       const theirs = (await client.smembersBuffer(bytes(key))).map((b) => b.toString("latin1")).sort()
@@ -102,8 +71,8 @@ describe("RDB interoperability of sets with Redis 7.0", () => {
   })
 
   it("a dump of redis-server's (SET_INTSET and SET) loads in our reader with the same members and encodings", async () => {
-    const dir = tempDir()
-    const client = await startRedis(dir, "theirs.rdb")
+    const dir = tempDir(cleanups)
+    const client = await startRedis(cleanups, dir, "theirs.rdb")
     const theirSets: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
       ["i16", ["1", "-5", "300"]],
       ["i32", ["1", "70000"]],

@@ -4,64 +4,26 @@
  * keys, values and TTLs; Redis's dumps load in our reader. A missing binary
  * fails the test (CI installs them).
  */
-import { Either} from "effect"
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { Either } from "effect"
+import { spawnSync } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Redis } from "ioredis"
 import { afterEach, describe, expect, it } from "vitest"
 import { readRdb } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, expiresAtOf, type Keyspace, valueOf } from "../../src/store/entry.js"
 import { readString, textOf } from "../../src/values/string.js"
-import { freePort } from "../hardening/server-process.js"
+import { requireBinary, startRedis, tempDir } from "./redis-server.js"
 import * as Hamt from "../../src/structures/hamt.js"
 
-const requireBinary = (name: string): void => {
-  const probe = spawnSync(name, ["--version"], { encoding: "utf8" })
-  if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error(`${name} is required on PATH for the RDB interoperability tests (install redis-server 7.0): ${probe.error?.message ?? probe.stderr}`)
-  }
-}
 
 const cleanups: Array<() => void | Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "effect-kv-rdb-interop-"))
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 /** Starts redis-server on a free loopback port with `dir/dbfilename`; stopped after the test. */
-const startRedis = async (dir: string, dbfilename: string): Promise<Redis> => {
-  requireBinary("redis-server")
-  const port = await freePort()
-  const server: ChildProcess = spawn("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", dbfilename,
-    "--save", "", "--appendonly", "no", "--logfile", ""
-  ])
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()))
-  cleanups.push(async () => {
-    if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL")
-    await exited
-  })
-  let output = ""
-  await new Promise<void>((resolve, reject) => {
-    server.stdout?.on("data", (data: Buffer) => {
-      output += data.toString("utf8")
-      if (output.includes("Ready to accept connections")) resolve()
-    })
-    server.once("exit", (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)))
-  })
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 })
-  cleanups.push(() => client.disconnect())
-  await client.connect()
-  return client
-}
 
 const nowMs = Date.now()
 
@@ -92,13 +54,13 @@ const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, 
 describe("RDB interoperability with Redis 7.0", () => {
   it("a dump we write passes redis-check-rdb and loads in redis-server with the same keys, values and TTLs", async () => {
     requireBinary("redis-check-rdb")
-    const dir = tempDir()
+    const dir = tempDir(cleanups)
     writeFileSync(join(dir, "ours.rdb"), Buffer.concat([...writeRdb(ours, nowMs)]))
     const check = spawnSync("redis-check-rdb", [join(dir, "ours.rdb")], { encoding: "utf8" })
     expect(check.status, check.stdout + check.stderr).toBe(0)
     expect(check.stdout).toContain("RDB looks OK")
 
-    const client = await startRedis(dir, "ours.rdb")
+    const client = await startRedis(cleanups, dir, "ours.rdb")
     for (const [db, keyspace] of ours.entries()) {
       await client.select(db)
       const expected = [...Hamt.entries(keyspace)].filter(([key]) => key !== "expired")
@@ -112,8 +74,8 @@ describe("RDB interoperability with Redis 7.0", () => {
   })
 
   it("a dump redis-server writes loads in our reader with the same content", async () => {
-    const dir = tempDir()
-    const client = await startRedis(dir, "theirs.rdb")
+    const dir = tempDir(cleanups)
+    const client = await startRedis(cleanups, dir, "theirs.rdb")
     const long = "abcdefghij".repeat(30)
     await client.set("long", long)
     for (const n of ["12", "-300", "70000", "2147483648", "-2147483649", "007"]) await client.set(`n:${n}`, n)
