@@ -20,7 +20,7 @@ import {
 import { bulk, integer, nullBulk, ok, type ByteString, type RespValue } from "../resp/values.js"
 import * as Database from "../store/database.js"
 import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
-import type { Store } from "../store/Store.js"
+import type { Store, Transition } from "../store/Store.js"
 import { int64Max, int64Min, parseInt64 } from "../int64.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { fail } from "../errors.js"
@@ -352,7 +352,7 @@ export const decrby: Handler<Store> = counter((args) =>
     amount === int64Min ? Either.left(failure(decrementOverflow, "Overflow")) : Either.right(-amount)))
 
 export const incrbyfloat: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db): readonly [Outcome, Database.Database, number] => {
+  transact(session, [args[1]], (db): Transition<Outcome> => {
     const current = Database.get(db, args[1])
     const previous = stringAt(current)
     if (Either.isLeft(previous)) return unchanged(db, Either.left(previous.left))

@@ -11,12 +11,19 @@ import { PCGRandom } from "effect/Utils"
 import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
 import { databaseCount, type Keyspace } from "./entry.js"
+import type { KeyspaceEvent } from "./keyspace-events.js"
 
 /**
- * What a transition returns: the reply, the new database, and how many key
- * changes it made (added to Redis's `dirty` counter).
+ * What a transition returns: the reply, the new database, how many key
+ * changes it made (added to Redis's `dirty` counter), and the keyspace events
+ * it raised, in order (none when omitted).
  */
-export type Transition<A> = readonly [reply: A, database: Database.Database, changes: number]
+export type Transition<A> = readonly [
+  reply: A,
+  database: Database.Database,
+  changes: number,
+  events?: ReadonlyArray<KeyspaceEvent>
+]
 
 /** One transition of `modifyEach`, with the keys lazily expired before it runs. */
 export interface Step<A> {
