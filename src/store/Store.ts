@@ -43,8 +43,23 @@ export interface KeyspaceStats {
   evicted: number
 }
 
-/** What a transition over two databases returns: the reply, both new databases, and the key changes. */
-export type PairTransition<A> = readonly [reply: A, first: Database.Database, second: Database.Database, changes: number]
+/** What a transition over two databases returns: the reply, both new databases, the key changes, and each database's events. */
+export type PairTransition<A> = readonly [
+  reply: A,
+  first: Database.Database,
+  second: Database.Database,
+  changes: number,
+  firstEvents?: ReadonlyArray<KeyspaceEvent>,
+  secondEvents?: ReadonlyArray<KeyspaceEvent>
+]
+
+/**
+ * Told, synchronously and in commit order, the events of every update that
+ * raised any, right after it is published (before the next command runs):
+ * what keyspace notifications, client tracking, WATCH and blocked clients
+ * follow (Redis calls them from inside the command; here they see the result).
+ */
+export type KeyspaceEventListener = (db: number, events: ReadonlyArray<KeyspaceEvent>) => void
 
 export interface StoreService {
   /**
@@ -91,6 +106,10 @@ export interface StoreService {
   readonly setActiveExpiry: (enabled: boolean) => Effect.Effect<void>
   /** The keyspace counters, live (read by INFO; `evicted` is added to by the maxmemory guard; CONFIG RESETSTAT zeroes them). */
   readonly stats: KeyspaceStats
+  /** Adds a listener for keyspace events; returns the function that removes it. */
+  readonly addEventListener: (listener: KeyspaceEventListener) => () => void
+  /** Tells the listeners of events raised outside a transition (eviction, FLUSHALL ...). */
+  readonly publishEvents: (db: number, events: ReadonlyArray<KeyspaceEvent>) => void
 }
 
 export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>() {
@@ -132,6 +151,18 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       count === 0 ? Effect.succeed(reply) : Effect.as(countChanges(count), reply)
 
     const stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0 }
+
+    const listeners = new Set<KeyspaceEventListener>()
+    const publishEvents = (db: number, events: ReadonlyArray<KeyspaceEvent>): void => {
+      if (events.length === 0) return
+      for (const listener of listeners) listener(db, events)
+    }
+    const addEventListener = (listener: KeyspaceEventListener) => {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    }
     /** expireIfNeeded on `keys`, counting the expired keys, then the lookups of a read. */
     const lookUp = (database: Database.Database, keys: ReadonlyArray<ByteString>, readsKeys: boolean | undefined, nowMs: number) => {
       const sizeBefore = Database.size(database)
@@ -155,25 +186,36 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
-            const [reply, next, count] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs)
-            return [[reply, count] as const, next]
-          }))).pipe(Effect.flatMap(counted))
+            const [reply, next, count, events] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs)
+            return [[reply, count, events] as const, next]
+          }))).pipe(Effect.flatMap(([reply, count, events]) => {
+            if (events !== undefined) publishEvents(db, events)
+            return counted([reply, count])
+          }))
 
     const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
             const replies: Array<A> = []
+            const events: Array<KeyspaceEvent> = []
             let current = opened
             let count = 0
             for (const step of steps) {
-              const [reply, next, stepChanges] = step.run(lookUp(current, step.keys, step.readsKeys, nowMs), nowMs)
+              const [reply, next, stepChanges, stepEvents] = step.run(
+                lookUp(current, step.keys, step.readsKeys, nowMs),
+                nowMs
+              )
               replies.push(reply)
               current = next
               count += stepChanges
+              if (stepEvents !== undefined) events.push(...stepEvents)
             }
-            return [[replies, count] as const, current]
-          }))).pipe(Effect.flatMap(counted))
+            return [[replies, count, events] as const, current]
+          }))).pipe(Effect.flatMap(([replies, count, events]) => {
+            publishEvents(db, events)
+            return counted([replies, count])
+          }))
 
     /**
      * Two Refs read and written with no yield between (the fiber may not hand
@@ -190,13 +232,15 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       Effect.gen(function*() {
         const nowMs = yield* Clock.currentTimeMillis
         const before = [yield* Ref.get(databases[first]), yield* Ref.get(databases[second])] as const
-        const [reply, nextFirst, nextSecond, count] = f(
+        const [reply, nextFirst, nextSecond, count, firstEvents, secondEvents] = f(
           Database.expireKeys(before[0], firstKeys, nowMs),
           Database.expireKeys(before[1], secondKeys, nowMs),
           nowMs
         )
         yield* Ref.set(databases[first], nextFirst)
         yield* Ref.set(databases[second], nextSecond)
+        if (firstEvents !== undefined) publishEvents(first, firstEvents)
+        if (secondEvents !== undefined) publishEvents(second, secondEvents)
         return yield* counted([reply, count])
       }).pipe(Effect.withMaxOpsBeforeYield(Number.MAX_SAFE_INTEGER))
 
@@ -248,6 +292,8 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       markSaved: (saved) => Ref.update(changes, (counts) => ({ ...counts, dirty: Math.max(0, counts.dirty - saved) })),
       reclaimExpired,
       stats,
+      addEventListener,
+      publishEvents,
       setActiveExpiry: (enabled) =>
         Effect.sync(() => {
           activeExpiryEnabled = enabled
