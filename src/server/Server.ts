@@ -17,6 +17,7 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
 import { PubSub } from "../state/PubSub.js"
+import { MigrateConnections } from "../state/MigrateConnections.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -58,7 +59,7 @@ const listen = (options: ServerOptions) =>
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
     Layer.provideMerge(PubSub.layer),
-    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)))
+    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)))
   )
 
 export type ServerError = SocketServer.SocketServerError
