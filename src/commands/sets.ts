@@ -35,9 +35,6 @@ import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { command } from "./row.js"
 import type { Handler } from "./types.js"
 
-/** `set-max-intset-entries`: Redis's default until CONFIG holds the setting (values/set.ts). */
-const maxIntsetEntries = Sets.defaultMaxIntsetEntries
-
 /** The key's set (undefined when missing), or WRONGTYPE. */
 const setAt = (db: Database.Database, key: ByteString): Either.Either<SetValue | undefined, CommandError> => {
   const stored: Entry | undefined = Database.get(db, key)
@@ -70,10 +67,10 @@ const reading = (answer: (set: SetValue | undefined, args: ReadonlyArray<ByteStr
 // Members
 
 export const sadd: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db) =>
+  transact(session, [args[1]], (db, _nowMs, limits) =>
     withSet(db, args[1], (set) => {
       const before = set ?? Sets.emptySet
-      const after = Sets.add(before, args.slice(2), maxIntsetEntries)
+      const after = Sets.add(before, args.slice(2), limits.setMaxIntsetEntries)
       const added = Sets.size(after) - Sets.size(before)
       return added === 0 ? unchanged(db, reply(integer(0))) : [reply(integer(added)), keep(db, args[1], after), added]
     }))
@@ -99,7 +96,7 @@ export const smembers = reading((set) => set === undefined ? emptySetReply : set
 /** SMOVE source destination member (smoveCommand: a missing source answers 0 before the types are checked). */
 export const smove: Handler<Store> = (args, session) => {
   const [, source, destination, member] = args
-  return transact(session, [source, destination], (db) => {
+  return transact(session, [source, destination], (db, _nowMs, limits) => {
     if (Database.get(db, source) === undefined) return unchanged(db, reply(integer(0)))
     return Either.match(setsAt(db, [source, destination]), {
       onLeft: (error) => unchanged(db, Either.left(error)),
@@ -107,7 +104,7 @@ export const smove: Handler<Store> = (args, session) => {
         if (from === undefined || !Sets.has(from, member)) return unchanged(db, reply(integer(0)))
         if (source === destination) return unchanged(db, reply(integer(1)))
         const afterSource = keep(db, source, Sets.remove(from, [member]))
-        const added = Sets.add(to ?? Sets.emptySet, [member], maxIntsetEntries)
+        const added = Sets.add(to ?? Sets.emptySet, [member], limits.setMaxIntsetEntries)
         return [reply(integer(1)), keep(afterSource, destination, added), 2]
       }
     })
@@ -181,7 +178,7 @@ export const spop: Handler<Store> = (args, session) => {
   if (args.length > 3) return fail(syntaxError)
   const count = args.length === 3 ? parseInt64(args[2]) : undefined
   if (args.length === 3 && (count === undefined || count < 0n)) return fail(valueMustBePositive)
-  return transact(session, [args[1]], (db, nowMs) =>
+  return transact(session, [args[1]], (db, nowMs, limits) =>
     withSet(db, args[1], (set) => {
       if (set === undefined) return unchanged(db, reply(count === undefined ? nullBulk : emptySetReply))
       const size = Sets.size(set)
@@ -199,7 +196,7 @@ export const spop: Handler<Store> = (args, session) => {
         return [reply(setReply(bulks(picks))), keep(db, args[1], Sets.remove(set, picks)), 1]
       }
       const kept = distinctPicks(set, remaining, random)
-      const rest = Sets.fromMembers(kept, maxIntsetEntries)
+      const rest = Sets.fromMembers(kept, limits.setMaxIntsetEntries)
       const gone = rest === undefined ? Sets.members(set) : Sets.members(set).filter((member) => !Sets.has(rest, member))
       return [reply(setReply(bulks(gone))), keep(db, args[1], rest), 1]
     }))
@@ -239,23 +236,23 @@ const difference = ([first, ...others]: ReadonlyArray<SetValue | undefined>): Ar
  */
 const algebra = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<string>, rebuild: boolean): Handler<Store> =>
 (args, session) =>
-  transact(session, args.slice(1), (db) =>
+  transact(session, args.slice(1), (db, _nowMs, limits) =>
     Either.match(setsAt(db, args.slice(1)), {
       onLeft: (error) => unchanged(db, Either.left(error)),
       onRight: (sets) => {
         const result = combine(sets)
-        const built = rebuild ? Sets.fromMembers(result, maxIntsetEntries) : undefined
+        const built = rebuild ? Sets.fromMembers(result, limits.setMaxIntsetEntries) : undefined
         return unchanged(db, reply(setReply(bulks(built === undefined ? result : Sets.members(built)))))
       }
     }))
 
 /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]: an empty result deletes the destination. */
 const algebraStore = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<string>): Handler<Store> => (args, session) =>
-  transact(session, args.slice(1), (db) =>
+  transact(session, args.slice(1), (db, _nowMs, limits) =>
     Either.match(setsAt(db, args.slice(2)), {
       onLeft: (error) => unchanged(db, Either.left(error)),
       onRight: (sets) => {
-        const stored = Sets.fromMembers(combine(sets), maxIntsetEntries)
+        const stored = Sets.fromMembers(combine(sets), limits.setMaxIntsetEntries)
         if (stored === undefined) {
           const existed = Database.get(db, args[1]) !== undefined
           return existed ? [reply(integer(0)), Database.remove(db, args[1]), 1] : unchanged(db, reply(integer(0)))
