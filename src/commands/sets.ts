@@ -3,10 +3,9 @@
  * selected database; the set values are values/set.ts.
  *
  * Randomness: SRANDMEMBER draws its seed from Effect's Random before the
- * step. SPOP writes, and the AOF logs it as sent (Redis would propagate the
- * SREM of what it popped), so its picks are a pure function of the step's
- * clock, the key and the set: a replay, run at the logged time on the same
- * data, pops the same members.
+ * step. SPOP's picks are a pure function of the step's clock, the key and
+ * the set (a transition may run twice); the AOF logs what it popped as SREM
+ * or DEL, as Redis propagates it.
  */
 import { Effect, Either, Random } from "effect"
 import {
@@ -22,7 +21,8 @@ import {
   valueOutOfRange
 } from "../errors.js"
 import { parseInt64 } from "../int64.js"
-import { array, bulk, integer, nullBulk, type ByteString, type RespValue, set as setReply } from "../resp/values.js"
+import { propagateAs } from "../persistence/aof/propagation.js"
+import { array, bulk, integer, nullBulk, type ByteString, type Command, type RespValue, set as setReply } from "../resp/values.js"
 import * as Database from "../store/database.js"
 import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import { globMatch } from "../store/glob.js"
@@ -173,33 +173,47 @@ const popSeed = (key: ByteString, nowMs: number, size: number): number => hashKe
 /** SPOP_MOVE_STRATEGY_MUL: when what stays is this small against what goes, the rest is rebuilt (t_set.c). */
 const popMoveStrategyFactor = 5
 
-/** SPOP key [count] (spopCommand, spopWithCountCommand). */
+/**
+ * SPOP key [count] (spopCommand, spopWithCountCommand). It propagates as
+ * Redis 7.0 does: SREM of each popped member (one command each, in the order
+ * popped), or DEL when a count takes the whole set.
+ */
 export const spop: Handler<Store> = (args, session) => {
   if (args.length > 3) return fail(syntaxError)
   const count = args.length === 3 ? parseInt64(args[2]) : undefined
   if (args.length === 3 && (count === undefined || count < 0n)) return fail(valueMustBePositive)
-  return transact(session, [args[1]], (db, nowMs, limits) =>
+  /** What the published run popped (a transition may run twice: the last run is the one kept). */
+  let propagated: ReadonlyArray<Command> = []
+  const srem = (members: ReadonlyArray<string>) => {
+    propagated = members.map((member) => ["SREM", args[1], member])
+    return members
+  }
+  const step = transact(session, [args[1]], (db, nowMs, limits) =>
     withSet(db, args[1], (set) => {
       if (set === undefined) return unchanged(db, reply(count === undefined ? nullBulk : emptySetReply))
       const size = Sets.size(set)
       const random = generator(popSeed(args[1], nowMs, size))
       if (count === undefined) {
-        const member = Sets.memberAt(set, random(size))
+        const [member] = srem([Sets.memberAt(set, random(size))])
         return [reply(bulk(member)), keep(db, args[1], Sets.remove(set, [member])), 1]
       }
       if (count === 0n) return unchanged(db, reply(emptySetReply))
-      if (count >= BigInt(size)) return [reply(setReply(bulks(Sets.members(set)))), Database.remove(db, args[1]), 1]
+      if (count >= BigInt(size)) {
+        propagated = [["DEL", args[1]]]
+        return [reply(setReply(bulks(Sets.members(set)))), Database.remove(db, args[1]), 1]
+      }
       const popped = Number(count)
       const remaining = size - popped
       if (remaining * popMoveStrategyFactor > popped) {
-        const picks = distinctPicks(set, popped, random)
+        const picks = srem(distinctPicks(set, popped, random))
         return [reply(setReply(bulks(picks))), keep(db, args[1], Sets.remove(set, picks)), 1]
       }
       const kept = distinctPicks(set, remaining, random)
       const rest = Sets.fromMembers(kept, limits.setMaxIntsetEntries)
-      const gone = rest === undefined ? Sets.members(set) : Sets.members(set).filter((member) => !Sets.has(rest, member))
+      const gone = srem(rest === undefined ? Sets.members(set) : Sets.members(set).filter((member) => !Sets.has(rest, member)))
       return [reply(setReply(bulks(gone))), keep(db, args[1], rest), 1]
     }))
+  return Effect.tap(step, () => propagated.length === 0 ? Effect.void : propagateAs(propagated))
 }
 
 // ---------------------------------------------------------------------------
