@@ -14,7 +14,7 @@ import type { Either } from "effect"
 import type { CommandError } from "../errors.js"
 import type { Command } from "../resp/values.js"
 import * as Hamt from "../structures/hamt.js"
-import { MalformedBlob } from "./encodings/blob.js"
+import { EmptyCollection, MalformedBlob } from "./encodings/blob.js"
 import { decodeListpack } from "./encodings/listpack.js"
 import { decodeZiplist } from "./encodings/ziplist.js"
 import { decodeZipmap } from "./encodings/zipmap.js"
@@ -120,15 +120,21 @@ const pairsOf = (flattened: ReadonlyArray<string>): Array<readonly [string, stri
   return pairs
 }
 
+/** A hash loaded from `pairs`; none: the key is skipped (rdbLoadObject's emptykey). */
+const loadedHash = (pairs: ReadonlyArray<readonly [string, string]>): HashValue => {
+  if (pairs.length === 0) throw new EmptyCollection()
+  return hashFromPairs(pairs)
+}
+
 /** rdbLoadObject's hash cases: a counted list of field/value strings, or one blob string of a compact encoding. */
 const readRdb = (input: RdbValueReader, rdbType: number): HashValue => {
   switch (rdbType) {
     case RdbHashType.zipmap:
-      return hashFromPairs(pairsOf(decodeZipmap(input.string())))
+      return loadedHash(pairsOf(decodeZipmap(input.string())))
     case RdbHashType.ziplist:
-      return hashFromPairs(pairsOf(decodeZiplist(input.string())))
+      return loadedHash(pairsOf(decodeZiplist(input.string())))
     case RdbHashType.listpack:
-      return hashFromPairs(pairsOf(decodeListpack(input.string())))
+      return loadedHash(pairsOf(decodeListpack(input.string())))
   }
   const count = input.length()
   const pairs: Array<readonly [string, string]> = []
@@ -136,8 +142,7 @@ const readRdb = (input: RdbValueReader, rdbType: number): HashValue => {
     const field = input.string()
     pairs.push([field, input.string()])
   }
-  if (count === 0) throw new MalformedBlob("empty hash")
-  return hashFromPairs(pairs)
+  return loadedHash(pairs)
 }
 
 /** rdbSaveLen's size. */

@@ -25,6 +25,7 @@ import { parseInt64 } from "../int64.js"
 import * as Hamt from "../structures/hamt.js"
 import type { CommandError } from "../errors.js"
 import { defaultEncodingLimits } from "./encoding-limits.js"
+import { EmptyCollection } from "./encodings/blob.js"
 import { decodeIntset, intsetWidth } from "./intset.js"
 import { expectType, type StoredValue, type ValueType } from "./types.js"
 
@@ -217,7 +218,8 @@ export const setType: ValueType<SetValue> = {
       return fromIntegers(decoded.right, defaultMaxIntsetEntries)
     }
     const count = input.length()
-    if (count === 0) return input.corrupt("empty set")
+    // rdbLoadObject: an empty RDB_TYPE_SET is skipped (an empty intset stays corrupt: intsetValidateIntegrity).
+    if (count === 0) throw new EmptyCollection()
     const loaded: Array<string> = []
     for (let i = 0; i < count; i++) loaded.push(input.string())
     const set = fromMembers(loaded, defaultMaxIntsetEntries)
