@@ -236,7 +236,7 @@ export const migrate: Handler<Store | MigrateConnections> = (args, session) =>
 /** COMMAND INFO / COMMAND DOCS of redis-server 7.0.15. */
 export const migrateCommands: ReadonlyArray<CommandSpec<Store | MigrateConnections>> = [
   command({
-    name: "migrate", arity: -6, flags: ["write"], keys: [3, 3, 1],
+    name: "migrate", arity: -6, flags: ["write", "movablekeys"], keys: [3, 3, 1],
     summary: "Atomically transfer a key from a Redis instance to another one.", since: "2.6.0", group: "generic",
     handler: migrate
   })

@@ -346,7 +346,7 @@ export const setCommands = [
   setRow("sdiffstore", -3, ["write", "denyoom"], [1, -1, 1], "Subtract multiple sets and store the resulting set in a key", "1.0.0",
     sdiffstore),
   setRow("sinter", -2, ["readonly"], [1, -1, 1], "Intersect multiple sets", "1.0.0", sinter),
-  setRow("sintercard", -3, ["readonly"], [0, 0, 0], "Intersect multiple sets and return the cardinality of the result", "7.0.0",
+  setRow("sintercard", -3, ["readonly", "movablekeys"], [0, 0, 0], "Intersect multiple sets and return the cardinality of the result", "7.0.0",
     sintercard),
   setRow("sinterstore", -3, ["write", "denyoom"], [1, -1, 1], "Intersect multiple sets and store the resulting set in a key",
     "1.0.0", sinterstore),
