@@ -185,3 +185,12 @@ export const hashNotFloat = "ERR hash value is not a float"
 export const valueNanOrInfinity = "ERR value is NaN or Infinity"
 /** hrandfieldCommand: a WITHVALUES count outside [-LONG_MAX/2, LONG_MAX/2]. */
 export const countOutOfRange = "ERR value is out of range"
+
+// MIGRATE (cluster.c migrateCommand, migrateGetSocket)
+export const migrateKeysNeedEmptyKey =
+  "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
+export const migrateConnectFailed = "IOERR error or timeout connecting to the client"
+export const migrateIoFailed = (writing: boolean): string =>
+  `IOERR error or timeout ${writing ? "writing" : "reading"} to target instance`
+/** The target's error line, without its "-". */
+export const migrateTargetError = (targetError: string): string => `ERR Target instance replied with error: ${targetError}`

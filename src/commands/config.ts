@@ -11,6 +11,7 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { allParameters, findParameter } from "../config/settings.js"
 import { globMatch } from "../store/glob.js"
 import { Store } from "../store/Store.js"
+import { encodingLimitsOf } from "../values/encoding-limits.js"
 import type { Handler } from "./types.js"
 import { adminFlags, command, helpFlags, noKeys } from "./row.js"
 
@@ -50,7 +51,8 @@ export const applyConfigSet = (config: ServerConfig, pairs: ReadonlyArray<readon
   return Either.right(next)
 }
 
-export const configSet: Handler<LiveConfig> = (args) =>
+/** CONFIG SET: the settings, and the store's encoding limits (read by every later write, as server.* in Redis). */
+export const configSet: Handler<LiveConfig | Store> = (args) =>
   Effect.gen(function*() {
     if (args.length % 2 !== 0) return yield* fail(Errors.syntaxError)
     const pairs: Array<readonly [string, string]> = []
@@ -59,6 +61,7 @@ export const configSet: Handler<LiveConfig> = (args) =>
     const next = applyConfigSet(yield* live.get, pairs)
     if (Either.isLeft(next)) return yield* fail(next.left)
     yield* live.set(next.right)
+    yield* Effect.flatMap(Store, (store) => store.setEncodingLimits(encodingLimitsOf(next.right)))
     return Resp.ok
   })
 

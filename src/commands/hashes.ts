@@ -30,6 +30,7 @@ import { globMatch } from "../store/glob.js"
 import type { Store } from "../store/Store.js"
 import type { Transition } from "../store/Store.js"
 import * as Hamt from "../structures/hamt.js"
+import type { EncodingLimits } from "../values/encoding-limits.js"
 import {
   emptyHash,
   getField,
@@ -65,14 +66,14 @@ const reading = (answer: (hash: HashValue | undefined) => Outcome): Handler<Stor
 const writing = (
   session: Session,
   key: ByteString,
-  change: (hash: HashValue) => Either.Either<readonly [RespValue, HashValue | undefined], CommandError>
+  change: (hash: HashValue, limits: EncodingLimits) => Either.Either<readonly [RespValue, HashValue | undefined], CommandError>
 ) =>
-  transact(session, [key], (db): Step => {
+  transact(session, [key], (db, _nowMs, limits): Step => {
     const stored = Database.get(db, key)
     const current = hashAt(stored)
     if (Either.isLeft(current)) return unchanged(db, Either.left(current.left))
     const before = current.right ?? emptyHash
-    const changed = change(before)
+    const changed = change(before, limits)
     if (Either.isLeft(changed)) return unchanged(db, Either.left(changed.left))
     const [answer, after] = changed.right
     if (after === before) return unchanged(db, reply(answer))
@@ -90,8 +91,8 @@ const pairsOf = (args: ReadonlyArray<ByteString>, from: number): Array<readonly 
 const settingPairs = (answer: (added: number) => RespValue): Handler<Store> => (args, session) => {
   if (args.length % 2 !== 0) return Effect.fail(failure(wrongArity(commandName(args))))
   const pairs = pairsOf(args, 2)
-  return writing(session, args[1], (hash) => {
-    const after = setFields(hash, pairs)
+  return writing(session, args[1], (hash, limits) => {
+    const after = setFields(hash, pairs, limits)
     return Either.right([answer(after.size - hash.size), after])
   })
 }
@@ -100,8 +101,8 @@ export const hset = settingPairs((added) => integer(added))
 export const hmset = settingPairs(() => ok)
 
 export const hsetnx: Handler<Store> = (args, session) =>
-  writing(session, args[1], (hash) =>
-    Either.right(getField(hash, args[2]) !== undefined ? [integer(0), hash] : [integer(1), setField(hash, args[2], args[3])]))
+  writing(session, args[1], (hash, limits) =>
+    Either.right(getField(hash, args[2]) !== undefined ? [integer(0), hash] : [integer(1), setField(hash, args[2], args[3], limits)]))
 
 export const hdel: Handler<Store> = (args, session) =>
   writing(session, args[1], (hash) => {
@@ -146,14 +147,14 @@ export const hgetall: Handler<Store> = reading((hash) =>
 export const hincrby: Handler<Store> = (args, session) => {
   const increment = parseInt64(args[3])
   if (increment === undefined) return Effect.fail(failure(notInteger, "NotInteger"))
-  return writing(session, args[1], (hash) => {
+  return writing(session, args[1], (hash, limits) => {
     const current = getField(hash, args[2])
     const value = current === undefined ? 0n : parseInt64(current)
     if (value === undefined) return fail(hashNotInteger, "NotInteger")
     const result = value + increment
     if (result < int64Min || result > int64Max) return fail(overflow, "Overflow")
     const reply = integer(result >= BigInt(Number.MIN_SAFE_INTEGER) && result <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(result) : result)
-    return Either.right([reply, setField(hash, args[2], result.toString())])
+    return Either.right([reply, setField(hash, args[2], result.toString(), limits)])
   })
 }
 
@@ -162,14 +163,14 @@ export const hincrbyfloat: Handler<Store> = (args, session) => {
   const increment = parseLongDouble(args[3])
   if (increment === undefined) return Effect.fail(failure(notFloat))
   if (increment._tag === "Infinite") return Effect.fail(failure(valueNanOrInfinity))
-  return writing(session, args[1], (hash) => {
+  return writing(session, args[1], (hash, limits) => {
     const current = getField(hash, args[2])
     const value = parseLongDouble(current ?? "0")
     if (value === undefined) return fail(hashNotFloat)
     const result = addLongDouble(value, increment)
     if (result._tag === "Infinite") return fail(incrementNanOrInfinity)
     const text = formatLongDouble(result)
-    return Either.right([bulk(text), setField(hash, args[2], text)])
+    return Either.right([bulk(text), setField(hash, args[2], text, limits)])
   })
 }
 

@@ -9,6 +9,7 @@ import type { ByteString, RespValue } from "../resp/values.js"
 import type { Database } from "../store/database.js"
 import { Store, type Transition } from "../store/Store.js"
 import type { Session } from "../state/Session.js"
+import type { EncodingLimits } from "../values/encoding-limits.js"
 
 export type Outcome = Either.Either<RespValue, CommandError>
 
@@ -29,7 +30,7 @@ export class KeyspaceStep extends Effectable.Class<RespValue, CommandError, Stor
     readonly session: Session,
     /** The keys lazily expired before `run` sees the database. */
     readonly keys: ReadonlyArray<ByteString>,
-    readonly run: (database: Database, nowMs: number) => Transition<Outcome>,
+    readonly run: (database: Database, nowMs: number, limits: EncodingLimits) => Transition<Outcome>,
     /** Counts `keys` as keyspace hits or misses (a read command's lookups: see commands/lookups.ts). */
     readonly readsKeys = false
   ) {
@@ -47,5 +48,5 @@ export class KeyspaceStep extends Effectable.Class<RespValue, CommandError, Stor
 export const transact = (
   session: Session,
   keys: ReadonlyArray<ByteString>,
-  f: (database: Database, nowMs: number) => Transition<Outcome>
+  f: (database: Database, nowMs: number, limits: EncodingLimits) => Transition<Outcome>
 ): Effect.Effect<RespValue, CommandError, Store> => new KeyspaceStep(session, keys, f)

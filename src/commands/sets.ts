@@ -3,10 +3,9 @@
  * selected database; the set values are values/set.ts.
  *
  * Randomness: SRANDMEMBER draws its seed from Effect's Random before the
- * step. SPOP writes, and the AOF logs it as sent (Redis would propagate the
- * SREM of what it popped), so its picks are a pure function of the step's
- * clock, the key and the set: a replay, run at the logged time on the same
- * data, pops the same members.
+ * step. SPOP's picks are a pure function of the step's clock, the key and
+ * the set (a transition may run twice); the AOF logs what it popped as SREM
+ * or DEL, as Redis propagates it.
  */
 import { Effect, Either, Random } from "effect"
 import {
@@ -22,7 +21,8 @@ import {
   valueOutOfRange
 } from "../errors.js"
 import { parseInt64 } from "../int64.js"
-import { array, bulk, integer, nullBulk, type ByteString, type RespValue, set as setReply } from "../resp/values.js"
+import { propagateAs } from "../persistence/aof/propagation.js"
+import { array, bulk, integer, nullBulk, type ByteString, type Command, type RespValue, set as setReply } from "../resp/values.js"
 import * as Database from "../store/database.js"
 import { type Entry, expiresAtOf, valueOf } from "../store/entry.js"
 import { globMatch } from "../store/glob.js"
@@ -34,9 +34,6 @@ import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-st
 import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { command } from "./row.js"
 import type { Handler } from "./types.js"
-
-/** `set-max-intset-entries`: Redis's default until CONFIG holds the setting (values/set.ts). */
-const maxIntsetEntries = Sets.defaultMaxIntsetEntries
 
 /** The key's set (undefined when missing), or WRONGTYPE. */
 const setAt = (db: Database.Database, key: ByteString): Either.Either<SetValue | undefined, CommandError> => {
@@ -70,10 +67,10 @@ const reading = (answer: (set: SetValue | undefined, args: ReadonlyArray<ByteStr
 // Members
 
 export const sadd: Handler<Store> = (args, session) =>
-  transact(session, [args[1]], (db) =>
+  transact(session, [args[1]], (db, _nowMs, limits) =>
     withSet(db, args[1], (set) => {
       const before = set ?? Sets.emptySet
-      const after = Sets.add(before, args.slice(2), maxIntsetEntries)
+      const after = Sets.add(before, args.slice(2), limits.setMaxIntsetEntries)
       const added = Sets.size(after) - Sets.size(before)
       return added === 0 ? unchanged(db, reply(integer(0))) : [reply(integer(added)), keep(db, args[1], after), added]
     }))
@@ -99,7 +96,7 @@ export const smembers = reading((set) => set === undefined ? emptySetReply : set
 /** SMOVE source destination member (smoveCommand: a missing source answers 0 before the types are checked). */
 export const smove: Handler<Store> = (args, session) => {
   const [, source, destination, member] = args
-  return transact(session, [source, destination], (db) => {
+  return transact(session, [source, destination], (db, _nowMs, limits) => {
     if (Database.get(db, source) === undefined) return unchanged(db, reply(integer(0)))
     return Either.match(setsAt(db, [source, destination]), {
       onLeft: (error) => unchanged(db, Either.left(error)),
@@ -107,7 +104,7 @@ export const smove: Handler<Store> = (args, session) => {
         if (from === undefined || !Sets.has(from, member)) return unchanged(db, reply(integer(0)))
         if (source === destination) return unchanged(db, reply(integer(1)))
         const afterSource = keep(db, source, Sets.remove(from, [member]))
-        const added = Sets.add(to ?? Sets.emptySet, [member], maxIntsetEntries)
+        const added = Sets.add(to ?? Sets.emptySet, [member], limits.setMaxIntsetEntries)
         return [reply(integer(1)), keep(afterSource, destination, added), 2]
       }
     })
@@ -176,33 +173,47 @@ const popSeed = (key: ByteString, nowMs: number, size: number): number => hashKe
 /** SPOP_MOVE_STRATEGY_MUL: when what stays is this small against what goes, the rest is rebuilt (t_set.c). */
 const popMoveStrategyFactor = 5
 
-/** SPOP key [count] (spopCommand, spopWithCountCommand). */
+/**
+ * SPOP key [count] (spopCommand, spopWithCountCommand). It propagates as
+ * Redis 7.0 does: SREM of each popped member (one command each, in the order
+ * popped), or DEL when a count takes the whole set.
+ */
 export const spop: Handler<Store> = (args, session) => {
   if (args.length > 3) return fail(syntaxError)
   const count = args.length === 3 ? parseInt64(args[2]) : undefined
   if (args.length === 3 && (count === undefined || count < 0n)) return fail(valueMustBePositive)
-  return transact(session, [args[1]], (db, nowMs) =>
+  /** What the published run popped (a transition may run twice: the last run is the one kept). */
+  let propagated: ReadonlyArray<Command> = []
+  const srem = (members: ReadonlyArray<string>) => {
+    propagated = members.map((member) => ["SREM", args[1], member])
+    return members
+  }
+  const step = transact(session, [args[1]], (db, nowMs, limits) =>
     withSet(db, args[1], (set) => {
       if (set === undefined) return unchanged(db, reply(count === undefined ? nullBulk : emptySetReply))
       const size = Sets.size(set)
       const random = generator(popSeed(args[1], nowMs, size))
       if (count === undefined) {
-        const member = Sets.memberAt(set, random(size))
+        const [member] = srem([Sets.memberAt(set, random(size))])
         return [reply(bulk(member)), keep(db, args[1], Sets.remove(set, [member])), 1]
       }
       if (count === 0n) return unchanged(db, reply(emptySetReply))
-      if (count >= BigInt(size)) return [reply(setReply(bulks(Sets.members(set)))), Database.remove(db, args[1]), 1]
+      if (count >= BigInt(size)) {
+        propagated = [["DEL", args[1]]]
+        return [reply(setReply(bulks(Sets.members(set)))), Database.remove(db, args[1]), 1]
+      }
       const popped = Number(count)
       const remaining = size - popped
       if (remaining * popMoveStrategyFactor > popped) {
-        const picks = distinctPicks(set, popped, random)
+        const picks = srem(distinctPicks(set, popped, random))
         return [reply(setReply(bulks(picks))), keep(db, args[1], Sets.remove(set, picks)), 1]
       }
       const kept = distinctPicks(set, remaining, random)
-      const rest = Sets.fromMembers(kept, maxIntsetEntries)
-      const gone = rest === undefined ? Sets.members(set) : Sets.members(set).filter((member) => !Sets.has(rest, member))
+      const rest = Sets.fromMembers(kept, limits.setMaxIntsetEntries)
+      const gone = srem(rest === undefined ? Sets.members(set) : Sets.members(set).filter((member) => !Sets.has(rest, member)))
       return [reply(setReply(bulks(gone))), keep(db, args[1], rest), 1]
     }))
+  return Effect.tap(step, () => propagated.length === 0 ? Effect.void : propagateAs(propagated))
 }
 
 // ---------------------------------------------------------------------------
@@ -239,23 +250,23 @@ const difference = ([first, ...others]: ReadonlyArray<SetValue | undefined>): Ar
  */
 const algebra = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<string>, rebuild: boolean): Handler<Store> =>
 (args, session) =>
-  transact(session, args.slice(1), (db) =>
+  transact(session, args.slice(1), (db, _nowMs, limits) =>
     Either.match(setsAt(db, args.slice(1)), {
       onLeft: (error) => unchanged(db, Either.left(error)),
       onRight: (sets) => {
         const result = combine(sets)
-        const built = rebuild ? Sets.fromMembers(result, maxIntsetEntries) : undefined
+        const built = rebuild ? Sets.fromMembers(result, limits.setMaxIntsetEntries) : undefined
         return unchanged(db, reply(setReply(bulks(built === undefined ? result : Sets.members(built)))))
       }
     }))
 
 /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]: an empty result deletes the destination. */
 const algebraStore = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<string>): Handler<Store> => (args, session) =>
-  transact(session, args.slice(1), (db) =>
+  transact(session, args.slice(1), (db, _nowMs, limits) =>
     Either.match(setsAt(db, args.slice(2)), {
       onLeft: (error) => unchanged(db, Either.left(error)),
       onRight: (sets) => {
-        const stored = Sets.fromMembers(combine(sets), maxIntsetEntries)
+        const stored = Sets.fromMembers(combine(sets), limits.setMaxIntsetEntries)
         if (stored === undefined) {
           const existed = Database.get(db, args[1]) !== undefined
           return existed ? [reply(integer(0)), Database.remove(db, args[1]), 1] : unchanged(db, reply(integer(0)))
@@ -335,7 +346,7 @@ export const setCommands = [
   setRow("sdiffstore", -3, ["write", "denyoom"], [1, -1, 1], "Subtract multiple sets and store the resulting set in a key", "1.0.0",
     sdiffstore),
   setRow("sinter", -2, ["readonly"], [1, -1, 1], "Intersect multiple sets", "1.0.0", sinter),
-  setRow("sintercard", -3, ["readonly"], [0, 0, 0], "Intersect multiple sets and return the cardinality of the result", "7.0.0",
+  setRow("sintercard", -3, ["readonly", "movablekeys"], [0, 0, 0], "Intersect multiple sets and return the cardinality of the result", "7.0.0",
     sintercard),
   setRow("sinterstore", -3, ["write", "denyoom"], [1, -1, 1], "Intersect multiple sets and store the resulting set in a key",
     "1.0.0", sinterstore),

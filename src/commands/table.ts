@@ -13,6 +13,7 @@ import type { Clients } from "../state/Clients.js"
 import type { PubSub } from "../state/PubSub.js"
 import type { Shutdown } from "../state/Shutdown.js"
 import type { Store } from "../store/Store.js"
+import type { MigrateConnections } from "../state/MigrateConnections.js"
 import { authCommands } from "./auth.js"
 import { bitmapCommands } from "./bitmaps.js"
 import { clientCommands } from "./client.js"
@@ -25,6 +26,7 @@ import { keyspaceCommands } from "./keys.js"
 import { countingLookups } from "./lookups.js"
 import { keyTransferCommands } from "./key-transfer.js"
 import { dumpCommands } from "./dump.js"
+import { migrateCommands } from "./migrate.js"
 import { objectCommands } from "./object.js"
 import { persistenceCommands } from "./persistence.js"
 import { pubsubCommands } from "./pubsub.js"
@@ -53,6 +55,7 @@ export type CommandServices =
   | LiveConfig
   | ClientPause
   | PubSub
+  | MigrateConnections
 
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
@@ -62,6 +65,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...bitmapCommands,
   ...keyTransferCommands,
   ...dumpCommands,
+  ...migrateCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,

@@ -25,6 +25,8 @@ export type CommandFlag =
   | "allow_busy"
   | "no_async_loading"
   | "no_multi"
+  /** Keys found by a key count or keyword (SINTERCARD numkeys, MIGRATE KEYS), not by fixed positions alone. */
+  | "movablekeys"
 
 /**
  * A command handler. `args` is the whole request, name included, as Redis's

@@ -17,6 +17,9 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
 import { PubSub } from "../state/PubSub.js"
+import { MigrateConnections } from "../state/MigrateConnections.js"
+import { Store } from "../store/Store.js"
+import { encodingLimitsOf } from "../values/encoding-limits.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -39,6 +42,8 @@ const listen = (options: ServerOptions) =>
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
     const pubsub = yield* PubSub
+    // The config file's encoding limits, for every write from now on (CONFIG SET changes them later).
+    yield* Effect.flatMap(Store, (store) => store.setEncodingLimits(encodingLimitsOf(live.current())))
     const commands: ServedCommands<CommandServices | LiveConfig> = {
       guarded: guardedTable(pause, pubsub)(commandTable),
       direct: directTable(pause, pubsub)(commandTable),
@@ -58,7 +63,7 @@ const listen = (options: ServerOptions) =>
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
     Layer.provideMerge(PubSub.layer),
-    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)))
+    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)))
   )
 
 export type ServerError = SocketServer.SocketServerError

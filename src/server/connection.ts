@@ -122,9 +122,9 @@ const runBatch = <R>(
       const steps = run.map(({ step }): Step<Outcome> => ({
         keys: step.keys,
         readsKeys: step.readsKeys,
-        run: (database, nowMs) => {
+        run: (database, nowMs, limits) => {
           const startedAt = performance.now()
-          const transition = step.run(database, nowMs)
+          const transition = step.run(database, nowMs, limits)
           durations.push(Math.round((performance.now() - startedAt) * 1000))
           return transition
         }

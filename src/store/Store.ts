@@ -12,6 +12,7 @@ import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
 import { databaseCount, type Keyspace } from "./entry.js"
 import type { KeyspaceEvent } from "./keyspace-events.js"
+import { defaultEncodingLimits, type EncodingLimits } from "../values/encoding-limits.js"
 
 /**
  * What a transition returns: the reply, the new database, how many key
@@ -30,7 +31,7 @@ export interface Step<A> {
   readonly keys: ReadonlyArray<ByteString>
   /** Counts each of `keys` as a keyspace hit or miss (Redis's lookupKeyRead): set for read commands. */
   readonly readsKeys?: boolean
-  readonly run: (database: Database.Database, nowMs: number) => Transition<A>
+  readonly run: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>
 }
 
 /** INFO's keyspace counters (server.stat_keyspace_hits/misses, stat_expiredkeys, stat_evictedkeys). */
@@ -69,7 +70,7 @@ export interface StoreService {
   readonly modify: <A>(
     db: number,
     keys: ReadonlyArray<ByteString>,
-    f: (database: Database.Database, nowMs: number) => Transition<A>,
+    f: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
     readsKeys?: boolean
   ) => Effect.Effect<A>
   /**
@@ -110,12 +111,14 @@ export interface StoreService {
   readonly addEventListener: (listener: KeyspaceEventListener) => () => void
   /** Tells the listeners of events raised outside a transition (eviction, FLUSHALL ...). */
   readonly publishEvents: (db: number, events: ReadonlyArray<KeyspaceEvent>) => void
+  /** The encoding limits every later transition is given (CONFIG SET of hash-max-listpack-* / set-max-intset-entries). */
+  readonly setEncodingLimits: (limits: EncodingLimits) => Effect.Effect<void>
 }
 
 export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>() {
   static readonly layer: Layer.Layer<Store> = Layer.scoped(this, makeStore([]))
-  static readonly layerFrom = (keyspaces: ReadonlyArray<Keyspace>): Layer.Layer<Store> =>
-    Layer.scoped(this, makeStore(keyspaces))
+  static readonly layerFrom = (keyspaces: ReadonlyArray<Keyspace>, limits?: EncodingLimits): Layer.Layer<Store> =>
+    Layer.scoped(this, makeStore(keyspaces, limits))
 }
 
 export const activeExpiry = Database.activeExpiry
@@ -139,7 +142,7 @@ const batched = <A>(
   return published === undefined ? run(database) : [result, published]
 }
 
-function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
+function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLimits = defaultEncodingLimits) {
   return Effect.gen(function*() {
     const databases = yield* Effect.forEach(fillDatabases(keyspaces), (database) => Ref.make(database))
     /** Redis's dirty counter, and every change since the store was made: one Ref, one update per batch. */
@@ -151,6 +154,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       count === 0 ? Effect.succeed(reply) : Effect.as(countChanges(count), reply)
 
     const stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0 }
+    let limits = initialLimits
 
     const listeners = new Set<KeyspaceEventListener>()
     const publishEvents = (db: number, events: ReadonlyArray<KeyspaceEvent>): void => {
@@ -180,13 +184,13 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     const modify = <A>(
       db: number,
       keys: ReadonlyArray<ByteString>,
-      f: (database: Database.Database, nowMs: number) => Transition<A>,
+      f: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
       readsKeys?: boolean
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
-            const [reply, next, count, events] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs)
+            const [reply, next, count, events] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs, limits)
             return [[reply, count, events] as const, next]
           }))).pipe(Effect.flatMap(([reply, count, events]) => {
             if (events !== undefined) publishEvents(db, events)
@@ -204,7 +208,8 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
             for (const step of steps) {
               const [reply, next, stepChanges, stepEvents] = step.run(
                 lookUp(current, step.keys, step.readsKeys, nowMs),
-                nowMs
+                nowMs,
+                limits
               )
               replies.push(reply)
               current = next
@@ -297,6 +302,10 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       setActiveExpiry: (enabled) =>
         Effect.sync(() => {
           activeExpiryEnabled = enabled
+        }),
+      setEncodingLimits: (next) =>
+        Effect.sync(() => {
+          limits = next
         })
     }
     return service

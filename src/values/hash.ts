@@ -14,21 +14,12 @@ import type { Either } from "effect"
 import type { CommandError } from "../errors.js"
 import type { Command } from "../resp/values.js"
 import * as Hamt from "../structures/hamt.js"
-import { MalformedBlob } from "./encodings/blob.js"
+import { EmptyCollection, MalformedBlob } from "./encodings/blob.js"
 import { decodeListpack } from "./encodings/listpack.js"
 import { decodeZiplist } from "./encodings/ziplist.js"
 import { decodeZipmap } from "./encodings/zipmap.js"
+import { defaultEncodingLimits, type EncodingLimits } from "./encoding-limits.js"
 import { expectType, type RdbValueReader, type StoredValue, type ValueType } from "./types.js"
-
-/**
- * Redis 7.0's compiled-in defaults for `hash-max-listpack-entries` and
- * `hash-max-listpack-value` (config.c; what redis-server 7.0.15 started
- * without a config file reports in CONFIG GET: 512 and 64; the shipped
- * redis.conf example sets 128 entries). CONFIG does not have these settings
- * yet; once it does, these become its defaults.
- */
-export const hashMaxListpackEntries = 512
-export const hashMaxListpackValue = 64
 
 export type HashEncoding = "listpack" | "hashtable"
 
@@ -51,11 +42,20 @@ export const RdbHashType = { hash: 4, zipmap: 9, ziplist: 13, listpack: 16 } as 
 /** AOF_REWRITE_ITEMS_PER_CMD (server.h): the most field/value pairs one rewritten HSET carries. */
 const rewriteItemsPerCommand = 64
 
-const fitsListpack = (text: string): boolean => text.length <= hashMaxListpackValue
-
-/** The encoding after a write that set `size` fields and touched the given texts. */
-const encodingAfter = (previous: HashEncoding, size: number, touched: ReadonlyArray<string>): HashEncoding =>
-  previous === "hashtable" || size > hashMaxListpackEntries || !touched.every(fitsListpack) ? "hashtable" : "listpack"
+/**
+ * The encoding after a write that set `size` fields and touched the given
+ * texts, under the limits in force (`hash-max-listpack-entries` / `-value`).
+ */
+const encodingAfter = (
+  previous: HashEncoding,
+  size: number,
+  touched: ReadonlyArray<string>,
+  limits: EncodingLimits
+): HashEncoding =>
+  previous === "hashtable" || size > limits.hashMaxListpackEntries ||
+    !touched.every((text) => text.length <= limits.hashMaxListpackValue)
+    ? "hashtable"
+    : "listpack"
 
 /** An empty hash, before its first field (never stored empty). */
 export const emptyHash = new HashValue(Hamt.empty<string>(), "listpack")
@@ -65,16 +65,21 @@ export const emptyHash = new HashValue(Hamt.empty<string>(), "listpack")
  * does: every field and value of the command counts for the length limit
  * (hashTypeTryConversion), the field count after the writes for the entries limit.
  */
-export const setFields = (hash: HashValue, pairs: ReadonlyArray<readonly [string, string]>): HashValue => {
+export const setFields = (
+  hash: HashValue,
+  pairs: ReadonlyArray<readonly [string, string]>,
+  limits: EncodingLimits
+): HashValue => {
   let fields = hash.fields
   const edit = Hamt.beginEdit()
   for (const [field, value] of pairs) fields = Hamt.set(fields, field, value, edit)
   Hamt.endEdit(edit)
-  return new HashValue(fields, encodingAfter(hash.encoding, Hamt.size(fields), pairs.flat()))
+  return new HashValue(fields, encodingAfter(hash.encoding, Hamt.size(fields), pairs.flat(), limits))
 }
 
 /** The hash with one field set (HSETNX, HINCRBY, HINCRBYFLOAT: hashTypeSet's own length check). */
-export const setField = (hash: HashValue, field: string, value: string): HashValue => setFields(hash, [[field, value]])
+export const setField = (hash: HashValue, field: string, value: string, limits: EncodingLimits): HashValue =>
+  setFields(hash, [[field, value]], limits)
 
 /** The hash without `fields`, or undefined when none is left (the key is deleted); the encoding stays. */
 export const removeFields = (hash: HashValue, fields: ReadonlyArray<string>): HashValue | undefined => {
@@ -89,8 +94,14 @@ export const getField = (hash: HashValue, field: string): string | undefined => 
 /** Every field and value, in the trie's order. */
 export const hashEntries = (hash: HashValue): Array<[string, string]> => Array.from(Hamt.entries(hash.fields))
 
-/** A hash as loaded (RDB) or built whole: the encoding its content implies. */
-export const hashFromPairs = (pairs: ReadonlyArray<readonly [string, string]>): HashValue => {
+/**
+ * A hash as loaded (RDB) or built whole: the encoding its content implies.
+ * The RDB loader passes Redis's default limits, not the configured ones.
+ */
+export const hashFromPairs = (
+  pairs: ReadonlyArray<readonly [string, string]>,
+  limits: EncodingLimits = defaultEncodingLimits
+): HashValue => {
   let fields = Hamt.empty<string>()
   const edit = Hamt.beginEdit()
   for (const [field, value] of pairs) {
@@ -99,7 +110,7 @@ export const hashFromPairs = (pairs: ReadonlyArray<readonly [string, string]>): 
     if (Hamt.size(fields) === size) throw new MalformedBlob(`duplicate hash field`)
   }
   Hamt.endEdit(edit)
-  return new HashValue(fields, encodingAfter("listpack", Hamt.size(fields), pairs.flat()))
+  return new HashValue(fields, encodingAfter("listpack", Hamt.size(fields), pairs.flat(), limits))
 }
 
 const pairsOf = (flattened: ReadonlyArray<string>): Array<readonly [string, string]> => {
@@ -109,15 +120,21 @@ const pairsOf = (flattened: ReadonlyArray<string>): Array<readonly [string, stri
   return pairs
 }
 
+/** A hash loaded from `pairs`; none: the key is skipped (rdbLoadObject's emptykey). */
+const loadedHash = (pairs: ReadonlyArray<readonly [string, string]>): HashValue => {
+  if (pairs.length === 0) throw new EmptyCollection()
+  return hashFromPairs(pairs)
+}
+
 /** rdbLoadObject's hash cases: a counted list of field/value strings, or one blob string of a compact encoding. */
 const readRdb = (input: RdbValueReader, rdbType: number): HashValue => {
   switch (rdbType) {
     case RdbHashType.zipmap:
-      return hashFromPairs(pairsOf(decodeZipmap(input.string())))
+      return loadedHash(pairsOf(decodeZipmap(input.string())))
     case RdbHashType.ziplist:
-      return hashFromPairs(pairsOf(decodeZiplist(input.string())))
+      return loadedHash(pairsOf(decodeZiplist(input.string())))
     case RdbHashType.listpack:
-      return hashFromPairs(pairsOf(decodeListpack(input.string())))
+      return loadedHash(pairsOf(decodeListpack(input.string())))
   }
   const count = input.length()
   const pairs: Array<readonly [string, string]> = []
@@ -125,8 +142,7 @@ const readRdb = (input: RdbValueReader, rdbType: number): HashValue => {
     const field = input.string()
     pairs.push([field, input.string()])
   }
-  if (count === 0) throw new MalformedBlob("empty hash")
-  return hashFromPairs(pairs)
+  return loadedHash(pairs)
 }
 
 /** rdbSaveLen's size. */

@@ -24,15 +24,16 @@ import type { Command } from "../resp/values.js"
 import { parseInt64 } from "../int64.js"
 import * as Hamt from "../structures/hamt.js"
 import type { CommandError } from "../errors.js"
+import { defaultEncodingLimits } from "./encoding-limits.js"
+import { EmptyCollection } from "./encodings/blob.js"
 import { decodeIntset, intsetWidth } from "./intset.js"
 import { expectType, type StoredValue, type ValueType } from "./types.js"
 
 /**
- * Redis's default `set-max-intset-entries`. effect-kv's CONFIG does not hold
- * the setting yet: every caller passes this constant (through `maxIntsetEntries`
- * in commands/sets.ts and the RDB loader below) until it does.
+ * Redis's default `set-max-intset-entries`: what the RDB loader below uses
+ * (commands pass the configured one, see encoding-limits.ts).
  */
-export const defaultMaxIntsetEntries = 512
+export const defaultMaxIntsetEntries = defaultEncodingLimits.setMaxIntsetEntries
 
 /** An intset-encoded set: its members ascending, distinct; never mutated. */
 export class IntSet {
@@ -217,7 +218,8 @@ export const setType: ValueType<SetValue> = {
       return fromIntegers(decoded.right, defaultMaxIntsetEntries)
     }
     const count = input.length()
-    if (count === 0) return input.corrupt("empty set")
+    // rdbLoadObject: an empty RDB_TYPE_SET is skipped (an empty intset stays corrupt: intsetValidateIntegrity).
+    if (count === 0) throw new EmptyCollection()
     const loaded: Array<string> = []
     for (let i = 0; i < count; i++) loaded.push(input.string())
     const set = fromMembers(loaded, defaultMaxIntsetEntries)

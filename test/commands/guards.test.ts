@@ -24,12 +24,13 @@ import { Clients } from "../../src/state/Clients.js"
 import { internalSession } from "../../src/state/Session.js"
 import { Shutdown } from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
+import { MigrateConnections } from "../../src/state/MigrateConnections.js"
 import { PubSub } from "../../src/state/PubSub.js"
 import { commandVector } from "../../src/testing/commands.js"
 import { realisticNow } from "./helpers.js"
 
 /** A server's command services, fresh (an empty store) each time it is provided. */
-const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
   Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
   Layer.provideMerge(Store.layer),
   Layer.provideMerge(serverStateLayer(defaultServerConfig)),

@@ -29,6 +29,7 @@ import { LiveConfig } from "../../src/config/LiveConfig.js"
 import { withMemoryLimit } from "../../src/commands/guards/memory.js"
 import { Shutdown } from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
+import { MigrateConnections } from "../../src/state/MigrateConnections.js"
 import { PubSub } from "../../src/state/PubSub.js"
 import { commandFrame, malformedFrame } from "../../src/testing/arbitraries.js"
 import { connectRaw, type RawClient } from "../wire/raw-client.js"
@@ -152,8 +153,9 @@ const commandNames = (): ReadonlyArray<ReadonlyArray<string>> =>
   ])
 
 /** SHUTDOWN never answers by design (the server stops); DEBUG SLEEP waits as long as it is told. */
+// MIGRATE would connect to whatever random host and port it is given (tested in test/commands/migrate.test.ts).
 const excluded = (args: Command): boolean =>
-  args[0] === "shutdown" || (args[0] === "debug" && args[1]?.toLowerCase() === "sleep")
+  args[0] === "shutdown" || args[0] === "migrate" || (args[0] === "debug" && args[1]?.toLowerCase() === "sleep")
 
 /** Arguments that commands parse: keys, numbers at the edges, option words, and random bytes. */
 const argument = fc.oneof(
@@ -178,7 +180,7 @@ const session: Session = {
 
 describe("every command with random arguments", () => {
   const config = { ...defaultServerConfig, save: [], port: 0 }
-  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
     Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
     Layer.provideMerge(Store.layer),
     Layer.provideMerge(serverStateLayer(config)),

@@ -5,6 +5,7 @@
  * dump we write (always RDB_TYPE_HASH) passes redis-check-rdb and loads in
  * redis-server with the same fields, TTLs and the encodings Redis re-derives.
  */
+import { defaultEncodingLimits } from "../../src/values/encoding-limits.js"
 import { Either } from "effect"
 import * as Hamt from "../../src/structures/hamt.js"
 import { spawnSync } from "node:child_process"
@@ -32,9 +33,9 @@ const longValue = [["f", "v".repeat(100)]] as const
 const ours: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, (_, db) =>
   db === 0
     ? Hamt.fromEntries<Entry>([
-      ["small", entry("small", setFields(emptyHash, smallFields), undefined)],
-      ["many", entry("many", setFields(emptyHash, manyFields), nowMs + 3_600_000)],
-      ["long", entry("long", setFields(emptyHash, longValue), undefined)],
+      ["small", entry("small", setFields(emptyHash, smallFields, defaultEncodingLimits), undefined)],
+      ["many", entry("many", setFields(emptyHash, manyFields, defaultEncodingLimits), nowMs + 3_600_000)],
+      ["long", entry("long", setFields(emptyHash, longValue, defaultEncodingLimits), undefined)],
       ["s", entry("s", "string", undefined)]
     ])
     : Hamt.empty<Entry>())

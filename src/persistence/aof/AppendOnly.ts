@@ -24,6 +24,7 @@ import { syncDirectory, writeAndSync } from "../PersistenceFile.js"
 import { withAbsoluteExpiry } from "./absolute-expiry.js"
 import { clockAt } from "./clock.js"
 import { encodeCommand, encodeTimestamp } from "./format.js"
+import { loggedCommands, withPropagation } from "./propagation.js"
 import { rewriteLog } from "./rewrite.js"
 
 /** What INFO persistence reports of the AOF. */
@@ -150,9 +151,14 @@ const make = (options: AppendOnlyOptions) =>
           const before = yield* store.changeCount
           const clock = yield* Effect.clock
           const nowMs = clock.unsafeCurrentTimeMillis()
-          const result = yield* Effect.withClock(run, clockAt(nowMs, (duration) => clock.sleep(duration)))
-          if ((yield* store.changeCount) !== before) append(db, withAbsoluteExpiry(args, nowMs), nowMs)
-          return result
+          // A command that fails may still have written and propagated (MIGRATE's keys the target took).
+          const [result, replacement] = yield* withPropagation(
+            Effect.exit(Effect.withClock(run, clockAt(nowMs, (duration) => clock.sleep(duration))))
+          )
+          if ((yield* store.changeCount) !== before) {
+            for (const command of loggedCommands(args, replacement)) append(db, withAbsoluteExpiry(command, nowMs), nowMs)
+          }
+          return yield* result
         })
       )
 

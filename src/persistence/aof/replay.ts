@@ -16,7 +16,7 @@ import { join } from "node:path"
 import type { Command, RespValue } from "../../resp/values.js"
 import { Store } from "../../store/Store.js"
 import { clockAt } from "./clock.js"
-import { parseAof } from "./format.js"
+import { type LoggedCommand, parseAof } from "./format.js"
 
 export class AofLoadError extends Data.TaggedError("AofLoadError")<{ readonly path: string; readonly reason: string }> {
   override get message(): string {
@@ -58,10 +58,20 @@ export const replayAppendOnlyFile = (dir: string, appendfilename: string, runner
         yield* Effect.logWarning(`AOF ${path} loaded anyway because aof-load-truncated is enabled`)
         yield* Effect.mapError(fs.truncate(path, parsed.validLength), (cause) => loadError(cause.message))
       }
-      for (const { args, atMs } of parsed.commands) {
-        if (!runner.knows(args)) return yield* loadError(`unknown command '${args[0]}'`)
-        yield* Effect.withClock(runner.run(args), stoppedClock(atMs ?? nowMs))
+      // A command that propagates several (SPOP with a count) is logged inside MULTI ... EXEC: its commands
+      // run at EXEC, and a transaction the file ends inside is left out (aof.c loadSingleAppendOnlyFile).
+      let transaction: Array<LoggedCommand> | undefined = undefined
+      for (const logged of parsed.commands) {
+        const name = logged.args[0].toLowerCase()
+        if (name === "multi") transaction = []
+        else if (name === "exec" && transaction !== undefined) {
+          for (const { args, atMs } of transaction) yield* Effect.withClock(runner.run(args), stoppedClock(atMs ?? nowMs))
+          transaction = undefined
+        } else if (!runner.knows(logged.args)) return yield* loadError(`unknown command '${logged.args[0]}'`)
+        else if (transaction !== undefined) transaction.push(logged)
+        else yield* Effect.withClock(runner.run(logged.args), stoppedClock(logged.atMs ?? nowMs))
       }
+      if (transaction !== undefined) yield* Effect.logWarning("Revert incomplete MULTI/EXEC transaction in AOF file")
       yield* Effect.logInfo(`DB loaded from append only file ${path}`)
       return yield* store.snapshot
     })

@@ -10,7 +10,7 @@ import { Either } from "effect"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
 import * as Hamt from "../../structures/hamt.js"
 import { typeForRdb } from "../../values/registry.js"
-import { MalformedBlob } from "../../values/encodings/blob.js"
+import { EmptyCollection, MalformedBlob } from "../../values/encodings/blob.js"
 import type { StoredValue, ValueType } from "../../values/types.js"
 import { crc64 } from "./crc64.js"
 import {
@@ -102,8 +102,12 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         const key = cursor.string()
         const type = typeForRdb(opcode)
         if (type === undefined) throw new RdbUnsupportedType({ key, type: typeName, offset: opcodeOffset })
-        const loaded = entry(key, readValueBody(type, cursor, opcode, opcodeOffset), expiresAt)
+        const value = readValueBody(type, cursor, opcode, opcodeOffset)
+        const keyExpiresAt = expiresAt
         expiresAt = undefined
+        // An empty set or hash: skipped, as rdbLoadRioWithLoadingCtx does on RDB_LOAD_ERR_EMPTY_KEY.
+        if (value === undefined) continue
+        const loaded = entry(key, value, keyExpiresAt)
         const added = addNew(databases[db], key, loaded, nowMs, edit)
         if (added === undefined) {
           throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
@@ -114,11 +118,20 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
   }
 }
 
-/** A value's body; a malformed compact encoding (ziplist, listpack ...) or content is a corrupt file. */
-const readValueBody = (type: ValueType<StoredValue>, cursor: Cursor, rdbType: number, offset: number): StoredValue => {
+/**
+ * A value's body, undefined for an empty collection; a malformed compact
+ * encoding (ziplist, listpack ...) or content is a corrupt file.
+ */
+const readValueBody = (
+  type: ValueType<StoredValue>,
+  cursor: Cursor,
+  rdbType: number,
+  offset: number
+): StoredValue | undefined => {
   try {
     return type.readRdb(cursor, rdbType)
   } catch (error) {
+    if (error instanceof EmptyCollection) return undefined
     if (error instanceof MalformedBlob) throw new RdbCorrupt({ reason: error.reason, offset })
     throw error
   }
@@ -295,7 +308,10 @@ export const readValue = (bytes: Uint8Array): Either.Either<StoredValue, RdbErro
     if (type === undefined) {
       throw new RdbUnsupportedType({ key: "", type: valueTypeNames.get(rdbType) ?? String(rdbType), offset: 0 })
     }
-    return Either.right(readValueBody(type, cursor, rdbType, 1))
+    // restoreCommand: an empty collection is "Bad data format" (rdbLoadObject returns NULL).
+    const value = readValueBody(type, cursor, rdbType, 1)
+    if (value === undefined) throw new RdbCorrupt({ reason: "empty collection", offset: 1 })
+    return Either.right(value)
   } catch (error) {
     if (isRdbError(error)) return Either.left(error)
     throw error

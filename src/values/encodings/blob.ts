@@ -15,6 +15,16 @@ export class MalformedBlob extends Error {
   }
 }
 
+/**
+ * A collection stored with no elements: Redis 7.0's loader skips the key
+ * (rdb.c rdbLoadObject's RDB_LOAD_ERR_EMPTY_KEY) instead of refusing the file.
+ */
+export class EmptyCollection extends Error {
+  constructor() {
+    super("empty collection")
+  }
+}
+
 export const malformed = (reason: string): never => {
   throw new MalformedBlob(reason)
 }
