@@ -140,3 +140,14 @@ export const subcommandSyntax = (subcommand: string, command: string): string =>
   `ERR unknown subcommand or wrong number of arguments for '${subcommand}'. Try ${command} HELP.`
 export const slowlogCountRange = "ERR count should be greater than or equal to -1"
 export const clientIdOutOfRange = "ERR client-id should be greater than 0"
+
+// Transactions (multi.c) and CLIENT REPLY / RESET (networking.c).
+export const multiNested = "ERR MULTI calls can not be nested"
+export const execWithoutMulti = "ERR EXEC without MULTI"
+export const discardWithoutMulti = "ERR DISCARD without MULTI"
+export const watchInsideMulti = "ERR WATCH inside MULTI is not allowed"
+export const notAllowedInMulti = "ERR Command not allowed inside a transaction"
+export const execAbort = "EXECABORT Transaction discarded because of previous errors."
+/** execCommandAbort: EXEC itself refused (its arity, OOM, MISCONF); an `ERR` code is dropped as Redis's reason has none. */
+export const execAbortBecause = (reason: string): string =>
+  `EXECABORT Transaction discarded because of: ${reason.startsWith("ERR ") ? reason.slice(4) : reason}`

@@ -10,6 +10,7 @@ import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import type { CommandSpec } from "./types.js"
 import type { Session } from "../state/Session.js"
+import { rejectionReply } from "../state/Transaction.js"
 
 export type CommandTable<R> = ReadonlyMap<string, CommandSpec<R>>
 
@@ -78,7 +79,7 @@ export const commandEffect = <R>(
   session: Session
 ): Effect.Effect<RespValue, CommandError, R> => {
   const resolution = resolveCommand(table, args)
-  if (resolution._tag === "Reject") return Effect.succeed(resolution.reply)
+  if (resolution._tag === "Reject") return Effect.succeed(rejectionReply(session.transaction, commandName(args), resolution.reply))
   session.lastCommand = resolution.fullName
   return resolution.spec.handler(args, session)
 }

@@ -19,6 +19,7 @@ import * as Config from "./config.js"
 import * as ObjectFamily from "./object.js"
 import * as Client from "./client.js"
 import * as Strings from "./strings.js"
+import { aofTransactionCommands, clientReplyCommand, transactionCommands } from "./transactions.js"
 import type { CommandFlag, CommandSpec, Handler } from "./types.js"
 import type { Clients } from "../state/Clients.js"
 import type { Activity } from "../state/Activity.js"
@@ -222,6 +223,7 @@ export const clientPauseCommands: ReadonlyArray<CommandSpec<ClientPause>> = [
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
   ...keyspaceCommands,
+  ...transactionCommands,
 
   // persistence: see persistence.ts
   ...persistenceCommands,
@@ -278,6 +280,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
         summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
         handler: Client.clientNoEvict },
       ...clientPauseCommands,
+      clientReplyCommand,
       { name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], firstKey: 0, lastKey: 0, keyStep: 0,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
         handler: Client.clientSetInfo },
@@ -313,5 +316,5 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, selectCommand].map((spec) => [spec.name, spec])
+  [...stringCommands, ...keyspaceCommands, selectCommand, ...aofTransactionCommands].map((spec) => [spec.name, spec])
 )

@@ -16,6 +16,7 @@ import { type ServedCommands, serveConnection } from "./connection.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
+import { WatchRegistry } from "../state/Transaction.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -37,9 +38,10 @@ const listen = (options: ServerOptions) =>
     const live = yield* LiveConfig
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
+    const watches = new WatchRegistry()
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: guardedTable(pause)(commandTable),
-      direct: directTable(pause)(commandTable),
+      guarded: guardedTable(pause, watches)(commandTable),
+      direct: directTable(pause, watches)(commandTable),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }

@@ -34,6 +34,7 @@ import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
+import { discardTransaction, takeReplyWanted } from "../state/Transaction.js"
 
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
@@ -115,7 +116,7 @@ const runBatch = <R>(
       }))
       return Effect.map(store.modifyEach(db, steps), (outcomes) => {
         outcomes.forEach((outcome, i) => {
-          pending.push(Either.isRight(outcome) ? outcome.right : errorReply(outcome.left))
+          if (takeReplyWanted(session.transaction)) pending.push(Either.isRight(outcome) ? outcome.right : errorReply(outcome.left))
           record(run[i].args, db, durations[i])
         })
       })
@@ -140,7 +141,7 @@ const runBatch = <R>(
         pending = []
         protocol = session.protocol
       }
-      pending.push(reply)
+      if (takeReplyWanted(session.transaction)) pending.push(reply)
       if (session.closeAfterReply) break
     }
     yield* applyQueued()
@@ -178,6 +179,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         localAddress: formatAddress(netSocket.localAddress, netSocket.localPort)
       })
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
+      // A closed connection's watched keys are forgotten (freeClient -> unwatchAllKeys).
+      yield* Effect.addFinalizer(() => Effect.sync(() => discardTransaction(session.transaction)))
       const activity = yield* Activity
       const refusal = yield* admissionCheck(session, netSocket.remoteAddress)
       if (refusal !== undefined) {

@@ -22,6 +22,7 @@ import { serverStateLayer } from "../../src/state/Activity.js"
 import { ClientPause } from "../../src/state/ClientPause.js"
 import { Clients } from "../../src/state/Clients.js"
 import { internalSession } from "../../src/state/Session.js"
+import { WatchRegistry } from "../../src/state/Transaction.js"
 import * as Shutdown from "../../src/state/Shutdown.js"
 import { Store } from "../../src/store/Store.js"
 import { commandVector } from "../../src/testing/commands.js"
@@ -40,8 +41,8 @@ type Tables = { readonly guarded: CommandTable<CommandServices | LiveConfig>; re
 
 /** The two tables as Server.ts builds them. */
 const tables: Effect.Effect<Tables, never, ClientPause> = Effect.map(ClientPause, (pause) => ({
-  guarded: guardedTable(pause)(commandTable),
-  direct: directTable(pause)(commandTable)
+  guarded: guardedTable(pause, new WatchRegistry())(commandTable),
+  direct: directTable(pause, new WatchRegistry())(commandTable)
 }))
 
 /** The replies `commands` get, in order, from one of the tables, on a fresh server. */

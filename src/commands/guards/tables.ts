@@ -17,14 +17,17 @@ import { withAuthentication } from "./auth.js"
 import { withMemoryLimit } from "./memory.js"
 import { withClientPause } from "./pause.js"
 import { withPersistence } from "./persistence.js"
+import { withRefusalsFlagged, withTransactions } from "./multi.js"
+import type { WatchRegistry } from "../../state/Transaction.js"
 
 /**
  * Every guard, in processCommand's order: authentication, then OOM and
- * MISCONF, the pause innermost (processCommand checks it after the others).
+ * MISCONF, the pause, then MULTI's queueing innermost (processCommand queues
+ * last); refusals while MULTI is open flag the transaction (outermost).
  */
-export const guardedTable = (pause: ClientPauseService) => <R>(table: CommandTable<R>) =>
-  withAuthentication(withMemoryLimit(withPersistence(withClientPause(pause)(table))))
+export const guardedTable = (pause: ClientPauseService, watches: WatchRegistry) => <R>(table: CommandTable<R>) =>
+  withRefusalsFlagged(withAuthentication(withMemoryLimit(withPersistence(withClientPause(pause)(withTransactions(watches)(table))))))
 
 /** The guards that are cheap when idle (authentication once given, a pause not in force) only. */
-export const directTable = (pause: ClientPauseService) => <R>(table: CommandTable<R>) =>
-  withAuthentication(withClientPause(pause)(table))
+export const directTable = (pause: ClientPauseService, watches: WatchRegistry) => <R>(table: CommandTable<R>) =>
+  withRefusalsFlagged(withAuthentication(withClientPause(pause)(withTransactions(watches)(table))))
