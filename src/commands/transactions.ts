@@ -22,24 +22,32 @@ import type { LiveConfig } from "../config/LiveConfig.js"
 
 const ok = simple("OK")
 
-export const multi: Handler<never> = (_args, session) => {
-  const transaction = session.transaction
-  if (transaction.queued !== undefined) return commandError(Errors.multiNested)
-  transaction.queued = []
-  transaction.aborted = false
-  return Effect.succeed(ok)
-}
+/*
+ * Every handler here changes the session only when its Effect runs (Effect.suspend), never when it is made:
+ * a connection makes a batch's effects before it runs the keyspace steps queued ahead of them.
+ */
 
-export const discard: Handler<never> = (_args, session) => {
-  if (session.transaction.queued === undefined) return commandError(Errors.discardWithoutMulti)
-  discardTransaction(session.transaction)
-  return Effect.succeed(ok)
-}
+export const multi: Handler<never> = (_args, session) =>
+  Effect.suspend(() => {
+    const transaction = session.transaction
+    if (transaction.queued !== undefined) return commandError(Errors.multiNested)
+    transaction.queued = []
+    transaction.aborted = false
+    return Effect.succeed(ok)
+  })
 
-export const unwatch: Handler<never> = (_args, session) => {
-  unwatchAll(session.transaction)
-  return Effect.succeed(ok)
-}
+export const discard: Handler<never> = (_args, session) =>
+  Effect.suspend(() => {
+    if (session.transaction.queued === undefined) return commandError(Errors.discardWithoutMulti)
+    discardTransaction(session.transaction)
+    return Effect.succeed(ok)
+  })
+
+export const unwatch: Handler<never> = (_args, session) =>
+  Effect.sync(() => {
+    unwatchAll(session.transaction)
+    return ok
+  })
 
 /** The entry each key holds now, read without expiring it (WATCH and EXEC only look). */
 const currentEntries = (store: StoreService, db: number, keys: ReadonlyArray<string>) =>
@@ -120,14 +128,15 @@ export const reset: Handler<LiveConfig> = (_args, session) =>
   })
 
 /** CLIENT REPLY ON|OFF|SKIP: ON answers +OK, OFF and SKIP answer nothing (the connection asks takeReplyWanted). */
-export const clientReply: Handler<never> = (args, session) => {
-  const mode = args[2].toLowerCase()
-  if (mode === "on") session.transaction.replies = "on"
-  else if (mode === "off") session.transaction.replies = "off"
-  else if (mode === "skip") session.transaction.replies = session.transaction.replies === "off" ? "off" : "skip-next"
-  else return commandError(Errors.syntaxError)
-  return Effect.succeed(ok)
-}
+export const clientReply: Handler<never> = (args, session) =>
+  Effect.suspend(() => {
+    const mode = args[2].toLowerCase()
+    if (mode === "on") session.transaction.replies = "on"
+    else if (mode === "off") session.transaction.replies = "off"
+    else if (mode === "skip") session.transaction.replies = session.transaction.replies === "off" ? "off" : "skip-next"
+    else return commandError(Errors.syntaxError)
+    return Effect.succeed(ok)
+  })
 
 const transactionRow = { keys: noKeys, group: "transactions" } as const
 const controlFlags = ["noscript", "loading", "stale", "fast", "allow_busy"] as const

@@ -21,7 +21,7 @@ import { NetSocket } from "@effect/platform-node/NodeSocket"
 import type * as Net from "node:net"
 import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
-import { answered, commandEffect, errorReply } from "../commands/dispatch.js"
+import { answered, commandEffect, commandName, errorReply } from "../commands/dispatch.js"
 import { KeyspaceStep, type Outcome } from "../commands/keyspace-step.js"
 import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
@@ -34,7 +34,7 @@ import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
-import { discardTransaction, takeReplyWanted } from "../state/Transaction.js"
+import { discardTransaction, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
 
 /**
  * The commands a connection serves. `guarded` has every check of Redis's
@@ -130,9 +130,12 @@ const runBatch = <R>(
       }
       yield* applyQueued()
       const db = session.db
+      // A command queued (or refused) inside MULTI is seen when EXEC runs it; EXEC's commands before EXEC.
+      const queuedInMulti = queues(session.transaction, commandName(args))
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
-      record(args, db, Math.round((performance.now() - startedAt) * 1000))
+      for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros)
+      if (!queuedInMulti) record(args, db, Math.round((performance.now() - startedAt) * 1000))
       // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle

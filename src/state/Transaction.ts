@@ -45,6 +45,14 @@ export interface ClientTransaction {
   /** The registry the watched keys are in (set by the first WATCH). */
   registry: WatchRegistry | undefined
   replies: ReplyMode
+  /** The commands the last EXEC ran, for the connection to show in MONITOR and SLOWLOG before EXEC itself. */
+  ran: Array<ExecutedCommand>
+}
+
+export interface ExecutedCommand {
+  readonly args: Command
+  readonly db: number
+  readonly durationMicros: number
 }
 
 export const makeClientTransaction = (): ClientTransaction => ({
@@ -53,7 +61,8 @@ export const makeClientTransaction = (): ClientTransaction => ({
   touched: false,
   watched: [],
   registry: undefined,
-  replies: "on"
+  replies: "on",
+  ran: []
 })
 
 const watchId = (db: number, key: ByteString): string => `${db}:${key}`
@@ -125,6 +134,17 @@ export const takeReplyWanted = (transaction: ClientTransaction): boolean => {
       transaction.replies = "on"
       return false
   }
+}
+
+/** Whether processCommand queues (or refuses) this command rather than calls it: MULTI is open and it is not one of transactionControl. */
+export const queues = (transaction: ClientTransaction, name: string): boolean =>
+  transaction.queued !== undefined && !transactionControl.has(name)
+
+/** The commands the last EXEC ran, handed over once. */
+export const takeExecuted = (transaction: ClientTransaction): ReadonlyArray<ExecutedCommand> => {
+  const ran = transaction.ran
+  if (ran.length > 0) transaction.ran = []
+  return ran
 }
 
 /** The commands processCommand never queues: they act on the transaction itself. */

@@ -20,7 +20,6 @@ import { AppendOnly } from "../../persistence/aof/AppendOnly.js"
 import type { Snapshots } from "../../persistence/Snapshots.js"
 import { clockAt } from "../../persistence/aof/clock.js"
 import { array, type Command, nullArray, type RespValue, simple } from "../../resp/values.js"
-import { Activity, type CommandRun } from "../../state/Activity.js"
 import type { Session } from "../../state/Session.js"
 import { refusedInTransaction, transactionControl, type WatchRegistry } from "../../state/Transaction.js"
 import { Store } from "../../store/Store.js"
@@ -66,8 +65,8 @@ const neverYield = Number.MAX_SAFE_INTEGER
  * EXEC (multi.c execCommand): the queued commands run in order through
  * `runTable` (the AOF's logging and the watch touching, none of the other
  * guards: processCommand checked EXEC itself), at one clock reading, without
- * yielding to other fibers, logged as one transaction; MONITOR and SLOWLOG
- * see each one.
+ * yielding to other fibers, logged as one transaction; the connection shows
+ * each one to MONITOR and SLOWLOG before EXEC (session.transaction.ran).
  */
 const execIn = <R>(runTable: CommandTable<R>) => (_args: Command, session: Session) =>
   Effect.gen(function*() {
@@ -75,12 +74,11 @@ const execIn = <R>(runTable: CommandTable<R>) => (_args: Command, session: Sessi
     if (queued === undefined) return nullArray
     const clock = yield* Effect.clock
     const nowMs = clock.unsafeCurrentTimeMillis()
-    const runs: Array<CommandRun> = []
     const run = Effect.forEach(queued, ({ args }) => {
       const db = session.db
       const startedAt = performance.now()
       return Effect.map(answered(commandEffect(runTable, args, session)), (reply): RespValue => {
-        runs.push({ args, db, startedAtMicros: nowMs * 1000, durationMicros: Math.round((performance.now() - startedAt) * 1000) })
+        session.transaction.ran.push({ args, db, durationMicros: Math.round((performance.now() - startedAt) * 1000) })
         return reply
       })
     })
@@ -89,10 +87,6 @@ const execIn = <R>(runTable: CommandTable<R>) => (_args: Command, session: Sessi
       Effect.withClock(clockAt(nowMs, (duration) => clock.sleep(duration))),
       Effect.withMaxOpsBeforeYield(neverYield)
     )
-    const activity = yield* Activity
-    const watch = activity.watching()
-    const shown = watch.monitoring ? runs : runs.filter((r) => watch.slowerThanMicros >= 0 && r.durationMicros >= watch.slowerThanMicros)
-    if (shown.length > 0) yield* activity.recordRuns(session, shown)
     return array(replies)
   })
 
@@ -101,7 +95,7 @@ export const withTransactions = (registry: WatchRegistry) => <R>(table: CommandT
   const touched = mapSpecs(table, (spec) => touching(registry, spec))
   const runTable = withPersistence(touched)
   const exec = execIn(runTable)
-  return mapSpecs(touched, (spec, subcommand): CommandSpec<R | Store | AppendOnly | Snapshots | Activity> => {
+  return mapSpecs(touched, (spec, subcommand): CommandSpec<R | Store | AppendOnly | Snapshots> => {
     if (!subcommand && spec.name === "exec") return { ...spec, handler: exec }
     if (!subcommand && spec.name === "watch") return { ...spec, handler: watchIn(registry) }
     if (!subcommand && transactionControl.has(spec.name)) return spec
@@ -111,8 +105,10 @@ export const withTransactions = (registry: WatchRegistry) => <R>(table: CommandT
         const queue = session.transaction.queued
         if (queue === undefined) return spec.handler(args, session)
         if (spec.flags.includes("no_multi")) return commandError(Errors.notAllowedInMulti)
-        queue.push({ args, flags: spec.flags })
-        return Effect.succeed(queuedReply)
+        return Effect.sync(() => {
+          queue.push({ args, flags: spec.flags })
+          return queuedReply
+        })
       }
     }
   })
