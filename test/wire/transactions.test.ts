@@ -101,11 +101,11 @@ describe("MULTI / EXEC / DISCARD over raw sockets", () => {
       OK, OK, OK, "*0\r\n",
       OK, OK, OK, OK, "*0\r\n"
     ])
-    expect(await exchange([["SET", "t:e", "1", "PX", "30"]])).toEqual([OK])
+    expect(await exchange([["SET", "t:e", "1", "PX", "400"]])).toEqual([OK])
     const connection = await connect(server.port, "effect-kv")
     connection.send(encodeCommand(["WATCH", "t:e"]))
     expect(await connection.replies(1)).toEqual([OK])
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    await new Promise((resolve) => setTimeout(resolve, 500))
     connection.send(Buffer.concat([["MULTI"], ["EXEC"]].map(encodeCommand)))
     expect(await connection.replies(2)).toEqual([OK, "*-1\r\n"])
     connection.close()
