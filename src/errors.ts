@@ -185,3 +185,14 @@ export const hashNotFloat = "ERR hash value is not a float"
 export const valueNanOrInfinity = "ERR value is NaN or Infinity"
 /** hrandfieldCommand: a WITHVALUES count outside [-LONG_MAX/2, LONG_MAX/2]. */
 export const countOutOfRange = "ERR value is out of range"
+
+// Transactions (multi.c) and CLIENT REPLY / RESET (networking.c).
+export const multiNested = "ERR MULTI calls can not be nested"
+export const execWithoutMulti = "ERR EXEC without MULTI"
+export const discardWithoutMulti = "ERR DISCARD without MULTI"
+export const watchInsideMulti = "ERR WATCH inside MULTI is not allowed"
+export const notAllowedInMulti = "ERR Command not allowed inside a transaction"
+export const execAbort = "EXECABORT Transaction discarded because of previous errors."
+/** execCommandAbort: EXEC itself refused (its arity, OOM, MISCONF); an `ERR` code is dropped as Redis's reason has none. */
+export const execAbortBecause = (reason: string): string =>
+  `EXECABORT Transaction discarded because of: ${reason.startsWith("ERR ") ? reason.slice(4) : reason}`

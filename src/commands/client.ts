@@ -16,6 +16,7 @@ import type { Session } from "../state/Session.js"
 import type { CommandSpec } from "./types.js"
 import { command, noKeys } from "./row.js"
 import { noSubscriptions, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
+import { clientReplyCommand } from "./transactions.js"
 
 
 
@@ -255,6 +256,7 @@ export const clientCommands = [
         summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
         handler: clientNoEvict }),
       ...clientPauseCommands,
+      clientReplyCommand,
       command({ name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], keys: noKeys,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
         handler: clientSetInfo }),

@@ -31,6 +31,7 @@ import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
+import { aofTransactionCommands, transactionCommands } from "./transactions.js"
 import type { CommandSpec } from "./types.js"
 
 export { clientPauseCommands } from "./client.js"
@@ -62,6 +63,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...bitmapCommands,
   ...keyTransferCommands,
   ...dumpCommands,
+  ...transactionCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
@@ -80,6 +82,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
     .map((spec) => [spec.name, spec])
 )

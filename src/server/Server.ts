@@ -17,6 +17,7 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
 import { PubSub } from "../state/PubSub.js"
+import { WatchRegistry } from "../state/Transaction.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -39,9 +40,10 @@ const listen = (options: ServerOptions) =>
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
     const pubsub = yield* PubSub
+    const watches = new WatchRegistry()
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: guardedTable(pause, pubsub)(commandTable),
-      direct: directTable(pause, pubsub)(commandTable),
+      guarded: guardedTable(pause, pubsub, watches)(commandTable),
+      direct: directTable(pause, pubsub, watches)(commandTable),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }
