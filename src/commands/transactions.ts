@@ -50,7 +50,7 @@ export const unwatch: Handler<never> = (_args, session) =>
   })
 
 /** The entry each key holds now, read without expiring it (WATCH and EXEC only look). */
-const currentEntries = (store: StoreService, db: number, keys: ReadonlyArray<string>) =>
+export const currentEntries = (store: StoreService, db: number, keys: ReadonlyArray<string>) =>
   store.modify(db, [], (database) => [keys.map((key) => Database.get(database, key)), database, 0] as const)
 
 /** WATCH's handler, registering the keys in `registry` so that writes naming them touch them. */

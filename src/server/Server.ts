@@ -18,6 +18,7 @@ import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
 import { PubSub } from "../state/PubSub.js"
 import { WatchRegistry } from "../state/Transaction.js"
+import { Store } from "../store/Store.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -41,6 +42,8 @@ const listen = (options: ServerOptions) =>
     const appendOnly = yield* AppendOnly
     const pubsub = yield* PubSub
     const watches = new WatchRegistry()
+    const store = yield* Store
+    yield* Effect.acquireRelease(Effect.sync(() => store.addEventListener(watches.hear)), (remove) => Effect.sync(remove))
     const commands: ServedCommands<CommandServices | LiveConfig> = {
       guarded: guardedTable(pause, pubsub, watches)(commandTable),
       direct: directTable(pause, pubsub, watches)(commandTable),

@@ -4,18 +4,25 @@
  * and the server's registry of watched keys (`db->watched_keys`).
  *
  * A watched key counts as touched (EXEC answers a null array) when
- * - a write command that changed the dataset named it (touchWatchedKey, by
- *   any client, this one included): the registry marks every watcher dirty;
- * - its entry is no longer the one WATCH saw (every stored entry is immutable,
- *   so the entry object itself is the key's version): FLUSHDB, FLUSHALL,
- *   SWAPDB and deletions by expiry change it without a write command naming it
- *   (touchAllWatchedKeysInDb touches only keys that exist, as here);
+ * - a command raised a keyspace event on it (signalModifiedKey ->
+ *   touchWatchedKey, by any client, this one included): the registry hears
+ *   every committed update's events from the Store, so every value type is
+ *   covered without code of its own; a write command that changed the
+ *   dataset but raised no event touches the keys it names (until every
+ *   command reports its events);
+ * - SWAPDB put another database under it (touchAllWatchedKeysInDb);
+ * - its entry is no longer the one WATCH saw (every stored entry is
+ *   immutable, so the entry object itself is the key's version): FLUSHDB,
+ *   FLUSHALL and deletions by expiry or eviction change it without a command
+ *   naming it (touchAllWatchedKeysInDb touches only keys that exist, as here);
  * - it has expired since WATCH (isWatchedKeyExpired), unless it already had.
  */
 import type { CommandFlag } from "../commands/types.js"
 import * as Errors from "../errors.js"
 import { type ByteString, type Command, error, type RespValue } from "../resp/values.js"
-import type { Entry } from "../store/entry.js"
+import { type Entry, isExpired, type Keyspace } from "../store/entry.js"
+import type { KeyspaceEvent } from "../store/keyspace-events.js"
+import * as Hamt from "../structures/hamt.js"
 
 /** One queued command, as the client sent it, with its command's flags (EXEC's OOM and MISCONF checks read them). */
 export interface QueuedCommand {
@@ -102,6 +109,40 @@ export class WatchRegistry {
   touch(db: number, key: ByteString): void {
     const set = this.watchers.get(watchId(db, key))
     if (set !== undefined) for (const transaction of set) transaction.touched = true
+  }
+
+  /** How many updates with events the registry heard (a command that raised none falls back to its keys). */
+  heardUpdates = 0
+
+  /** The Store's listener: each event but a miss or an expiry (the entry check sees those) touches its key. */
+  readonly hear = (db: number, events: ReadonlyArray<KeyspaceEvent>): void => {
+    this.heardUpdates++
+    if (this.watchers.size === 0) return
+    for (const event of events) {
+      if (event.eventClass !== "keymiss" && event.eventClass !== "expired") this.touch(db, event.key)
+    }
+  }
+
+  /**
+   * touchAllWatchedKeysInDb(emptied, replacedWith) for SWAPDB: a key watched in
+   * `db` is touched when it existed in either database, unless it was expired
+   * at WATCH and is now missing or expired, or it appears only already expired.
+   */
+  touchSwapped(db: number, emptied: Keyspace, replacedWith: Keyspace, nowMs: number): void {
+    for (const [id, set] of this.watchers) {
+      if (!id.startsWith(`${db}:`)) continue
+      const key = id.slice(`${db}:`.length)
+      const before = Hamt.get(emptied, key)
+      const after = Hamt.get(replacedWith, key)
+      if (before === undefined && after === undefined) continue
+      const afterExpired = after !== undefined && isExpired(after, nowMs)
+      for (const transaction of set) {
+        const watched = transaction.watched.find((known) => known.db === db && known.key === key)
+        if (watched?.expiredAtWatch === true && (after === undefined || afterExpired)) continue
+        if (before === undefined && afterExpired) continue
+        transaction.touched = true
+      }
+    }
   }
 }
 

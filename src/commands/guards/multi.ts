@@ -13,7 +13,7 @@
  * refuses while MULTI is open (OOM, MISCONF) flags the transaction, and EXEC
  * refused discards it (rejectCommand -> flagTransaction / execCommandAbort).
  */
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import * as Errors from "../../errors.js"
 import { commandError } from "../../errors.js"
 import { AppendOnly } from "../../persistence/aof/AppendOnly.js"
@@ -24,7 +24,7 @@ import type { Session } from "../../state/Session.js"
 import { refusedInTransaction, transactionControl, type WatchRegistry } from "../../state/Transaction.js"
 import { Store } from "../../store/Store.js"
 import { answered, type CommandTable, dispatchCommand } from "../dispatch.js"
-import { beginExec, watchIn } from "../transactions.js"
+import { beginExec, currentEntries, watchIn } from "../transactions.js"
 import type { CommandSpec } from "../types.js"
 import { commandKeys } from "./memory.js"
 import { withPersistence } from "./persistence.js"
@@ -43,19 +43,42 @@ const mapSpecs = <R, R2>(
   return new Map(Array.from(table, ([name, spec]) => [name, each(false)(spec)]))
 }
 
-/** A write command that touches the watched keys it names when it changed the dataset. */
+/**
+ * A write command, while any key is watched: the Store's events touch the
+ * keys they name (WatchRegistry.hear); a command that changed the dataset
+ * without raising any touches the keys it names whose entry changed (all of
+ * them when none did); SWAPDB touches the keys of both databases
+ * (touchAllWatchedKeysInDb).
+ */
 const touching = <R>(registry: WatchRegistry, spec: CommandSpec<R>): CommandSpec<R | Store> =>
   !spec.flags.includes("write") ? spec : {
     ...spec,
     handler: (args, session) =>
-      !registry.active() ? spec.handler(args, session) : Effect.flatMap(Store, (store) =>
-        Effect.flatMap(store.changeCount, (before) =>
-          Effect.ensuring(
-            spec.handler(args, session),
-            Effect.map(store.changeCount, (after) => {
-              if (after !== before) for (const key of commandKeys(spec, args)) registry.touch(session.db, key)
-            })
-          )))
+      !registry.active() ? spec.handler(args, session) : Effect.gen(function*() {
+        const store = yield* Store
+        const before = yield* store.changeCount
+        const heard = registry.heardUpdates
+        const keyspaces = spec.name === "swapdb" ? yield* store.snapshot : undefined
+        const keys = commandKeys(spec, args)
+        const entriesBefore = yield* currentEntries(store, session.db, keys)
+        return yield* Effect.ensuring(
+          spec.handler(args, session),
+          Effect.gen(function*() {
+            if ((yield* store.changeCount) === before) return
+            if (keyspaces !== undefined) {
+              const nowMs = yield* Clock.currentTimeMillis
+              const [first, second] = [Number(args[1]), Number(args[2])]
+              registry.touchSwapped(first, keyspaces[first], keyspaces[second], nowMs)
+              registry.touchSwapped(second, keyspaces[second], keyspaces[first], nowMs)
+            } else if (registry.heardUpdates === heard) {
+              // The keys whose entry changed; all of them when none did (SET of the same short string).
+              const entriesAfter = yield* currentEntries(store, session.db, keys)
+              const changed = keys.filter((_, i) => entriesAfter[i] !== entriesBefore[i])
+              for (const key of changed.length > 0 ? changed : keys) registry.touch(session.db, key)
+            }
+          })
+        )
+      })
   }
 
 /** Most operations EXEC runs before the fiber could yield: never, so no other client's command interleaves. */
