@@ -19,6 +19,7 @@ import { startsAuthenticated } from "./guards/auth.js"
 import { command, noKeys } from "./row.js"
 import type { Handler } from "./types.js"
 import type { LiveConfig } from "../config/LiveConfig.js"
+import { PubSub } from "../state/PubSub.js"
 
 const ok = simple("OK")
 
@@ -115,9 +116,15 @@ export const beginExec = (session: Session) =>
 export const exec: Handler<Store> = (_args, session) =>
   Effect.map(beginExec(session), (queued): RespValue => queued === undefined ? nullArray : array([]))
 
-/** RESET (networking.c resetCommand, clearClientConnectionState). */
-export const reset: Handler<LiveConfig> = (_args, session) =>
-  Effect.map(startsAuthenticated, (authenticated) => {
+/**
+ * RESET (networking.c resetCommand, clearClientConnectionState): leaves MULTI
+ * and every subscription, CLIENT REPLY back on, database 0, RESP2, no name,
+ * authenticated as a new connection is. (CLIENT NO-EVICT stays, as in Redis.)
+ */
+export const reset: Handler<LiveConfig | PubSub> = (_args, session) =>
+  Effect.gen(function*() {
+    const authenticated = yield* startsAuthenticated
+    yield* Effect.flatMap(PubSub, (pubsub) => pubsub.unsubscribeAll(session.id))
     discardTransaction(session.transaction)
     session.transaction.replies = "on"
     session.db = 0
