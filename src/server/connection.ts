@@ -103,7 +103,8 @@ const runBatch = <R>(
       if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
         // MONITOR shows microseconds (Redis's ustime()): the clock's nanoseconds, read only for a recorded run.
         const startedAtMicros = Number(clock.unsafeCurrentTimeNanos() / 1000n) - durationMicros
-        runs.push({ args, db, startedAtMicros, durationMicros })
+        // EXEC is flagged skip_slowlog (its commands are logged one by one).
+        runs.push({ args, db, startedAtMicros, durationMicros, skipSlowlog: name === "exec" })
       }
     }
     const chunks: Array<Uint8Array> = []
@@ -153,6 +154,8 @@ const runBatch = <R>(
       const reply = yield* answered<R | Store>(effect)
       for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros, ran.name, false, ran.reply)
       if (!queuedInMulti) record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
+      // Refused while queueing (rejectCommand): a rejected call and an error, never seen by MONITOR.
+      else if (reply._tag === "Error") recordCall(activity.statistics, name, true, 0, reply)
       // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
