@@ -52,6 +52,12 @@ export interface ClientTransaction {
   /** The registry the watched keys are in (set by the first WATCH). */
   registry: WatchRegistry | undefined
   replies: ReplyMode
+  /**
+   * EXEC is running the queued commands (execCommand's CLIENT_DENY_BLOCKING):
+   * a blocking command (BLPOP ...) must answer at once as if it timed out,
+   * never wait. Read it through `mayBlock`.
+   */
+  executing: boolean
   /** The commands the last EXEC ran, for the connection to show in MONITOR and SLOWLOG before EXEC itself. */
   ran: Array<ExecutedCommand>
 }
@@ -72,6 +78,7 @@ export const makeClientTransaction = (): ClientTransaction => ({
   watched: [],
   registry: undefined,
   replies: "on",
+  executing: false,
   ran: []
 })
 
@@ -145,6 +152,9 @@ export class WatchRegistry {
     }
   }
 }
+
+/** Whether a blocking command of this connection may wait (not inside EXEC: Redis's CLIENT_DENY_BLOCKING). */
+export const mayBlock = (transaction: ClientTransaction): boolean => !transaction.executing
 
 /** unwatchAllKeys. */
 export const unwatchAll = (transaction: ClientTransaction): void => {

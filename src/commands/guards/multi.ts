@@ -107,7 +107,12 @@ const execIn = <R>(runTable: CommandTable<R>) => (_args: Command, session: Sessi
       })
     })
     const appendOnly = yield* AppendOnly
+    const transaction = session.transaction
+    transaction.executing = true
     const replies = yield* appendOnly.transaction(run).pipe(
+      Effect.ensuring(Effect.sync(() => {
+        transaction.executing = false
+      })),
       Effect.withClock(clockAt(nowMs, (duration) => clock.sleep(duration))),
       Effect.withMaxOpsBeforeYield(neverYield)
     )
