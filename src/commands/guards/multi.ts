@@ -68,6 +68,8 @@ const touching = <R>(registry: WatchRegistry, spec: CommandSpec<R>): CommandSpec
             if (keyspaces !== undefined) {
               const nowMs = yield* Clock.currentTimeMillis
               const [first, second] = [Number(args[1]), Number(args[2])]
+              // dbSwapDatabases returns before touching anything when both are one database.
+              if (first === second) return
               registry.touchSwapped(first, keyspaces[first], keyspaces[second], nowMs)
               registry.touchSwapped(second, keyspaces[second], keyspaces[first], nowMs)
             } else if (registry.heardUpdates === heard) {
