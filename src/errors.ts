@@ -193,6 +193,7 @@ export const discardWithoutMulti = "ERR DISCARD without MULTI"
 export const watchInsideMulti = "ERR WATCH inside MULTI is not allowed"
 export const notAllowedInMulti = "ERR Command not allowed inside a transaction"
 export const execAbort = "EXECABORT Transaction discarded because of previous errors."
+export const monitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING client"
 /** execCommandAbort: EXEC itself refused (its arity, OOM, MISCONF); an `ERR` code is dropped as Redis's reason has none. */
 export const execAbortBecause = (reason: string): string =>
   `EXECABORT Transaction discarded because of: ${reason.startsWith("ERR ") ? reason.slice(4) : reason}`
