@@ -194,3 +194,15 @@ export const migrateIoFailed = (writing: boolean): string =>
   `IOERR error or timeout ${writing ? "writing" : "reading"} to target instance`
 /** The target's error line, without its "-". */
 export const migrateTargetError = (targetError: string): string => `ERR Target instance replied with error: ${targetError}`
+
+// Transactions (multi.c) and CLIENT REPLY / RESET (networking.c).
+export const multiNested = "ERR MULTI calls can not be nested"
+export const execWithoutMulti = "ERR EXEC without MULTI"
+export const discardWithoutMulti = "ERR DISCARD without MULTI"
+export const watchInsideMulti = "ERR WATCH inside MULTI is not allowed"
+export const notAllowedInMulti = "ERR Command not allowed inside a transaction"
+export const execAbort = "EXECABORT Transaction discarded because of previous errors."
+export const monitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING client"
+/** execCommandAbort: EXEC itself refused (its arity, OOM, MISCONF); an `ERR` code is dropped as Redis's reason has none. */
+export const execAbortBecause = (reason: string): string =>
+  `EXECABORT Transaction discarded because of: ${reason.startsWith("ERR ") ? reason.slice(4) : reason}`

@@ -16,8 +16,16 @@ import type { Session } from "../state/Session.js"
 import type { CommandSpec } from "./types.js"
 import { command, noKeys } from "./row.js"
 import { noSubscriptions, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
+import { clientReplyCommand } from "./transactions.js"
 
 
+
+/** getClientInfoString's flags: P subscribed, x in MULTI, d a watched key touched; N for none. */
+const clientFlags = (session: Session, subscriptions: SubscriptionCounts): string => {
+  const flags = (subscriptions.channels + subscriptions.patterns + subscriptions.shardChannels > 0 ? "P" : "") +
+    (session.transaction.queued !== undefined ? "x" : "") + (session.transaction.touched ? "d" : "")
+  return flags === "" ? "N" : flags
+}
 
 /** One CLIENT LIST / CLIENT INFO line, with Redis's fields (the buffer figures are nominal). */
 export const describeClient = (session: Session, nowMs: number, subscriptions: SubscriptionCounts = noSubscriptions): string =>
@@ -29,10 +37,10 @@ export const describeClient = (session: Session, nowMs: number, subscriptions: S
     `name=${session.name ?? ""}`,
     `age=${Math.floor((nowMs - session.createdAt) / 1000)}`,
     `idle=${Math.floor((nowMs - session.lastCommandAt) / 1000)}`,
-    subscriptions.channels + subscriptions.patterns + subscriptions.shardChannels > 0 ? "flags=P" : "flags=N",
+    `flags=${clientFlags(session, subscriptions)}`,
     `db=${session.db}`,
     `sub=${subscriptions.channels} psub=${subscriptions.patterns} ssub=${subscriptions.shardChannels}`,
-    "multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0",
+    `multi=${session.transaction.queued?.length ?? -1} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0`,
     "obl=0 oll=0 omem=0 tot-mem=0 events=r",
     `cmd=${session.lastCommand}`,
     "user=default redir=-1",
@@ -255,6 +263,7 @@ export const clientCommands = [
         summary: "Set client eviction mode for the current connection", since: "7.0.0", group: "connection",
         handler: clientNoEvict }),
       ...clientPauseCommands,
+      clientReplyCommand,
       command({ name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], keys: noKeys,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
         handler: clientSetInfo }),

@@ -10,6 +10,7 @@ import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import type { CommandSpec } from "./types.js"
 import type { Session } from "../state/Session.js"
+import { rejectionReply } from "../state/Transaction.js"
 
 export type CommandTable<R> = ReadonlyMap<string, CommandSpec<R>>
 
@@ -94,7 +95,10 @@ export interface Dispatched<R> {
 
 export const dispatchCommand = <R>(table: CommandTable<R>, args: Command, session: Session): Dispatched<R> => {
   const resolution = resolveCommand(table, args)
-  if (resolution._tag === "Reject") return { effect: Effect.succeed(resolution.reply), name: resolution.name, rejected: true }
+  if (resolution._tag === "Reject") {
+    const reply = rejectionReply(session.transaction, commandName(args), resolution.reply)
+    return { effect: Effect.succeed(reply), name: resolution.name, rejected: true }
+  }
   session.lastCommand = resolution.fullName
   return { effect: resolution.spec.handler(args, session), name: resolution.fullName, rejected: false }
 }

@@ -10,6 +10,7 @@ import * as Resp from "../resp/values.js"
 import { Activity, type SlowlogEntry } from "../state/Activity.js"
 import { parseSafeInteger } from "../int64.js"
 import type { Handler } from "./types.js"
+import { mayBlock } from "../state/Transaction.js"
 import { adminFlags, command, helpFlags, noKeys } from "./row.js"
 
 
@@ -88,8 +89,11 @@ export const latencyHelp: Handler<never> = () =>
 
 // ---------------------------------------------------------------- MONITOR, DEBUG
 
+/** MONITOR; inside EXEC refused, as a client that expects one reply per command cannot monitor (monitorCommand). */
 export const monitor: Handler<Activity> = (_args, session) =>
-  Effect.flatMap(Activity, (activity) => Effect.as(activity.startMonitor(session.id), Resp.ok))
+  !mayBlock(session.transaction)
+    ? fail(Errors.monitorDenyBlocking)
+    : Effect.flatMap(Activity, (activity) => Effect.as(activity.startMonitor(session.id), Resp.ok))
 
 /** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
 export const serverCommands = [

@@ -33,6 +33,7 @@ import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
+import { aofTransactionCommands, transactionCommands } from "./transactions.js"
 import type { CommandSpec } from "./types.js"
 
 export { clientPauseCommands } from "./client.js"
@@ -66,6 +67,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...keyTransferCommands,
   ...dumpCommands,
   ...migrateCommands,
+  ...transactionCommands,
   ...persistenceCommands,
   ...infoCommands,
   ...configCommands,
@@ -84,6 +86,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
     .map((spec) => [spec.name, spec])
 )

@@ -20,6 +20,7 @@ import { PubSub } from "../state/PubSub.js"
 import { MigrateConnections } from "../state/MigrateConnections.js"
 import { Store } from "../store/Store.js"
 import { encodingLimitsOf } from "../values/encoding-limits.js"
+import { WatchRegistry } from "../state/Transaction.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -42,11 +43,14 @@ const listen = (options: ServerOptions) =>
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
     const pubsub = yield* PubSub
+    const store = yield* Store
     // The config file's encoding limits, for every write from now on (CONFIG SET changes them later).
-    yield* Effect.flatMap(Store, (store) => store.setEncodingLimits(encodingLimitsOf(live.current())))
+    yield* store.setEncodingLimits(encodingLimitsOf(live.current()))
+    const watches = new WatchRegistry()
+    yield* Effect.acquireRelease(Effect.sync(() => store.addEventListener(watches.hear)), (remove) => Effect.sync(remove))
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: guardedTable(pause, pubsub)(commandTable),
-      direct: directTable(pause, pubsub)(commandTable),
+      guarded: guardedTable(pause, pubsub, watches)(commandTable),
+      direct: directTable(pause, pubsub, watches)(commandTable),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }

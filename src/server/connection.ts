@@ -21,7 +21,7 @@ import { NetSocket } from "@effect/platform-node/NodeSocket"
 import type * as Net from "node:net"
 import { Cause, Clock, Deferred, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
-import { answered, dispatchCommand, errorReply } from "../commands/dispatch.js"
+import { answered, commandName, dispatchCommand, errorReply } from "../commands/dispatch.js"
 import { KeyspaceStep, type Outcome } from "../commands/keyspace-step.js"
 import { makeSession, type Session } from "../state/Session.js"
 import type { ProtocolError } from "../errors.js"
@@ -36,6 +36,7 @@ import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
 import { PubSub } from "../state/PubSub.js"
+import { discardTransaction, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
 
 /** The replies of the batch a connection is running: a message published meanwhile goes among them (PubSub). */
 interface Outbox {
@@ -102,7 +103,8 @@ const runBatch = <R>(
       if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
         // MONITOR shows microseconds (Redis's ustime()): the clock's nanoseconds, read only for a recorded run.
         const startedAtMicros = Number(clock.unsafeCurrentTimeNanos() / 1000n) - durationMicros
-        runs.push({ args, db, startedAtMicros, durationMicros })
+        // EXEC is flagged skip_slowlog (its commands are logged one by one).
+        runs.push({ args, db, startedAtMicros, durationMicros, skipSlowlog: name === "exec" })
       }
     }
     const chunks: Array<Uint8Array> = []
@@ -132,7 +134,7 @@ const runBatch = <R>(
       return Effect.map(store.modifyEach(db, steps), (outcomes) => {
         outcomes.forEach((outcome, i) => {
           const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
-          pending.push(reply)
+          if (takeReplyWanted(session.transaction)) pending.push(reply)
           record(run[i].args, db, durations[i], run[i].name, false, reply)
         })
       })
@@ -146,9 +148,14 @@ const runBatch = <R>(
       }
       yield* applyQueued()
       const db = session.db
+      // A command queued (or refused) inside MULTI is seen when EXEC runs it; EXEC's commands before EXEC.
+      const queuedInMulti = queues(session.transaction, commandName(args))
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
-      record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
+      for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros, ran.name, false, ran.reply)
+      if (!queuedInMulti) record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
+      // Refused while queueing (rejectCommand): a rejected call and an error, never seen by MONITOR.
+      else if (reply._tag === "Error") recordCall(activity.statistics, name, true, 0, reply)
       // A command that is not a keyspace step may have changed what the guards see (CONFIG SET maxmemory).
       guardsIdle = commands.guardsIdle()
       ranGuarded ||= !guardsIdle
@@ -158,7 +165,7 @@ const runBatch = <R>(
         outbox.replies = pending
         protocol = session.protocol
       }
-      pending.push(reply)
+      if (takeReplyWanted(session.transaction)) pending.push(reply)
       if (session.closeAfterReply) break
     }
     yield* applyQueued()
@@ -200,6 +207,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
       yield* Effect.acquireRelease(clients.register(session), () => clients.unregister(session.id))
       // networking.c acceptCommonHandler / readQueryFromClient log these at verbose.
       yield* Effect.logDebug(`Accepted ${session.remoteAddress}`)
+      // A closed connection's watched keys are forgotten (freeClient -> unwatchAllKeys).
+      yield* Effect.addFinalizer(() => Effect.sync(() => discardTransaction(session.transaction)))
       const activity = yield* Activity
       const refusal = yield* admissionCheck(session, netSocket.remoteAddress)
       if (refusal !== undefined) {

@@ -27,6 +27,8 @@ export interface CommandRun {
   /** Unix time in microseconds when it started. */
   readonly startedAtMicros: number
   readonly durationMicros: number
+  /** Shown to MONITOR only (EXEC: its commands go to the slowlog one by one). */
+  readonly skipSlowlog?: boolean
 }
 
 /** Which commands of the next batch the connection loop should report. */
@@ -166,7 +168,7 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
           const config = runs.length === 0 ? undefined : yield* liveConfig.get
           const slow = config === undefined || config.slowlogLogSlowerThan < 0
             ? []
-            : runs.filter((run) => run.durationMicros >= config.slowlogLogSlowerThan)
+            : runs.filter((run) => run.skipSlowlog !== true && run.durationMicros >= config.slowlogLogSlowerThan)
           const monitors = yield* Ref.modify(state, (s) => {
             const entries = slow.map((run, i): SlowlogEntry => ({
               id: s.nextSlowlogId + i,

@@ -3,6 +3,7 @@
  * selected database, the protocol, the name, and what CLIENT LIST reports.
  */
 import type { ByteString, ProtocolVersion } from "../resp/values.js"
+import { type ClientTransaction, makeClientTransaction } from "./Transaction.js"
 
 /**
  * The per-connection state a handler may read and change (SELECT, HELLO,
@@ -24,6 +25,8 @@ export interface Session {
   lastCommand: string
   readonly remoteAddress: string
   readonly localAddress: string
+  /** MULTI's queue, the watched keys and CLIENT REPLY (state/Transaction.ts). */
+  readonly transaction: ClientTransaction
 }
 
 /** What differs between sessions when one is made; every other field starts as Redis's createClient sets it. */
@@ -51,7 +54,8 @@ export const makeSession = (start: SessionStart): Session => ({
   lastCommandAt: start.createdAt,
   lastCommand: start.lastCommand,
   remoteAddress: start.remoteAddress,
-  localAddress: start.localAddress
+  localAddress: start.localAddress,
+  transaction: makeClientTransaction()
 })
 
 /**

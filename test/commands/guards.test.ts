@@ -23,6 +23,7 @@ import { ClientPause } from "../../src/state/ClientPause.js"
 import { Clients } from "../../src/state/Clients.js"
 import { internalSession } from "../../src/state/Session.js"
 import { Shutdown } from "../../src/state/Shutdown.js"
+import { WatchRegistry } from "../../src/state/Transaction.js"
 import { Store } from "../../src/store/Store.js"
 import { MigrateConnections } from "../../src/state/MigrateConnections.js"
 import { PubSub } from "../../src/state/PubSub.js"
@@ -42,8 +43,8 @@ type Tables = { readonly guarded: CommandTable<CommandServices | LiveConfig>; re
 
 /** The two tables as Server.ts builds them. */
 const tables: Effect.Effect<Tables, never, ClientPause | PubSub> = Effect.map(Effect.all([ClientPause, PubSub]), ([pause, pubsub]) => ({
-  guarded: guardedTable(pause, pubsub)(commandTable),
-  direct: directTable(pause, pubsub)(commandTable)
+  guarded: guardedTable(pause, pubsub, new WatchRegistry())(commandTable),
+  direct: directTable(pause, pubsub, new WatchRegistry())(commandTable)
 }))
 
 /** The replies `commands` get, in order, from one of the tables, on a fresh server. */

@@ -33,6 +33,7 @@ import { MigrateConnections } from "../../src/state/MigrateConnections.js"
 import { PubSub } from "../../src/state/PubSub.js"
 import { commandFrame, malformedFrame } from "../../src/testing/arbitraries.js"
 import { connectRaw, type RawClient } from "../wire/raw-client.js"
+import { makeClientTransaction } from "../../src/state/Transaction.js"
 import { type ServerProcess, startServerProcess } from "./server-process.js"
 
 /** Case counts: together several thousand, within seconds on 2 cores; TCP cases go 20 connections at a time. */
@@ -175,7 +176,7 @@ const vector = fc.tuple(fc.constantFrom(...commandNames()), fc.array(argument, {
 const session: Session = {
   id: 1, db: 0, protocol: 2, name: undefined, libName: undefined, libVersion: undefined, authenticated: true,
   closeAfterReply: false, createdAt: 0, lastCommandAt: 0, lastCommand: "", remoteAddress: "127.0.0.1:1",
-  localAddress: "127.0.0.1:2"
+  localAddress: "127.0.0.1:2", transaction: makeClientTransaction()
 }
 
 describe("every command with random arguments", () => {

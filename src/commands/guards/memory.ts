@@ -27,6 +27,7 @@ import { memoryUsageOf } from "../object.js"
 import type { CommandTable } from "../dispatch.js"
 import type { CommandSpec } from "../types.js"
 import type { Session } from "../../state/Session.js"
+import { refusedWhenOutOfMemory } from "../../state/Transaction.js"
 import * as Errors from "../../errors.js"
 import { commandError } from "../../errors.js"
 import type { ByteString, Command } from "../../resp/values.js"
@@ -178,7 +179,7 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
       const keys = commandKeys(spec, args)
       if (isLru(config)) touch(session.db, keys)
       const fits = yield* makeRoom(config, session)
-      if (!fits && spec.flags.includes("denyoom")) return yield* commandError(Errors.outOfMemory)
+      if (!fits && refusedWhenOutOfMemory(spec.name, spec.flags, session.transaction)) return yield* commandError(Errors.outOfMemory)
       if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
       if (keys.length === 0) {
         datasetBytes = undefined

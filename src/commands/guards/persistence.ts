@@ -11,6 +11,7 @@ import type { CommandSpec } from "../types.js"
 import { Effect } from "effect"
 import * as Errors from "../../errors.js"
 import { commandError } from "../../errors.js"
+import { writesToDisk } from "../../state/Transaction.js"
 import { AppendOnly, type AppendOnlyService } from "../../persistence/aof/AppendOnly.js"
 import { Snapshots, type SnapshotsService } from "../../persistence/Snapshots.js"
 
@@ -21,14 +22,18 @@ export const diskError: Effect.Effect<string | undefined, never, Snapshots | App
   return enabled && lastWriteError !== undefined ? Errors.aofWriteError(lastWriteError) : undefined
 })
 
-const isGuarded = <R>(spec: CommandSpec<R>): boolean => spec.flags.includes("write") || spec.name === "ping"
+/** EXEC too: it answers MISCONF when a queued command writes (processCommand's is_write_command). */
+const isGuarded = <R>(spec: CommandSpec<R>): boolean =>
+  spec.flags.includes("write") || spec.name === "ping" || spec.name === "exec"
 
 const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | Snapshots | AppendOnly> => ({
   ...spec,
   handler: (args, session) =>
     Effect.gen(function*() {
       const refusal = yield* diskError
-      if (refusal !== undefined) return yield* commandError(refusal)
+      if (refusal !== undefined && (spec.name === "ping" || writesToDisk(spec.name, spec.flags, session.transaction))) {
+        return yield* commandError(refusal)
+      }
       if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
       return yield* Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.logged(session.db, args, spec.handler(args, session)))
     })

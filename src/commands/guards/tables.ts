@@ -19,14 +19,22 @@ import { withClientPause } from "./pause.js"
 import { withPersistence } from "./persistence.js"
 import { withSubscribedMode } from "./subscribed.js"
 import type { PubSubService } from "../../state/PubSub.js"
+import { withRefusalsFlagged, withTransactions } from "./multi.js"
+import type { WatchRegistry } from "../../state/Transaction.js"
 
 /**
  * Every guard, in processCommand's order: authentication, then OOM and
- * MISCONF, subscribed mode, the pause innermost (processCommand checks it after the others).
+ * MISCONF, subscribed mode, the pause, then MULTI's queueing innermost
+ * (processCommand queues last); refusals while MULTI is open flag the
+ * transaction (outermost).
  */
-export const guardedTable = (pause: ClientPauseService, pubsub: PubSubService) => <R>(table: CommandTable<R>) =>
-  withAuthentication(withMemoryLimit(withPersistence(withSubscribedMode(pubsub)(withClientPause(pause)(table)))))
+export const guardedTable = (pause: ClientPauseService, pubsub: PubSubService, watches: WatchRegistry) =>
+<R>(table: CommandTable<R>) =>
+  withRefusalsFlagged(withAuthentication(withMemoryLimit(withPersistence(
+    withSubscribedMode(pubsub)(withClientPause(pause)(withTransactions(watches)(table)))
+  ))))
 
 /** The guards that are cheap when idle (authentication once given, not subscribed, a pause not in force) only. */
-export const directTable = (pause: ClientPauseService, pubsub: PubSubService) => <R>(table: CommandTable<R>) =>
-  withAuthentication(withSubscribedMode(pubsub)(withClientPause(pause)(table)))
+export const directTable = (pause: ClientPauseService, pubsub: PubSubService, watches: WatchRegistry) =>
+<R>(table: CommandTable<R>) =>
+  withRefusalsFlagged(withAuthentication(withSubscribedMode(pubsub)(withClientPause(pause)(withTransactions(watches)(table)))))

@@ -45,6 +45,12 @@ export interface AppendOnlyService {
    * write command in between, and logs it when it changed the dataset.
    */
   readonly logged: <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Runs an EXEC's commands: when more than one of them is logged, they are
+   * logged between MULTI and EXEC (server.c propagatePendingCommands), so a
+   * replay applies them all or none.
+   */
+  readonly transaction: <A, E, R>(run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Writes what is logged so far to the file; under `appendfsync always` also fsyncs it. */
   readonly flush: Effect.Effect<void>
   /** Writes and fsyncs everything logged (shutdown). */
@@ -79,6 +85,7 @@ export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, 
     this,
     this.of({
       logged: (_db, _args, run) => run,
+      transaction: (run) => run,
       flush: Effect.void,
       flushAndSync: Effect.void,
       rewrite: Effect.succeed("already-running"),
@@ -130,6 +137,8 @@ const make = (options: AppendOnlyOptions) =>
     /** The time the log's last annotation gave; undefined forces one. */
     let lastTime: number | undefined = undefined
     let unsynced = false
+    /** While an EXEC runs: the chunks and the number of commands it logged so far. */
+    let inTransaction: { chunks: Array<Buffer>; commands: number } | undefined = undefined
 
     const writeLock = yield* Effect.makeSemaphore(1)
     const fileLock = yield* Effect.makeSemaphore(1)
@@ -141,9 +150,28 @@ const make = (options: AppendOnlyOptions) =>
       if (lastDb !== db) chunks.push(encodeCommand(["SELECT", String(db)]))
       lastDb = db
       chunks.push(encodeCommand(args))
+      if (inTransaction !== undefined) {
+        inTransaction.chunks.push(...chunks)
+        inTransaction.commands++
+        return
+      }
       pending.push(...chunks)
       rewriteBuffer?.push(...chunks)
     }
+
+    const transaction = <A, E, R>(run: Effect.Effect<A, E, R>) =>
+      Effect.suspend(() => {
+        const opened: { chunks: Array<Buffer>; commands: number } = { chunks: [], commands: 0 }
+        inTransaction = opened
+        return Effect.ensuring(run, Effect.sync(() => {
+          inTransaction = undefined
+          const chunks = opened.commands > 1
+            ? [encodeCommand(["MULTI"]), ...opened.chunks, encodeCommand(["EXEC"])]
+            : opened.chunks
+          pending.push(...chunks)
+          rewriteBuffer?.push(...chunks)
+        }))
+      })
 
     const logged = <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) =>
       writeLock.withPermits(1)(
@@ -263,6 +291,7 @@ const make = (options: AppendOnlyOptions) =>
 
     return AppendOnly.of({
       logged,
+      transaction,
       flush,
       flushAndSync,
       rewrite,
