@@ -24,6 +24,7 @@ import {
 import { defaultProtoMaxBulkLen } from "./bits/bitmap-arguments.js"
 import { transact } from "./keyspace-step.js"
 import { command } from "./row.js"
+import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
 import type { CommandSpec, Handler } from "./types.js"
 
 /** What a key holds, through the one string accessor (WRONGTYPE for any other type). */
@@ -54,12 +55,24 @@ const protoMaxBulkLen = Effect.map(
   Option.match({ onNone: () => defaultProtoMaxBulkLen, onSome: (live) => live.current().protoMaxBulkLen })
 )
 
-const bitHandler = (core: Core, keysOf: (args: ReadonlyArray<ByteString>) => ReadonlyArray<ByteString>, keepTtl: boolean): Handler<Store> =>
+/**
+ * A core's writes as keyspace events: `event` for a value written (SETBIT and
+ * BITFIELD raise `setbit`, BITOP `set`), `del` for a key deleted (BITOP's empty result).
+ */
+const writeEvents = (result: CommandResult, event: string): ReadonlyArray<KeyspaceEvent> =>
+  result.writes.map(({ key, value }) => value === undefined ? keyspaceEvent("generic", "del", key) : keyspaceEvent("string", event, key))
+
+const bitHandler = (
+  core: Core,
+  keysOf: (args: ReadonlyArray<ByteString>) => ReadonlyArray<ByteString>,
+  keepTtl: boolean,
+  event = "setbit"
+): Handler<Store> =>
 (args, session) =>
   Effect.flatMap(protoMaxBulkLen, (limit) =>
     transact(session, keysOf(args), (db) => {
       const result = core(args, lookupIn(db), limit)
-      return [result.reply, applied(db, result, keepTtl), result.changes]
+      return [result.reply, applied(db, result, keepTtl), result.changes, writeEvents(result, event)]
     }))
 
 const firstKey = (args: ReadonlyArray<ByteString>) => [args[1]]
@@ -68,7 +81,7 @@ export const setbit = bitHandler(setbitCommand, firstKey, true)
 export const getbit = bitHandler(getbitCommand, firstKey, true)
 export const bitcount = bitHandler(bitcountCommand, firstKey, true)
 export const bitpos = bitHandler(bitposCommand, firstKey, true)
-export const bitop = bitHandler(bitopCommand, (args) => args.slice(2), false)
+export const bitop = bitHandler(bitopCommand, (args) => args.slice(2), false, "set")
 export const bitfield = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, false, limit), firstKey, true)
 export const bitfieldRo = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, true, limit), firstKey, true)
 export const lcs = bitHandler(lcsCommand, (args) => args.slice(1, 3), true)

@@ -6,12 +6,12 @@
  * (`batched`), so publishing a batch costs one Ref update and no snapshot
  * taken before it ever changes.
  */
-import { Clock, Context, Effect, Layer, Random, Ref, Schedule } from "effect"
+import { Clock, Context, Effect, FiberRef, Layer, Random, Ref, Schedule } from "effect"
 import { PCGRandom } from "effect/Utils"
 import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
 import { databaseCount, type Keyspace } from "./entry.js"
-import type { KeyspaceEvent } from "./keyspace-events.js"
+import { asEvictions, type KeyspaceEvent, keyspaceEvent, withAddedKeys } from "./keyspace-events.js"
 
 /**
  * What a transition returns: the reply, the new database, how many key
@@ -120,6 +120,16 @@ export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>()
 
 export const activeExpiry = Database.activeExpiry
 
+/**
+ * Set while the maxmemory guard runs its DEL of a victim: the removals that
+ * DEL reports are published as `evicted` (evict.c), not `del`. The DEL still
+ * goes through the command table, so the AOF logs it as Redis propagates it.
+ */
+export const evictingKeys: FiberRef.FiberRef<boolean> = FiberRef.unsafeMake(false)
+
+const expiredEvent = (key: ByteString): KeyspaceEvent => keyspaceEvent("expired", "expired", key)
+const keymissEvent = (key: ByteString): KeyspaceEvent => keyspaceEvent("keymiss", "keymiss", key)
+
 const fillDatabases = (keyspaces: ReadonlyArray<Keyspace>): ReadonlyArray<Database.Database> =>
   Array.from({ length: databaseCount }, (_, i) =>
     keyspaces[i] === undefined ? Database.emptyDatabase : Database.fromKeyspace(keyspaces[i]))
@@ -163,19 +173,58 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
         listeners.delete(listener)
       }
     }
-    /** expireIfNeeded on `keys`, counting the expired keys, then the lookups of a read. */
-    const lookUp = (database: Database.Database, keys: ReadonlyArray<ByteString>, readsKeys: boolean | undefined, nowMs: number) => {
-      const sizeBefore = Database.size(database)
-      const expired = Database.expireKeys(database, keys, nowMs)
-      stats.expired += sizeBefore - Database.size(expired)
-      if (readsKeys === true) {
-        for (const key of keys) {
-          if (Database.get(expired, key) === undefined) stats.misses++
-          else stats.hits++
+    /**
+     * expireIfNeeded on each of `keys`, then the lookup of a read (lookupKeyRead:
+     * a hit, or a miss and its `keymiss`), in the keys' order; `events` gets
+     * each `expired` and `keymiss` as Redis raises them.
+     */
+    const lookUp = (
+      database: Database.Database,
+      keys: ReadonlyArray<ByteString>,
+      readsKeys: boolean | undefined,
+      nowMs: number,
+      events: Array<KeyspaceEvent>
+    ) => {
+      let current = database
+      for (const key of keys) {
+        current = Database.expireKeys(current, [key], nowMs, (expired) => {
+          stats.expired++
+          events.push(expiredEvent(expired))
+        })
+        if (readsKeys === true) {
+          if (Database.get(current, key) === undefined) {
+            stats.misses++
+            events.push(keymissEvent(key))
+          } else stats.hits++
         }
       }
-      return expired
+      return current
     }
+
+    /**
+     * Runs one step on `database` (looked up as above), noting the keys it
+     * adds; its reply, database, changes, and every event it raised in order.
+     */
+    const runStep = <A>(
+      database: Database.Database,
+      keys: ReadonlyArray<ByteString>,
+      readsKeys: boolean | undefined,
+      nowMs: number,
+      run: (database: Database.Database, nowMs: number) => Transition<A>,
+      events: Array<KeyspaceEvent>
+    ) => {
+      const added: Array<ByteString> = []
+      const looked = Database.journaled(lookUp(database, keys, readsKeys, nowMs, events), added)
+      const [reply, next, count, stepEvents] = run(looked, nowMs)
+      events.push(...withAddedKeys(stepEvents ?? [], added))
+      return [reply, Database.unjournaled(next), count] as const
+    }
+
+    /** Publishes `events` of `db`, as evictions inside the maxmemory guard's DEL. */
+    const published = (db: number, events: ReadonlyArray<KeyspaceEvent>): Effect.Effect<void> =>
+      events.length === 0 || listeners.size === 0
+        ? Effect.void
+        : Effect.map(FiberRef.get(evictingKeys), (evicting) => publishEvents(db, evicting ? asEvictions(events) : events))
 
     const modify = <A>(
       db: number,
@@ -186,12 +235,12 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
-            const [reply, next, count, events] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs)
+            const events: Array<KeyspaceEvent> = []
+            const [reply, next, count] = runStep(opened, keys, readsKeys, nowMs, f, events)
             return [[reply, count, events] as const, next]
-          }))).pipe(Effect.flatMap(([reply, count, events]) => {
-            if (events !== undefined) publishEvents(db, events)
-            return counted([reply, count])
-          }))
+          }))).pipe(Effect.flatMap(([reply, count, events]) =>
+            events.length === 0 ? counted([reply, count]) : Effect.zipRight(published(db, events), counted([reply, count]))
+          ))
 
     const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
@@ -202,25 +251,22 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
             let current = opened
             let count = 0
             for (const step of steps) {
-              const [reply, next, stepChanges, stepEvents] = step.run(
-                lookUp(current, step.keys, step.readsKeys, nowMs),
-                nowMs
-              )
+              const [reply, next, stepChanges] = runStep(current, step.keys, step.readsKeys, nowMs, step.run, events)
               replies.push(reply)
               current = next
               count += stepChanges
-              if (stepEvents !== undefined) events.push(...stepEvents)
             }
             return [[replies, count, events] as const, current]
-          }))).pipe(Effect.flatMap(([replies, count, events]) => {
-            publishEvents(db, events)
-            return counted([replies, count])
-          }))
+          }))).pipe(Effect.flatMap(([replies, count, events]) =>
+            events.length === 0 ? counted([replies, count]) : Effect.zipRight(published(db, events), counted([replies, count]))
+          ))
 
     /**
      * Two Refs read and written with no yield between (the fiber may not hand
      * over before an unbounded op count): no other command sees one written
-     * and not the other.
+     * and not the other. Events: each database's expiries, then the keys the
+     * transition added (dbAdd comes before the notifications: MOVE's `new`
+     * precedes its move_from), then each database's own events.
      */
     const modifyPair = <A>(
       first: number,
@@ -232,15 +278,26 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       Effect.gen(function*() {
         const nowMs = yield* Clock.currentTimeMillis
         const before = [yield* Ref.get(databases[first]), yield* Ref.get(databases[second])] as const
+        const firstExpired: Array<KeyspaceEvent> = []
+        const secondExpired: Array<KeyspaceEvent> = []
+        const firstAdded: Array<ByteString> = []
+        const secondAdded: Array<ByteString> = []
         const [reply, nextFirst, nextSecond, count, firstEvents, secondEvents] = f(
-          Database.expireKeys(before[0], firstKeys, nowMs),
-          Database.expireKeys(before[1], secondKeys, nowMs),
+          Database.journaled(lookUp(before[0], firstKeys, false, nowMs, firstExpired), firstAdded),
+          Database.journaled(lookUp(before[1], secondKeys, false, nowMs, secondExpired), secondAdded),
           nowMs
         )
-        yield* Ref.set(databases[first], nextFirst)
-        yield* Ref.set(databases[second], nextSecond)
-        if (firstEvents !== undefined) publishEvents(first, firstEvents)
-        if (secondEvents !== undefined) publishEvents(second, secondEvents)
+        yield* Ref.set(databases[first], Database.unjournaled(nextFirst))
+        yield* Ref.set(databases[second], Database.unjournaled(nextSecond))
+        const explicit = [...firstEvents ?? [], ...secondEvents ?? []]
+        const added = (keys: ReadonlyArray<ByteString>, own: ReadonlyArray<KeyspaceEvent>) =>
+          withAddedKeys([], keys.filter((key) => !own.some((event) => event.eventClass === "new" && event.key === key)))
+        yield* published(first, firstExpired)
+        yield* published(second, secondExpired)
+        yield* published(first, added(firstAdded, explicit))
+        yield* published(second, added(secondAdded, explicit))
+        yield* published(first, firstEvents ?? [])
+        yield* published(second, secondEvents ?? [])
         return yield* counted([reply, count])
       }).pipe(Effect.withMaxOpsBeforeYield(Number.MAX_SAFE_INTEGER))
 
@@ -265,11 +322,16 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       for (let visited = 0; visited < databaseCount && budget.loopsLeft > 0 && !budget.outOfTime(); visited++) {
         const db = nextDatabase
         nextDatabase = (nextDatabase + 1) % databaseCount
+        const expired: Array<KeyspaceEvent> = []
         total += yield* Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
-            const [next, removed] = Database.reclaimExpired(opened, nowMs, randomIndex, budget)
+            expired.length = 0
+            const [next, removed] = Database.reclaimExpired(opened, nowMs, randomIndex, budget, (key) => {
+              expired.push(expiredEvent(key))
+            })
             return [removed, next] as const
           }))
+        publishEvents(db, expired)
       }
       stats.expired += total
       return total
