@@ -42,7 +42,7 @@ import {
 } from "../values/hash.js"
 import { commandName } from "./dispatch.js"
 import { parseScanClauses, parseScanCursor } from "./keys.js"
-import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, type Outcome, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { command } from "./row.js"
 import type { CommandSpec, Handler } from "./types.js"
@@ -56,7 +56,7 @@ const hashAt = (stored: Entry | undefined): Either.Either<HashValue | undefined,
 
 /** A read-only command: `answer` on the key's hash, WRONGTYPE for another type. */
 const reading = (answer: (hash: HashValue | undefined) => Outcome): Handler<Store> => (args, session) =>
-  transact(session, [args[1]], (db) => unchanged(db, Either.flatMap(hashAt(Database.get(db, args[1])), answer)))
+  transactReading(session, [args[1]], (db) => unchanged(db, Either.flatMap(hashAt(Database.get(db, args[1])), answer)), true)
 
 /**
  * A write command: `change` maps the key's hash (an empty one for a missing

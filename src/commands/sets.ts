@@ -30,7 +30,7 @@ import type { Store, Transition } from "../store/Store.js"
 import { hashKey, scan } from "../structures/hamt.js"
 import * as Sets from "../values/set.js"
 import { readSet, type SetValue } from "../values/set.js"
-import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, type Outcome, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { command } from "./row.js"
 import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
@@ -170,7 +170,7 @@ export const srandmember: Handler<Store> = (args, session) => {
   const count = args.length === 3 ? parseRandomCount(args[2]) : Either.right(undefined)
   if (Either.isLeft(count)) return Effect.fail(count.left)
   return Effect.flatMap(Random.nextInt, (seed) =>
-    transact(session, [args[1]], (db) =>
+    transactReading(session, [args[1]], (db) =>
       withSet(db, args[1], (set) => {
         const random = generator(seed)
         const wanted = count.right
@@ -180,7 +180,7 @@ export const srandmember: Handler<Store> = (args, session) => {
         if (wanted < 0n) return unchanged(db, reply(array(Array.from({ length: Number(-wanted) }, () => bulk(Sets.memberAt(set, random(size)))))))
         if (wanted >= BigInt(size)) return unchanged(db, reply(array(bulks(Sets.members(set)))))
         return unchanged(db, reply(array(bulks(distinctPicks(set, Number(wanted), random)))))
-      })))
+      }), true))
 }
 
 /** SPOP's seed: the step's time, the key and the set's size (see the module comment). */

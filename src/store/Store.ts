@@ -25,11 +25,21 @@ export type Transition<A> = readonly [
   events?: ReadonlyArray<KeyspaceEvent>
 ]
 
+/**
+ * Which of a step's keys it reads with lookupKeyRead (counted as hits or
+ * misses, a miss raising `keymiss`): all of them, or those at these indices
+ * (a write that reads some keys: BITOP's sources, SET ... GET).
+ */
+export type KeyReads = boolean | ReadonlyArray<number>
+
+const readsKeyAt = (reads: KeyReads | undefined, index: number): boolean =>
+  reads === true || (Array.isArray(reads) && reads.includes(index))
+
 /** One transition of `modifyEach`, with the keys lazily expired before it runs. */
 export interface Step<A> {
   readonly keys: ReadonlyArray<ByteString>
   /** Counts each of `keys` as a keyspace hit or miss (Redis's lookupKeyRead): set for read commands. */
-  readonly readsKeys?: boolean
+  readonly readsKeys?: KeyReads
   readonly run: (database: Database.Database, nowMs: number) => Transition<A>
 }
 
@@ -70,7 +80,7 @@ export interface StoreService {
     db: number,
     keys: ReadonlyArray<ByteString>,
     f: (database: Database.Database, nowMs: number) => Transition<A>,
-    readsKeys?: boolean
+    readsKeys?: KeyReads
   ) => Effect.Effect<A>
   /**
    * Runs `steps` in order on database `db` as one atomic update, all at the
@@ -181,17 +191,18 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     const lookUp = (
       database: Database.Database,
       keys: ReadonlyArray<ByteString>,
-      readsKeys: boolean | undefined,
+      readsKeys: KeyReads | undefined,
       nowMs: number,
       events: Array<KeyspaceEvent>
     ) => {
       let current = database
-      for (const key of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]
         current = Database.expireKeys(current, [key], nowMs, (expired) => {
           stats.expired++
           events.push(expiredEvent(expired))
         })
-        if (readsKeys === true) {
+        if (readsKeyAt(readsKeys, i)) {
           if (Database.get(current, key) === undefined) {
             stats.misses++
             events.push(keymissEvent(key))
@@ -208,7 +219,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
     const runStep = <A>(
       database: Database.Database,
       keys: ReadonlyArray<ByteString>,
-      readsKeys: boolean | undefined,
+      readsKeys: KeyReads | undefined,
       nowMs: number,
       run: (database: Database.Database, nowMs: number) => Transition<A>,
       events: Array<KeyspaceEvent>
@@ -230,7 +241,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       db: number,
       keys: ReadonlyArray<ByteString>,
       f: (database: Database.Database, nowMs: number) => Transition<A>,
-      readsKeys?: boolean
+      readsKeys?: KeyReads
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) =>
