@@ -117,7 +117,7 @@ export const copy: Handler<Store> = (args, session) =>
           return copied
             ? [integer(1), from, next, 1, [], copyEvents(destination, replaced)]
             : [integer(0), from, next, 0]
-        }))
+        }, true))
     }
   })
 

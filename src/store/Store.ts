@@ -96,7 +96,9 @@ export interface StoreService {
     second: number,
     firstKeys: ReadonlyArray<ByteString>,
     secondKeys: ReadonlyArray<ByteString>,
-    f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>
+    f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>,
+    /** Which of `firstKeys` are read with lookupKeyRead (COPY's source). */
+    readsFirstKeys?: KeyReads
   ) => Effect.Effect<A>
   /** Empties every database (FLUSHALL); returns how many keys it removed (added to dirty). */
   readonly flushAll: Effect.Effect<number>
@@ -284,7 +286,8 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
       second: number,
       firstKeys: ReadonlyArray<ByteString>,
       secondKeys: ReadonlyArray<ByteString>,
-      f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>
+      f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>,
+      readsFirstKeys?: KeyReads
     ): Effect.Effect<A> =>
       Effect.gen(function*() {
         const nowMs = yield* Clock.currentTimeMillis
@@ -294,7 +297,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>) {
         const firstAdded: Array<ByteString> = []
         const secondAdded: Array<ByteString> = []
         const [reply, nextFirst, nextSecond, count, firstEvents, secondEvents] = f(
-          Database.journaled(lookUp(before[0], firstKeys, false, nowMs, firstExpired), firstAdded),
+          Database.journaled(lookUp(before[0], firstKeys, readsFirstKeys, nowMs, firstExpired), firstAdded),
           Database.journaled(lookUp(before[1], secondKeys, false, nowMs, secondExpired), secondAdded),
           nowMs
         )
