@@ -59,10 +59,17 @@ const protoMaxBulkLen = Effect.map(
 
 /**
  * A core's writes as keyspace events: `event` for a value written (SETBIT and
- * BITFIELD raise `setbit`, BITOP `set`), `del` for a key deleted (BITOP's empty result).
+ * BITFIELD raise `setbit`, BITOP `set`), `del` for a key deleted (BITOP's
+ * empty result). SETBIT and BITFIELD notify only a string they changed or
+ * created (bitops.c's dirty check); BITOP's setKey always notifies.
  */
-const writeEvents = (result: CommandResult, event: string): ReadonlyArray<KeyspaceEvent> =>
-  result.writes.map(({ key, value }) => value === undefined ? keyspaceEvent("generic", "del", key) : keyspaceEvent("string", event, key))
+const writeEvents = (db: Database.Database, result: CommandResult, event: string): ReadonlyArray<KeyspaceEvent> =>
+  result.writes.flatMap(({ key, value }) => {
+    if (value === undefined) return [keyspaceEvent("generic", "del", key)]
+    const before = lookupIn(db)(key)
+    const unchanged = event === "setbit" && before._tag === "String" && before.value === value
+    return unchanged ? [] : [keyspaceEvent("string", event, key)]
+  })
 
 const bitHandler = (
   core: Core,
@@ -75,7 +82,8 @@ const bitHandler = (
   Effect.flatMap(protoMaxBulkLen, (limit) =>
     transactReading(session, keysOf(args), (db) => {
       const result = core(args, lookupIn(db), limit)
-      return [result.reply, applied(db, result, keepTtl), result.changes, writeEvents(result, event)]
+      const events = writeEvents(db, result, event)
+      return [result.reply, applied(db, result, keepTtl), result.changes, events]
     }, reads(args, keysOf(args))))
 
 /** What each command reads with lookupKeyRead (lookups.ts): all its keys, none (SETBIT), BITOP's sources. */
