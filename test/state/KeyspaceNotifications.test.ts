@@ -113,4 +113,15 @@ describe("notify-keyspace-events", () => {
     await redis.set("short", "lived", "PX", 20)
     expect(await heard).toEqual(["__keyevent@0__:expired short"])
   })
+
+  it("maxmemory eviction publishes evicted, not the DEL it runs", async () => {
+    const server = await serve({ notifyKeyspaceEvents: "Eeg", maxmemory: 200_000, maxmemoryPolicy: "allkeys-random" })
+    const [redis, subscriber] = [client(server), client(server)]
+    await subscriber.psubscribe("__keyevent@*__:*")
+    const heard = messages(subscriber, 1)
+    const value = "x".repeat(10_000)
+    for (let i = 0; i < 40; i++) await redis.set(`key:${i}`, value)
+    const [first] = await heard
+    expect(first).toMatch(/^__keyevent@0__:evicted key:\d+$/)
+  })
 })
