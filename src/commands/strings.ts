@@ -29,11 +29,8 @@ import type { CommandSpec, Handler } from "./types.js"
 import { commandName } from "./dispatch.js"
 import { edited, fresh, readString, textOf } from "../values/string.js"
 import { command } from "./row.js"
-import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
-
-/** setGenericCommand's events: `set`, then `expire` when it set a TTL. */
-const setEvents = (key: ByteString, expires: boolean): ReadonlyArray<KeyspaceEvent> =>
-  expires ? [keyspaceEvent("string", "set", key), keyspaceEvent("generic", "expire", key)] : [keyspaceEvent("string", "set", key)]
+import { keyspaceEvent } from "../store/keyspace-events.js"
+import { pairEvents, setEvents } from "./string-events.js"
 
 /**
  * The largest string a command may build: Redis's default proto-max-bulk-len
@@ -191,10 +188,6 @@ const keyValuePairs = (args: ReadonlyArray<ByteString>): Either.Either<ReadonlyA
 
 const putAll = (db: Database.Database, pairs: ReadonlyArray<readonly [ByteString, ByteString]>): Database.Database =>
   pairs.reduce((current, [key, value]) => Database.put(current, key, value, undefined), db)
-
-/** msetGenericCommand: a `set` per pair, in order. */
-const pairEvents = (pairs: ReadonlyArray<readonly [ByteString, ByteString]>): ReadonlyArray<KeyspaceEvent> =>
-  pairs.map(([key]) => keyspaceEvent("string", "set", key))
 
 export const mset: Handler<Store> = (args, session) =>
   Either.match(keyValuePairs(args), {
