@@ -134,3 +134,6 @@ export const startServer = async (
     throw failure
   }
 }
+
+export { KeyspaceEvents } from "./api/KeyspaceEvents.js"
+export type { KeyspaceEventsService, KeyspaceNotification, SubscribeOptions as KeyspaceEventsOptions } from "./api/KeyspaceEvents.js"

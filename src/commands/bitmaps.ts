@@ -22,8 +22,11 @@ import {
   setbitCommand
 } from "./bits/commands.js"
 import { defaultProtoMaxBulkLen } from "./bits/bitmap-arguments.js"
-import { transact } from "./keyspace-step.js"
+import { transactReading } from "./keyspace-step.js"
+import { bitfieldReads, indicesFrom } from "./lookups.js"
+import type { KeyReads } from "../store/Store.js"
 import { command } from "./row.js"
+import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
 import type { CommandSpec, Handler } from "./types.js"
 
 /** What a key holds, through the one string accessor (WRONGTYPE for any other type). */
@@ -54,24 +57,49 @@ const protoMaxBulkLen = Effect.map(
   Option.match({ onNone: () => defaultProtoMaxBulkLen, onSome: (live) => live.current().protoMaxBulkLen })
 )
 
-const bitHandler = (core: Core, keysOf: (args: ReadonlyArray<ByteString>) => ReadonlyArray<ByteString>, keepTtl: boolean): Handler<Store> =>
+/**
+ * A core's writes as keyspace events: `event` for a value written (SETBIT and
+ * BITFIELD raise `setbit`, BITOP `set`), `del` for a key deleted (BITOP's
+ * empty result). SETBIT and BITFIELD notify only a string they changed or
+ * created (bitops.c's dirty check); BITOP's setKey always notifies.
+ */
+const writeEvents = (db: Database.Database, result: CommandResult, event: string): ReadonlyArray<KeyspaceEvent> =>
+  result.writes.flatMap(({ key, value }) => {
+    if (value === undefined) return [keyspaceEvent("generic", "del", key)]
+    const before = lookupIn(db)(key)
+    const unchanged = event === "setbit" && before._tag === "String" && before.value === value
+    return unchanged ? [] : [keyspaceEvent("string", event, key)]
+  })
+
+const bitHandler = (
+  core: Core,
+  keysOf: (args: ReadonlyArray<ByteString>) => ReadonlyArray<ByteString>,
+  keepTtl: boolean,
+  reads: (args: ReadonlyArray<ByteString>, keys: ReadonlyArray<ByteString>) => KeyReads,
+  event = "setbit"
+): Handler<Store> =>
 (args, session) =>
   Effect.flatMap(protoMaxBulkLen, (limit) =>
-    transact(session, keysOf(args), (db) => {
+    transactReading(session, keysOf(args), (db) => {
       const result = core(args, lookupIn(db), limit)
-      return [result.reply, applied(db, result, keepTtl), result.changes]
-    }))
+      const events = writeEvents(db, result, event)
+      return [result.reply, applied(db, result, keepTtl), result.changes, events]
+    }, reads(args, keysOf(args))))
+
+/** What each command reads with lookupKeyRead (lookups.ts): all its keys, none (SETBIT), BITOP's sources. */
+const readsAll = () => true
+const readsNone = () => false
 
 const firstKey = (args: ReadonlyArray<ByteString>) => [args[1]]
 
-export const setbit = bitHandler(setbitCommand, firstKey, true)
-export const getbit = bitHandler(getbitCommand, firstKey, true)
-export const bitcount = bitHandler(bitcountCommand, firstKey, true)
-export const bitpos = bitHandler(bitposCommand, firstKey, true)
-export const bitop = bitHandler(bitopCommand, (args) => args.slice(2), false)
-export const bitfield = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, false, limit), firstKey, true)
-export const bitfieldRo = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, true, limit), firstKey, true)
-export const lcs = bitHandler(lcsCommand, (args) => args.slice(1, 3), true)
+export const setbit = bitHandler(setbitCommand, firstKey, true, readsNone)
+export const getbit = bitHandler(getbitCommand, firstKey, true, readsAll)
+export const bitcount = bitHandler(bitcountCommand, firstKey, true, readsAll)
+export const bitpos = bitHandler(bitposCommand, firstKey, true, readsAll)
+export const bitop = bitHandler(bitopCommand, (args) => args.slice(2), false, (_args, keys) => indicesFrom(1, keys), "set")
+export const bitfield = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, false, limit), firstKey, true, bitfieldReads)
+export const bitfieldRo = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, true, limit), firstKey, true, readsAll)
+export const lcs = bitHandler(lcsCommand, (args) => args.slice(1, 3), true, readsAll)
 
 /** Bitmaps and LCS: COMMAND INFO / COMMAND DOCS of redis-server 7.0.15. */
 export const bitmapCommands: ReadonlyArray<CommandSpec<Store>> = [

@@ -28,6 +28,7 @@ import * as Database from "../store/database.js"
 import { type StoredValue, valueOf } from "../store/entry.js"
 import type { Store } from "../store/Store.js"
 import { reply, transact, unchanged } from "./keyspace-step.js"
+import { keyspaceEvent, newKeyEvent } from "../store/keyspace-events.js"
 import { command } from "./row.js"
 import type { CommandSpec, Handler } from "./types.js"
 
@@ -122,9 +123,10 @@ export const restore: Handler<Store> = (args, session) =>
         if (Either.isLeft(value)) return unchanged(database, Either.left(value.left))
         const expiresAt = ttl === 0n ? undefined : Number(absoluteTtl ? ttl : ttl + BigInt(nowMs))
         if (expiresAt !== undefined && expiresAt <= nowMs) {
-          return existed ? [reply(ok), Database.remove(database, key), 1] : unchanged(database, reply(ok))
+          return existed ? [reply(ok), Database.remove(database, key), 1, [keyspaceEvent("generic", "del", key)]] : unchanged(database, reply(ok))
         }
-        return [reply(ok), Database.put(database, key, value.right, expiresAt), 1]
+        // restoreCommand: dbAdd (`new`, also over the key REPLACE deleted), then `restore`.
+        return [reply(ok), Database.put(database, key, value.right, expiresAt), 1, [newKeyEvent(key), keyspaceEvent("generic", "restore", key)]]
       })
   })
 

@@ -43,10 +43,11 @@ import {
 } from "../values/hash.js"
 import { commandName } from "./dispatch.js"
 import { parseScanClauses, parseScanCursor } from "./keys.js"
-import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, type Outcome, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import { addLongDouble, formatLongDouble, parseLongDouble } from "./numbers.js"
 import { command } from "./row.js"
 import type { CommandSpec, Handler } from "./types.js"
+import { keyspaceEvent } from "../store/keyspace-events.js"
 
 type Step = Transition<Outcome>
 
@@ -56,7 +57,7 @@ const hashAt = (stored: Entry | undefined): Either.Either<HashValue | undefined,
 
 /** A read-only command: `answer` on the key's hash, WRONGTYPE for another type. */
 const reading = (answer: (hash: HashValue | undefined) => Outcome): Handler<Store> => (args, session) =>
-  transact(session, [args[1]], (db) => unchanged(db, Either.flatMap(hashAt(Database.get(db, args[1])), answer)))
+  transactReading(session, [args[1]], (db) => unchanged(db, Either.flatMap(hashAt(Database.get(db, args[1])), answer)), true)
 
 /**
  * A write command: `change` maps the key's hash (an empty one for a missing
@@ -66,7 +67,11 @@ const reading = (answer: (hash: HashValue | undefined) => Outcome): Handler<Stor
 const writing = (
   session: Session,
   key: ByteString,
-  change: (hash: HashValue, limits: EncodingLimits) => Either.Either<readonly [RespValue, HashValue | undefined], CommandError>
+  change: (hash: HashValue, limits: EncodingLimits) => Either.Either<readonly [RespValue, HashValue | undefined], CommandError>,
+  /** The command's keyspace event; `del` follows when the hash emptied. */
+  event: string,
+  /** Whether the event is raised when nothing changed (hsetCommand and the HINCRBYs notify whenever they succeed). */
+  notifiesUnchanged = false
 ) =>
   transact(session, [key], (db, _nowMs, limits): Step => {
     const stored = Database.get(db, key)
@@ -76,9 +81,10 @@ const writing = (
     const changed = change(before, limits)
     if (Either.isLeft(changed)) return unchanged(db, Either.left(changed.left))
     const [answer, after] = changed.right
-    if (after === before) return unchanged(db, reply(answer))
+    if (after === before) return notifiesUnchanged ? [reply(answer), db, 0, [keyspaceEvent("hash", event, key)]] : unchanged(db, reply(answer))
     const next = after === undefined ? Database.remove(db, key) : Database.put(db, key, after, expiresAtOf(stored))
-    return [reply(answer), next, 1]
+    const events = after === undefined ? [keyspaceEvent("hash", event, key), keyspaceEvent("generic", "del", key)] : [keyspaceEvent("hash", event, key)]
+    return [reply(answer), next, 1, events]
   })
 
 const pairsOf = (args: ReadonlyArray<ByteString>, from: number): Array<readonly [ByteString, ByteString]> => {
@@ -94,7 +100,7 @@ const settingPairs = (answer: (added: number) => RespValue): Handler<Store> => (
   return writing(session, args[1], (hash, limits) => {
     const after = setFields(hash, pairs, limits)
     return Either.right([answer(after.size - hash.size), after])
-  })
+  }, "hset", true)
 }
 
 export const hset = settingPairs((added) => integer(added))
@@ -102,7 +108,7 @@ export const hmset = settingPairs(() => ok)
 
 export const hsetnx: Handler<Store> = (args, session) =>
   writing(session, args[1], (hash, limits) =>
-    Either.right(getField(hash, args[2]) !== undefined ? [integer(0), hash] : [integer(1), setField(hash, args[2], args[3], limits)]))
+    Either.right(getField(hash, args[2]) !== undefined ? [integer(0), hash] : [integer(1), setField(hash, args[2], args[3], limits)]), "hset")
 
 export const hdel: Handler<Store> = (args, session) =>
   writing(session, args[1], (hash) => {
@@ -110,7 +116,7 @@ export const hdel: Handler<Store> = (args, session) =>
     const fields = args.slice(2)
     const after = removeFields(hash, fields)
     return Either.right([integer(hash.size - (after?.size ?? 0)), after])
-  })
+  }, "hdel")
 
 const fieldOrNull = (hash: HashValue | undefined, field: ByteString): RespValue => {
   const value = hash === undefined ? undefined : getField(hash, field)
@@ -155,7 +161,7 @@ export const hincrby: Handler<Store> = (args, session) => {
     if (result < int64Min || result > int64Max) return fail(overflow, "Overflow")
     const reply = integer(result >= BigInt(Number.MIN_SAFE_INTEGER) && result <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(result) : result)
     return Either.right([reply, setField(hash, args[2], result.toString(), limits)])
-  })
+  }, "hincrby", true)
 }
 
 /** hincrbyfloatCommand: long double arithmetic and formatting, as INCRBYFLOAT (numbers.ts). */
@@ -171,7 +177,7 @@ export const hincrbyfloat: Handler<Store> = (args, session) => {
     if (result._tag === "Infinite") return fail(incrementNanOrInfinity)
     const text = formatLongDouble(result)
     return Either.right([bulk(text), setField(hash, args[2], text, limits)])
-  })
+  }, "hincrbyfloat", true)
 }
 
 // ---------------------------------------------------------------------------

@@ -26,6 +26,14 @@ import { reply, transact, unchanged } from "./keyspace-step.js"
 import { command } from "./row.js"
 import { getrange } from "./strings.js"
 import type { CommandSpec, Handler } from "./types.js"
+import { keyspaceEvent, type KeyspaceEvent, newKeyEvent } from "../store/keyspace-events.js"
+
+/**
+ * copyCommand's events: `copy_to` on the destination, after the dbAdd's `new`;
+ * REPLACE deletes an existing destination first, so its `new` is reported here.
+ */
+const copyEvents = (destination: ByteString, replaced: boolean): ReadonlyArray<KeyspaceEvent> =>
+  replaced ? [newKeyEvent(destination), keyspaceEvent("generic", "copy_to", destination)] : [keyspaceEvent("generic", "copy_to", destination)]
 
 const int32Min = -(2n ** 31n)
 const int32Max = 2n ** 31n - 1n
@@ -97,15 +105,19 @@ export const copy: Handler<Store> = (args, session) =>
       if (target === session.db) {
         if (source === destination) return Effect.fail(commandError(sameObject))
         return transact(session, [source, destination], (database) => {
+          const replaced = Database.get(database, destination) !== undefined
           const [copied, next] = copyEntry(database, database, source, destination, replace)
-          return copied ? [reply(integer(1)), next, 1] : unchanged(database, reply(integer(0)))
+          return copied ? [reply(integer(1)), next, 1, copyEvents(destination, replaced)] : unchanged(database, reply(integer(0)))
         })
       }
       return Effect.flatMap(Store, (store) =>
         store.modifyPair(session.db, target, [source], [destination], (from, to) => {
+          const replaced = Database.get(to, destination) !== undefined
           const [copied, next] = copyEntry(from, to, source, destination, replace)
-          return [integer(copied ? 1 : 0), from, next, copied ? 1 : 0]
-        }))
+          return copied
+            ? [integer(1), from, next, 1, [], copyEvents(destination, replaced)]
+            : [integer(0), from, next, 0]
+        }, true))
     }
   })
 
@@ -120,7 +132,9 @@ export const move: Handler<Store> = (args, session) =>
         store.modifyPair(session.db, target, [key], [key], (from, to) => {
           const stored = Database.get(from, key)
           if (stored === undefined || Database.get(to, key) !== undefined) return [integer(0), from, to, 0]
-          return [integer(1), Database.remove(from, key), Database.put(to, key, valueOf(stored), expiresAtOf(stored)), 1]
+          // moveCommand: move_from in the source database, move_to in the target (after the dbAdd's `new` there).
+          return [integer(1), Database.remove(from, key), Database.put(to, key, valueOf(stored), expiresAtOf(stored)), 1,
+            [keyspaceEvent("generic", "move_from", key)], [keyspaceEvent("generic", "move_to", key)]]
         }))
     }
   })
@@ -151,7 +165,7 @@ export const getset: Handler<Store> = (args, session) =>
     const previous = readString(stored === undefined ? undefined : valueOf(stored))
     if (Either.isLeft(previous)) return unchanged(database, Either.left(previous.left))
     const answer = previous.right === undefined ? nullBulk : bulk(textOf(previous.right))
-    return [reply(answer), Database.put(database, args[1], fresh(args[2]), undefined), 1]
+    return [reply(answer), Database.put(database, args[1], fresh(args[2]), undefined), 1, [keyspaceEvent("string", "set", args[1])]]
   })
 
 /** COMMAND INFO / COMMAND DOCS of redis-server 7.0.15. */

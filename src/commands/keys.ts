@@ -26,6 +26,7 @@ import type { CommandSpec, Handler } from "./types.js"
 import { commandName } from "./dispatch.js"
 import { typeOf } from "../values/registry.js"
 import { command, noKeys } from "./row.js"
+import { keyspaceEvent, type KeyspaceEvent, newKeyEvent } from "../store/keyspace-events.js"
 
 
 // ---------------------------------------------------------------------------
@@ -35,10 +36,15 @@ import { command, noKeys } from "./row.js"
 export const del: Handler<Store> = (args, session) => {
   const keys = args.slice(1)
   return transact(session, keys, (db) => {
-    const before = Database.size(db)
-    const next = keys.reduce(Database.remove, db)
-    const removed = before - Database.size(next)
-    return [reply(integer(removed)), next, removed]
+    // delGenericCommand: a `del` for each key it deleted, in order.
+    const events: Array<KeyspaceEvent> = []
+    let next = db
+    for (const key of keys) {
+      const before = Database.size(next)
+      next = Database.remove(next, key)
+      if (Database.size(next) < before) events.push(keyspaceEvent("generic", "del", key))
+    }
+    return [reply(integer(events.length)), next, events.length, events]
   })
 }
 
@@ -101,10 +107,10 @@ const expireCommand = (unit: "seconds" | "milliseconds", relative: boolean): Han
         const when = milliseconds + base
         const current = Database.get(db, args[1])
         if (current === undefined || !flagsAllow(flags, expiresAtOf(current), when)) return unchanged(db, reply(integer(0)))
-        const next = when <= BigInt(nowMs)
-          ? Database.remove(db, args[1])
-          : Database.put(db, args[1], valueOf(current), Number(when))
-        return [reply(integer(1)), next, 1]
+        // expireGenericCommand: a time already past deletes the key (`del`), else `expire`.
+        return when <= BigInt(nowMs)
+          ? [reply(integer(1)), Database.remove(db, args[1]), 1, [keyspaceEvent("generic", "del", args[1])]]
+          : [reply(integer(1)), Database.put(db, args[1], valueOf(current), Number(when)), 1, [keyspaceEvent("generic", "expire", args[1])]]
       })
     }
   })
@@ -136,7 +142,7 @@ export const persist: Handler<Store> = (args, session) =>
     const current = Database.get(db, args[1])
     return current === undefined || expiresAtOf(current) === undefined
       ? unchanged(db, reply(integer(0)))
-      : [reply(integer(1)), Database.put(db, args[1], valueOf(current), undefined), 1]
+      : [reply(integer(1)), Database.put(db, args[1], valueOf(current), undefined), 1, [keyspaceEvent("generic", "persist", args[1])]]
   })
 
 // ---------------------------------------------------------------------------
@@ -151,7 +157,9 @@ const renameCommand = (onlyIfAbsent: boolean): Handler<Store> => (args, session)
     if (moved === undefined) return unchanged(db, Either.left(failure(noSuchKey)))
     if (source === destination) return unchanged(db, reply(answer(!onlyIfAbsent)))
     if (onlyIfAbsent && Database.get(db, destination) !== undefined) return unchanged(db, reply(answer(false)))
-    return [reply(answer(true)), Database.put(Database.remove(db, source), destination, valueOf(moved), expiresAtOf(moved)), 1]
+    // renameGenericCommand: dbAdd of the destination (`new`, even over a key it deleted first), then rename_from, rename_to.
+    const events = [newKeyEvent(destination), keyspaceEvent("generic", "rename_from", source), keyspaceEvent("generic", "rename_to", destination)]
+    return [reply(answer(true)), Database.put(Database.remove(db, source), destination, valueOf(moved), expiresAtOf(moved)), 1, events]
   })
 }
 
@@ -265,12 +273,14 @@ export const randomkey: Handler<Store> = (_args, session) =>
     transact(session, [], (db, nowMs) => {
       const random = new PCGRandom(seed)
       let current = db
+      const expired: Array<KeyspaceEvent> = []
       for (;;) {
         const size = Database.size(current)
         const picked = size === 0 ? undefined : Database.entryAt(current, random.integer(size))
-        if (picked === undefined) return unchanged(current, reply(nullBulk))
-        if (!isExpired(picked[1], nowMs)) return unchanged(current, reply(bulk(picked[0])))
+        if (picked === undefined) return [reply(nullBulk), current, 0, expired]
+        if (!isExpired(picked[1], nowMs)) return [reply(bulk(picked[0])), current, 0, expired]
         current = Database.remove(current, picked[0])
+        expired.push(keyspaceEvent("expired", "expired", picked[0]))
       }
     }))
 

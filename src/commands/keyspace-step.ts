@@ -7,7 +7,7 @@ import { Effect, Effectable, Either } from "effect"
 import { CommandError, commandError, type CommandErrorReason } from "../errors.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import type { Database } from "../store/database.js"
-import { Store, type Transition } from "../store/Store.js"
+import { type KeyReads, Store, type Transition } from "../store/Store.js"
 import type { Session } from "../state/Session.js"
 import type { EncodingLimits } from "../values/encoding-limits.js"
 
@@ -32,7 +32,7 @@ export class KeyspaceStep extends Effectable.Class<RespValue, CommandError, Stor
     readonly keys: ReadonlyArray<ByteString>,
     readonly run: (database: Database, nowMs: number, limits: EncodingLimits) => Transition<Outcome>,
     /** Counts `keys` as keyspace hits or misses (a read command's lookups: see commands/lookups.ts). */
-    readonly readsKeys = false
+    readonly readsKeys: KeyReads = false
   ) {
     super()
   }
@@ -50,3 +50,15 @@ export const transact = (
   keys: ReadonlyArray<ByteString>,
   f: (database: Database, nowMs: number, limits: EncodingLimits) => Transition<Outcome>
 ): Effect.Effect<RespValue, CommandError, Store> => new KeyspaceStep(session, keys, f)
+
+/**
+ * As `transact`, with the keys it reads (lookups.ts): for a handler whose step
+ * is built inside another effect (a random seed, a live setting), which the
+ * command table cannot mark.
+ */
+export const transactReading = (
+  session: Session,
+  keys: ReadonlyArray<ByteString>,
+  f: (database: Database, nowMs: number) => Transition<Outcome>,
+  reads: KeyReads
+): Effect.Effect<RespValue, CommandError, Store> => new KeyspaceStep(session, keys, f, reads)

@@ -8,21 +8,49 @@
  */
 import { KeyspaceStep } from "./keyspace-step.js"
 import type { CommandSpec, Handler } from "./types.js"
-import type { Store } from "../store/Store.js"
+import type { KeyReads, Store } from "../store/Store.js"
+import type { ByteString } from "../resp/values.js"
 
 /** Write commands that read their key with lookupKeyRead. */
 const readingWrites: ReadonlySet<string> = new Set(["getdel", "getex"])
+
+/** From `from` to the end of a step's `keys` (a store command's sources after its destination). */
+export const indicesFrom = (from: number, keys: ReadonlyArray<ByteString>): ReadonlyArray<number> =>
+  keys.map((_, i) => i).filter((i) => i >= from)
+
+/** BITFIELD reads its key with lookupKeyRead when it has no SET or INCRBY (bitfieldGeneric). */
+export const bitfieldReads = (args: ReadonlyArray<ByteString>): KeyReads =>
+  args.slice(2).some((word) => ["set", "incrby"].includes(word.toLowerCase())) ? false : [0]
+
+/**
+ * Write commands that read some of their step's keys with lookupKeyRead, as
+ * indices into those keys: BITOP's and the set STOREs' sources (after the
+ * destination), COPY's source, GETSET's key, SET's with GET (getGenericCommand).
+ * A handler whose step is built inside another effect (a random seed, a live
+ * setting) is not seen here: it says what it reads itself (`transactReading`).
+ */
+const partlyReadingWrites: Readonly<Record<string, (args: ReadonlyArray<ByteString>, keys: ReadonlyArray<ByteString>) => KeyReads>> = {
+  sinterstore: (_args, keys) => indicesFrom(1, keys),
+  sunionstore: (_args, keys) => indicesFrom(1, keys),
+  sdiffstore: (_args, keys) => indicesFrom(1, keys),
+  copy: () => [0],
+  getset: () => [0],
+  set: (args) => args.slice(3).some((option) => option.toLowerCase() === "get") ? [0] : false
+}
 
 export const readsKeys = (spec: CommandSpec<unknown>): boolean =>
   spec.flags.includes("readonly") || readingWrites.has(spec.name)
 
 /** The spec, its keyspace step (if it is one) counting lookups when the command reads. */
 export const countingLookups = <R>(spec: CommandSpec<R>): CommandSpec<R | Store> => {
-  if (!readsKeys(spec)) return spec
+  const partly = partlyReadingWrites[spec.name]
+  if (!readsKeys(spec) && partly === undefined) return spec
   const handler = spec.handler
   const counting: Handler<R | Store> = (args, session) => {
     const effect = handler(args, session)
-    return effect instanceof KeyspaceStep ? new KeyspaceStep(effect.session, effect.keys, effect.run, true) : effect
+    if (!(effect instanceof KeyspaceStep)) return effect
+    const reads = partly === undefined ? true : partly(args, effect.keys)
+    return reads === false ? effect : new KeyspaceStep(effect.session, effect.keys, effect.run, reads)
   }
   return { ...spec, handler: counting }
 }

@@ -30,9 +30,10 @@ import type { Store, Transition } from "../store/Store.js"
 import { hashKey, scan } from "../structures/hamt.js"
 import * as Sets from "../values/set.js"
 import { readSet, type SetValue } from "../values/set.js"
-import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, type Outcome, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { command } from "./row.js"
+import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
 import type { Handler } from "./types.js"
 
 /** The key's set (undefined when missing), or WRONGTYPE. */
@@ -50,6 +51,10 @@ const keep = (db: Database.Database, key: ByteString, set: SetValue | undefined)
   set === undefined ? Database.remove(db, key) : Database.put(db, key, set, expiresAtOf(Database.get(db, key)))
 
 const bulks = (members: ReadonlyArray<string>): Array<RespValue> => members.map(bulk)
+
+/** A set command's event on `key`, and `del` after it when the set emptied (t_set.c). */
+const setEvents = (event: string, key: ByteString, emptied: boolean): ReadonlyArray<KeyspaceEvent> =>
+  emptied ? [keyspaceEvent("set", event, key), keyspaceEvent("generic", "del", key)] : [keyspaceEvent("set", event, key)]
 const emptySetReply = setReply([])
 
 /** Runs `f` on the set at `key`; WRONGTYPE changes nothing. */
@@ -72,7 +77,7 @@ export const sadd: Handler<Store> = (args, session) =>
       const before = set ?? Sets.emptySet
       const after = Sets.add(before, args.slice(2), limits.setMaxIntsetEntries)
       const added = Sets.size(after) - Sets.size(before)
-      return added === 0 ? unchanged(db, reply(integer(0))) : [reply(integer(added)), keep(db, args[1], after), added]
+      return added === 0 ? unchanged(db, reply(integer(0))) : [reply(integer(added)), keep(db, args[1], after), added, setEvents("sadd", args[1], false)]
     }))
 
 export const srem: Handler<Store> = (args, session) =>
@@ -81,7 +86,9 @@ export const srem: Handler<Store> = (args, session) =>
       if (set === undefined) return unchanged(db, reply(integer(0)))
       const after = Sets.remove(set, args.slice(2))
       const removed = Sets.size(set) - (after === undefined ? 0 : Sets.size(after))
-      return removed === 0 ? unchanged(db, reply(integer(0))) : [reply(integer(removed)), keep(db, args[1], after), removed]
+      return removed === 0
+        ? unchanged(db, reply(integer(0)))
+        : [reply(integer(removed)), keep(db, args[1], after), removed, setEvents("srem", args[1], after === undefined)]
     }))
 
 export const sismember = reading((set, args) => integer(set !== undefined && Sets.has(set, args[2]) ? 1 : 0))
@@ -103,9 +110,15 @@ export const smove: Handler<Store> = (args, session) => {
       onRight: ([from, to]) => {
         if (from === undefined || !Sets.has(from, member)) return unchanged(db, reply(integer(0)))
         if (source === destination) return unchanged(db, reply(integer(1)))
-        const afterSource = keep(db, source, Sets.remove(from, [member]))
-        const added = Sets.add(to ?? Sets.emptySet, [member], limits.setMaxIntsetEntries)
-        return [reply(integer(1)), keep(afterSource, destination, added), 2]
+        const left = Sets.remove(from, [member])
+        const afterSource = keep(db, source, left)
+        const before = to ?? Sets.emptySet
+        const added = Sets.add(before, [member], limits.setMaxIntsetEntries)
+        // smoveCommand: srem (and del) on the source, sadd on the destination when the member is new there.
+        const events = Sets.size(added) > Sets.size(before)
+          ? [...setEvents("srem", source, left === undefined), keyspaceEvent("set", "sadd", destination)]
+          : setEvents("srem", source, left === undefined)
+        return [reply(integer(1)), keep(afterSource, destination, added), 2, events]
       }
     })
   })
@@ -154,7 +167,7 @@ export const srandmember: Handler<Store> = (args, session) => {
   const count = args.length === 3 ? parseRandomCount(args[2]) : Either.right(undefined)
   if (Either.isLeft(count)) return Effect.fail(count.left)
   return Effect.flatMap(Random.nextInt, (seed) =>
-    transact(session, [args[1]], (db) =>
+    transactReading(session, [args[1]], (db) =>
       withSet(db, args[1], (set) => {
         const random = generator(seed)
         const wanted = count.right
@@ -164,7 +177,7 @@ export const srandmember: Handler<Store> = (args, session) => {
         if (wanted < 0n) return unchanged(db, reply(array(Array.from({ length: Number(-wanted) }, () => bulk(Sets.memberAt(set, random(size)))))))
         if (wanted >= BigInt(size)) return unchanged(db, reply(array(bulks(Sets.members(set)))))
         return unchanged(db, reply(array(bulks(distinctPicks(set, Number(wanted), random)))))
-      })))
+      }), true))
 }
 
 /** SPOP's seed: the step's time, the key and the set's size (see the module comment). */
@@ -195,23 +208,24 @@ export const spop: Handler<Store> = (args, session) => {
       const random = generator(popSeed(args[1], nowMs, size))
       if (count === undefined) {
         const [member] = srem([Sets.memberAt(set, random(size))])
-        return [reply(bulk(member)), keep(db, args[1], Sets.remove(set, [member])), 1]
+        const left = Sets.remove(set, [member])
+        return [reply(bulk(member)), keep(db, args[1], left), 1, setEvents("spop", args[1], left === undefined)]
       }
       if (count === 0n) return unchanged(db, reply(emptySetReply))
       if (count >= BigInt(size)) {
         propagated = [["DEL", args[1]]]
-        return [reply(setReply(bulks(Sets.members(set)))), Database.remove(db, args[1]), 1]
+        return [reply(setReply(bulks(Sets.members(set)))), Database.remove(db, args[1]), 1, setEvents("spop", args[1], true)]
       }
       const popped = Number(count)
       const remaining = size - popped
       if (remaining * popMoveStrategyFactor > popped) {
         const picks = srem(distinctPicks(set, popped, random))
-        return [reply(setReply(bulks(picks))), keep(db, args[1], Sets.remove(set, picks)), 1]
+        return [reply(setReply(bulks(picks))), keep(db, args[1], Sets.remove(set, picks)), 1, setEvents("spop", args[1], false)]
       }
       const kept = distinctPicks(set, remaining, random)
       const rest = Sets.fromMembers(kept, limits.setMaxIntsetEntries)
       const gone = srem(rest === undefined ? Sets.members(set) : Sets.members(set).filter((member) => !Sets.has(rest, member)))
-      return [reply(setReply(bulks(gone))), keep(db, args[1], rest), 1]
+      return [reply(setReply(bulks(gone))), keep(db, args[1], rest), 1, setEvents("spop", args[1], false)]
     }))
   return Effect.tap(step, () => propagated.length === 0 ? Effect.void : propagateAs(propagated))
 }
@@ -261,7 +275,7 @@ const algebra = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<s
     }))
 
 /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]: an empty result deletes the destination. */
-const algebraStore = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<string>): Handler<Store> => (args, session) =>
+const algebraStore = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Array<string>, event: string): Handler<Store> => (args, session) =>
   transact(session, args.slice(1), (db, _nowMs, limits) =>
     Either.match(setsAt(db, args.slice(2)), {
       onLeft: (error) => unchanged(db, Either.left(error)),
@@ -269,18 +283,18 @@ const algebraStore = (combine: (sets: ReadonlyArray<SetValue | undefined>) => Ar
         const stored = Sets.fromMembers(combine(sets), limits.setMaxIntsetEntries)
         if (stored === undefined) {
           const existed = Database.get(db, args[1]) !== undefined
-          return existed ? [reply(integer(0)), Database.remove(db, args[1]), 1] : unchanged(db, reply(integer(0)))
+          return existed ? [reply(integer(0)), Database.remove(db, args[1]), 1, [keyspaceEvent("generic", "del", args[1])]] : unchanged(db, reply(integer(0)))
         }
-        return [reply(integer(Sets.size(stored))), Database.put(db, args[1], stored, undefined), 1]
+        return [reply(integer(Sets.size(stored))), Database.put(db, args[1], stored, undefined), 1, [keyspaceEvent("set", event, args[1])]]
       }
     }))
 
 export const sinter = algebra(intersection, false)
 export const sunion = algebra(union, true)
 export const sdiff = algebra(difference, true)
-export const sinterstore = algebraStore(intersection)
-export const sunionstore = algebraStore(union)
-export const sdiffstore = algebraStore(difference)
+export const sinterstore = algebraStore(intersection, "sinterstore")
+export const sunionstore = algebraStore(union, "sunionstore")
+export const sdiffstore = algebraStore(difference, "sdiffstore")
 
 /** SINTERCARD numkeys key [key ...] [LIMIT limit] (sinterCardCommand's checks, in its order). */
 export const sintercard: Handler<Store> = (args, session) => {

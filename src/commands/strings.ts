@@ -29,6 +29,8 @@ import type { CommandSpec, Handler } from "./types.js"
 import { commandName } from "./dispatch.js"
 import { edited, fresh, readString, textOf } from "../values/string.js"
 import { command } from "./row.js"
+import { keyspaceEvent } from "../store/keyspace-events.js"
+import { pairEvents, setEvents } from "./string-events.js"
 
 /**
  * The largest string a command may build: Redis's default proto-max-bulk-len
@@ -155,7 +157,7 @@ export const set: Handler<Store> = (args, session) =>
         const answer = options.get ? bulkOrNull(previous) : reply(refused ? nullBulk : ok)
         if (refused || Either.isLeft(answer)) return unchanged(db, answer)
         const ttl = expiresAt.right ?? (options.keepTtl ? expiresAtOf(previous) : undefined)
-        return [answer, Database.put(db, args[1], args[2], ttl), 1]
+        return [answer, Database.put(db, args[1], args[2], ttl), 1, setEvents(args[1], expiresAt.right !== undefined)]
       })
   })
 
@@ -164,7 +166,7 @@ const setWithExpire = (unit: "EX" | "PX"): Handler<Store> => (args, session) =>
   transact(session, [args[1]], (db, nowMs) => {
     const expiresAt = expireOptionToTime({ unit, time: args[2] }, nowMs, commandName(args))
     if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
-    return [reply(ok), Database.put(db, args[1], args[3], expiresAt.right), 1]
+    return [reply(ok), Database.put(db, args[1], args[3], expiresAt.right), 1, setEvents(args[1], true)]
   })
 
 export const setex: Handler<Store> = setWithExpire("EX")
@@ -174,7 +176,7 @@ export const setnx: Handler<Store> = (args, session) =>
   transact(session, [args[1]], (db) =>
     Database.get(db, args[1]) !== undefined
       ? unchanged(db, reply(integer(0)))
-      : [reply(integer(1)), Database.put(db, args[1], args[2], undefined), 1])
+      : [reply(integer(1)), Database.put(db, args[1], args[2], undefined), 1, setEvents(args[1], false)])
 
 /** The pairs of MSET / MSETNX, or the arity error Redis sends for an odd count. */
 const keyValuePairs = (args: ReadonlyArray<ByteString>): Either.Either<ReadonlyArray<readonly [ByteString, ByteString]>, CommandError> => {
@@ -190,7 +192,7 @@ const putAll = (db: Database.Database, pairs: ReadonlyArray<readonly [ByteString
 export const mset: Handler<Store> = (args, session) =>
   Either.match(keyValuePairs(args), {
     onLeft: Effect.fail,
-    onRight: (pairs) => transact(session, [], (db) => [reply(ok), putAll(db, pairs), pairs.length])
+    onRight: (pairs) => transact(session, pairs.map(([key]) => key), (db) => [reply(ok), putAll(db, pairs), pairs.length, pairEvents(pairs)])
   })
 
 export const msetnx: Handler<Store> = (args, session) =>
@@ -200,7 +202,7 @@ export const msetnx: Handler<Store> = (args, session) =>
       transact(session, pairs.map(([key]) => key), (db) =>
         pairs.some(([key]) => Database.get(db, key) !== undefined)
           ? unchanged(db, reply(integer(0)))
-          : [reply(integer(1)), putAll(db, pairs), pairs.length])
+          : [reply(integer(1)), putAll(db, pairs), pairs.length, pairEvents(pairs)])
   })
 
 // ---------------------------------------------------------------------------
@@ -215,7 +217,7 @@ export const getdel: Handler<Store> = (args, session) =>
     if (Either.isLeft(previous)) return unchanged(db, Either.left(previous.left))
     return previous.right === undefined
       ? unchanged(db, reply(nullBulk))
-      : [reply(bulk(previous.right)), Database.remove(db, args[1]), 1]
+      : [reply(bulk(previous.right)), Database.remove(db, args[1]), 1, [keyspaceEvent("generic", "del", args[1])]]
   })
 
 /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]; a time already past deletes the key. */
@@ -232,11 +234,11 @@ export const getex: Handler<Store> = (args, session) =>
         if (Either.isLeft(expiresAt)) return unchanged(db, Either.left(expiresAt.left))
         if (expiresAt.right !== undefined) {
           return expiresAt.right <= nowMs
-            ? [answer, Database.remove(db, args[1]), 1]
-            : [answer, Database.put(db, args[1], valueOf(current), expiresAt.right), 1]
+            ? [answer, Database.remove(db, args[1]), 1, [keyspaceEvent("generic", "del", args[1])]]
+            : [answer, Database.put(db, args[1], valueOf(current), expiresAt.right), 1, [keyspaceEvent("generic", "expire", args[1])]]
         }
         if (options.persist && expiresAtOf(current) !== undefined) {
-          return [answer, Database.put(db, args[1], valueOf(current), undefined), 1]
+          return [answer, Database.put(db, args[1], valueOf(current), undefined), 1, [keyspaceEvent("generic", "persist", args[1])]]
         }
         return unchanged(db, answer)
       })
@@ -270,7 +272,7 @@ export const append: Handler<Store> = (args, session) =>
     }
     // appendCommand: a new key's value is tryObjectEncoding'd, an appended one is raw.
     const stored = current === undefined ? fresh(value) : edited(value)
-    return [reply(integer(value.length)), Database.put(db, args[1], stored, expiresAtOf(current)), 1]
+    return [reply(integer(value.length)), Database.put(db, args[1], stored, expiresAtOf(current)), 1, [keyspaceEvent("string", "append", args[1])]]
   })
 
 /** The inclusive byte range GETRANGE returns for a string of `length`, or undefined for "". */
@@ -311,7 +313,7 @@ export const setrange: Handler<Store> = (args, session) => {
     if (patch.length === 0) return unchanged(db, reply(integer(previous.right.length)))
     if (offset + BigInt(patch.length) > BigInt(maxStringLength)) return unchanged(db, fail(stringTooLong))
     const value = overwrite(previous.right, Number(offset), patch)
-    return [reply(integer(value.length)), Database.put(db, args[1], edited(value), expiresAtOf(current)), 1]
+    return [reply(integer(value.length)), Database.put(db, args[1], edited(value), expiresAtOf(current)), 1, [keyspaceEvent("string", "setrange", args[1])]]
   })
 }
 
@@ -329,7 +331,7 @@ const addToInteger = (key: ByteString, delta: bigint) =>
   const result = value + delta
   if (result < int64Min || result > int64Max) return unchanged(db, fail(overflow, "Overflow"))
   const next = Database.put(db, key, result.toString(), expiresAtOf(current))
-  return [reply(int64Reply(result)), next, 1] as const
+  return [reply(int64Reply(result)), next, 1, [keyspaceEvent("string", "incrby", key)]] as const
 }
 
 const counter = (delta: (args: ReadonlyArray<ByteString>) => Either.Either<bigint, CommandError>): Handler<Store> =>
@@ -362,7 +364,7 @@ export const incrbyfloat: Handler<Store> = (args, session) =>
     const result = addLongDouble(value, amount)
     if (result._tag === "Infinite") return unchanged(db, fail(incrementNanOrInfinity))
     const text = formatLongDouble(result)
-    return [reply(bulk(text)), Database.put(db, args[1], text, expiresAtOf(current)), 1]
+    return [reply(bulk(text)), Database.put(db, args[1], text, expiresAtOf(current)), 1, [keyspaceEvent("string", "incrbyfloat", args[1])]]
   })
 
 /** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */

@@ -45,6 +45,18 @@ export const formatKeyspaceEvents = (flags: ReadonlySet<string>): string => {
   return classes + [..."KEm"].filter((each) => flags.has(each)).join("")
 }
 
+/**
+ * The flags as stored (ServerConfig.notifyKeyspaceEvents): every character on,
+ * `A` expanded, in one fixed order. Lossless, unlike CONFIG GET's text, which
+ * drops `n` next to `A` as Redis 7.0 does while `new` events still go out.
+ */
+export const storedKeyspaceEvents = (flags: ReadonlySet<string>): string =>
+  [...eventClasses + "nKEm"].filter((each) => flags.has(each)).join("")
+
+/** CONFIG GET's text of a stored value (keyspaceEventsFlagsToString). */
+export const shownKeyspaceEvents = (stored: string): string =>
+  Either.match(parseKeyspaceEvents(stored), { onLeft: () => stored, onRight: formatKeyspaceEvents })
+
 const bufferClasses = ["normal", "slave", "pubsub"] as const
 const bufferClassOf = (name: string): number =>
   ({ normal: 0, slave: 1, replica: 1, pubsub: 2 } as Readonly<Record<string, number>>)[name.toLowerCase()] ?? -1

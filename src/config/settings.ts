@@ -10,7 +10,8 @@ import type {
 } from "./config.js"
 import { parameterAliases, type RememberedKind, rememberedParameters } from "./redis-parameters.js"
 import {
-  formatKeyspaceEvents,
+  shownKeyspaceEvents,
+  storedKeyspaceEvents,
   parseKeyspaceEvents,
   parseLatencyPercentiles,
   parseMaxmemoryClients,
@@ -287,8 +288,8 @@ const syntax = (
 const readParameters: ReadonlyArray<Parameter> = [
   { ...numeric("databases", { min: 1n, max: BigInt(intMax) }, (c) => c.databases, (c, databases) => ({ ...c, databases })),
     mutability: "immutable" },
-  syntax("notify-keyspace-events", (value) => Either.map(parseKeyspaceEvents(value), formatKeyspaceEvents),
-    (c) => c.notifyKeyspaceEvents, (c, notifyKeyspaceEvents) => ({ ...c, notifyKeyspaceEvents })),
+  syntax("notify-keyspace-events", (value) => Either.map(parseKeyspaceEvents(value), storedKeyspaceEvents),
+    (c) => shownKeyspaceEvents(c.notifyKeyspaceEvents), (c, notifyKeyspaceEvents) => ({ ...c, notifyKeyspaceEvents })),
   numeric("hash-max-listpack-entries", { min: 0n, max: longMax }, (c) => c.hashMaxListpackEntries,
     (c, hashMaxListpackEntries) => ({ ...c, hashMaxListpackEntries })),
   numeric("hash-max-listpack-value", { min: 0n, max: longMax, memory: true }, (c) => c.hashMaxListpackValue,

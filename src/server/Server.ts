@@ -16,6 +16,7 @@ import { type ServedCommands, serveConnection } from "./connection.js"
 import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
+import * as KeyspaceNotifications from "../state/KeyspaceNotifications.js"
 import { PubSub } from "../state/PubSub.js"
 import { MigrateConnections } from "../state/MigrateConnections.js"
 import { Store } from "../store/Store.js"
@@ -66,6 +67,7 @@ const listen = (options: ServerOptions) =>
 /** The server Layer: needs the Store (and the other command services); gives its address and PubSub. */
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
+    Layer.provideMerge(KeyspaceNotifications.layer),
     Layer.provideMerge(PubSub.layer),
     Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)))
   )

@@ -6,12 +6,12 @@
  * (`batched`), so publishing a batch costs one Ref update and no snapshot
  * taken before it ever changes.
  */
-import { Clock, Context, Effect, Layer, Random, Ref, Schedule } from "effect"
+import { Clock, Context, Effect, FiberRef, Layer, Random, Ref, Schedule } from "effect"
 import { PCGRandom } from "effect/Utils"
 import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
 import { databaseCount, type Keyspace } from "./entry.js"
-import type { KeyspaceEvent } from "./keyspace-events.js"
+import { asEvictions, type KeyspaceEvent, keyspaceEvent, withAddedKeys } from "./keyspace-events.js"
 import { defaultEncodingLimits, type EncodingLimits } from "../values/encoding-limits.js"
 
 /**
@@ -26,11 +26,21 @@ export type Transition<A> = readonly [
   events?: ReadonlyArray<KeyspaceEvent>
 ]
 
+/**
+ * Which of a step's keys it reads with lookupKeyRead (counted as hits or
+ * misses, a miss raising `keymiss`): all of them, or those at these indices
+ * (a write that reads some keys: BITOP's sources, SET ... GET).
+ */
+export type KeyReads = boolean | ReadonlyArray<number>
+
+const readsKeyAt = (reads: KeyReads | undefined, index: number): boolean =>
+  reads === true || (Array.isArray(reads) && reads.includes(index))
+
 /** One transition of `modifyEach`, with the keys lazily expired before it runs. */
 export interface Step<A> {
   readonly keys: ReadonlyArray<ByteString>
   /** Counts each of `keys` as a keyspace hit or miss (Redis's lookupKeyRead): set for read commands. */
-  readonly readsKeys?: boolean
+  readonly readsKeys?: KeyReads
   readonly run: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>
 }
 
@@ -71,7 +81,7 @@ export interface StoreService {
     db: number,
     keys: ReadonlyArray<ByteString>,
     f: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
-    readsKeys?: boolean
+    readsKeys?: KeyReads
   ) => Effect.Effect<A>
   /**
    * Runs `steps` in order on database `db` as one atomic update, all at the
@@ -87,7 +97,9 @@ export interface StoreService {
     second: number,
     firstKeys: ReadonlyArray<ByteString>,
     secondKeys: ReadonlyArray<ByteString>,
-    f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>
+    f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>,
+    /** Which of `firstKeys` are read with lookupKeyRead (COPY's source). */
+    readsFirstKeys?: KeyReads
   ) => Effect.Effect<A>
   /** Empties every database (FLUSHALL); returns how many keys it removed (added to dirty). */
   readonly flushAll: Effect.Effect<number>
@@ -122,6 +134,16 @@ export class Store extends Context.Tag("effect-kv/Store")<Store, StoreService>()
 }
 
 export const activeExpiry = Database.activeExpiry
+
+/**
+ * Set while the maxmemory guard runs its DEL of a victim: the removals that
+ * DEL reports are published as `evicted` (evict.c), not `del`. The DEL still
+ * goes through the command table, so the AOF logs it as Redis propagates it.
+ */
+export const evictingKeys: FiberRef.FiberRef<boolean> = FiberRef.unsafeMake(false)
+
+const expiredEvent = (key: ByteString): KeyspaceEvent => keyspaceEvent("expired", "expired", key)
+const keymissEvent = (key: ByteString): KeyspaceEvent => keyspaceEvent("keymiss", "keymiss", key)
 
 const fillDatabases = (keyspaces: ReadonlyArray<Keyspace>): ReadonlyArray<Database.Database> =>
   Array.from({ length: databaseCount }, (_, i) =>
@@ -167,35 +189,75 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
         listeners.delete(listener)
       }
     }
-    /** expireIfNeeded on `keys`, counting the expired keys, then the lookups of a read. */
-    const lookUp = (database: Database.Database, keys: ReadonlyArray<ByteString>, readsKeys: boolean | undefined, nowMs: number) => {
-      const sizeBefore = Database.size(database)
-      const expired = Database.expireKeys(database, keys, nowMs)
-      stats.expired += sizeBefore - Database.size(expired)
-      if (readsKeys === true) {
-        for (const key of keys) {
-          if (Database.get(expired, key) === undefined) stats.misses++
-          else stats.hits++
+    /**
+     * expireIfNeeded on each of `keys`, then the lookup of a read (lookupKeyRead:
+     * a hit, or a miss and its `keymiss`), in the keys' order; `events` gets
+     * each `expired` and `keymiss` as Redis raises them.
+     */
+    const lookUp = (
+      database: Database.Database,
+      keys: ReadonlyArray<ByteString>,
+      readsKeys: KeyReads | undefined,
+      nowMs: number,
+      events: Array<KeyspaceEvent>
+    ) => {
+      let current = database
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]
+        current = Database.expireKeys(current, [key], nowMs, (expired) => {
+          stats.expired++
+          events.push(expiredEvent(expired))
+        })
+        if (readsKeyAt(readsKeys, i)) {
+          if (Database.get(current, key) === undefined) {
+            stats.misses++
+            events.push(keymissEvent(key))
+          } else stats.hits++
         }
       }
-      return expired
+      return current
     }
+
+    /**
+     * Runs one step on `database` (looked up as above), noting the keys it
+     * adds; its reply, database, changes, and every event it raised in order.
+     */
+    const runStep = <A>(
+      database: Database.Database,
+      keys: ReadonlyArray<ByteString>,
+      readsKeys: KeyReads | undefined,
+      nowMs: number,
+      run: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
+      events: Array<KeyspaceEvent>
+    ) => {
+      const added: Array<ByteString> = []
+      const looked = Database.journaled(lookUp(database, keys, readsKeys, nowMs, events), added)
+      const [reply, next, count, stepEvents] = run(looked, nowMs, limits)
+      events.push(...withAddedKeys(stepEvents ?? [], added))
+      return [reply, Database.unjournaled(next), count] as const
+    }
+
+    /** Publishes `events` of `db`, as evictions inside the maxmemory guard's DEL. */
+    const published = (db: number, events: ReadonlyArray<KeyspaceEvent>): Effect.Effect<void> =>
+      events.length === 0 || listeners.size === 0
+        ? Effect.void
+        : Effect.map(FiberRef.get(evictingKeys), (evicting) => publishEvents(db, evicting ? asEvictions(events) : events))
 
     const modify = <A>(
       db: number,
       keys: ReadonlyArray<ByteString>,
       f: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
-      readsKeys?: boolean
+      readsKeys?: KeyReads
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
         Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
-            const [reply, next, count, events] = f(lookUp(opened, keys, readsKeys, nowMs), nowMs, limits)
+            const events: Array<KeyspaceEvent> = []
+            const [reply, next, count] = runStep(opened, keys, readsKeys, nowMs, f, events)
             return [[reply, count, events] as const, next]
-          }))).pipe(Effect.flatMap(([reply, count, events]) => {
-            if (events !== undefined) publishEvents(db, events)
-            return counted([reply, count])
-          }))
+          }))).pipe(Effect.flatMap(([reply, count, events]) =>
+            events.length === 0 ? counted([reply, count]) : Effect.zipRight(published(db, events), counted([reply, count]))
+          ))
 
     const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
@@ -206,46 +268,54 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
             let current = opened
             let count = 0
             for (const step of steps) {
-              const [reply, next, stepChanges, stepEvents] = step.run(
-                lookUp(current, step.keys, step.readsKeys, nowMs),
-                nowMs,
-                limits
-              )
+              const [reply, next, stepChanges] = runStep(current, step.keys, step.readsKeys, nowMs, step.run, events)
               replies.push(reply)
               current = next
               count += stepChanges
-              if (stepEvents !== undefined) events.push(...stepEvents)
             }
             return [[replies, count, events] as const, current]
-          }))).pipe(Effect.flatMap(([replies, count, events]) => {
-            publishEvents(db, events)
-            return counted([replies, count])
-          }))
+          }))).pipe(Effect.flatMap(([replies, count, events]) =>
+            events.length === 0 ? counted([replies, count]) : Effect.zipRight(published(db, events), counted([replies, count]))
+          ))
 
     /**
      * Two Refs read and written with no yield between (the fiber may not hand
      * over before an unbounded op count): no other command sees one written
-     * and not the other.
+     * and not the other. Events: each database's expiries, then the keys the
+     * transition added (dbAdd comes before the notifications: MOVE's `new`
+     * precedes its move_from), then each database's own events.
      */
     const modifyPair = <A>(
       first: number,
       second: number,
       firstKeys: ReadonlyArray<ByteString>,
       secondKeys: ReadonlyArray<ByteString>,
-      f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>
+      f: (first: Database.Database, second: Database.Database, nowMs: number) => PairTransition<A>,
+      readsFirstKeys?: KeyReads
     ): Effect.Effect<A> =>
       Effect.gen(function*() {
         const nowMs = yield* Clock.currentTimeMillis
         const before = [yield* Ref.get(databases[first]), yield* Ref.get(databases[second])] as const
+        const firstExpired: Array<KeyspaceEvent> = []
+        const secondExpired: Array<KeyspaceEvent> = []
+        const firstAdded: Array<ByteString> = []
+        const secondAdded: Array<ByteString> = []
         const [reply, nextFirst, nextSecond, count, firstEvents, secondEvents] = f(
-          Database.expireKeys(before[0], firstKeys, nowMs),
-          Database.expireKeys(before[1], secondKeys, nowMs),
+          Database.journaled(lookUp(before[0], firstKeys, readsFirstKeys, nowMs, firstExpired), firstAdded),
+          Database.journaled(lookUp(before[1], secondKeys, false, nowMs, secondExpired), secondAdded),
           nowMs
         )
-        yield* Ref.set(databases[first], nextFirst)
-        yield* Ref.set(databases[second], nextSecond)
-        if (firstEvents !== undefined) publishEvents(first, firstEvents)
-        if (secondEvents !== undefined) publishEvents(second, secondEvents)
+        yield* Ref.set(databases[first], Database.unjournaled(nextFirst))
+        yield* Ref.set(databases[second], Database.unjournaled(nextSecond))
+        const explicit = [...firstEvents ?? [], ...secondEvents ?? []]
+        const added = (keys: ReadonlyArray<ByteString>, own: ReadonlyArray<KeyspaceEvent>) =>
+          withAddedKeys([], keys.filter((key) => !own.some((event) => event.eventClass === "new" && event.key === key)))
+        yield* published(first, firstExpired)
+        yield* published(second, secondExpired)
+        yield* published(first, added(firstAdded, explicit))
+        yield* published(second, added(secondAdded, explicit))
+        yield* published(first, firstEvents ?? [])
+        yield* published(second, secondEvents ?? [])
         return yield* counted([reply, count])
       }).pipe(Effect.withMaxOpsBeforeYield(Number.MAX_SAFE_INTEGER))
 
@@ -270,11 +340,16 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
       for (let visited = 0; visited < databaseCount && budget.loopsLeft > 0 && !budget.outOfTime(); visited++) {
         const db = nextDatabase
         nextDatabase = (nextDatabase + 1) % databaseCount
+        const expired: Array<KeyspaceEvent> = []
         total += yield* Ref.modify(databases[db], (database) =>
           batched(database, (opened) => {
-            const [next, removed] = Database.reclaimExpired(opened, nowMs, randomIndex, budget)
+            expired.length = 0
+            const [next, removed] = Database.reclaimExpired(opened, nowMs, randomIndex, budget, (key) => {
+              expired.push(expiredEvent(key))
+            })
             return [removed, next] as const
           }))
+        publishEvents(db, expired)
       }
       stats.expired += total
       return total

@@ -25,6 +25,11 @@ export interface Database {
   readonly expires: Hamt.HamtMap<VolatileEntry>
   /** The open batch this database belongs to; undefined for a published database. */
   readonly batch: Batch | undefined
+  /**
+   * Where `put` notes each key it adds (Redis's dbAdd, which raises the `new`
+   * keyspace event), while the Store runs one step; undefined otherwise.
+   */
+  readonly added?: Array<ByteString>
 }
 
 /** One batch of changes under one edit token. */
@@ -80,9 +85,33 @@ const editOf = (db: Database): Hamt.Edit | undefined => {
   return batch.edit
 }
 
+/**
+ * `db` noting the keys `put` adds in `added` (a step's dbAdd calls), until
+ * `unjournaled`: the journal travels with every database derived from it.
+ */
+export const journaled = (db: Database, added: Array<ByteString>): Database => {
+  const next: Database = { keyspace: db.keyspace, expires: db.expires, batch: db.batch, added }
+  if (db.batch !== undefined) {
+    editOf(db)
+    db.batch.latest = next
+  }
+  return next
+}
+
+/** `db` without its journal. */
+export const unjournaled = (db: Database): Database => {
+  if (db.added === undefined) return db
+  const next: Database = { keyspace: db.keyspace, expires: db.expires, batch: db.batch }
+  if (db.batch !== undefined) {
+    editOf(db)
+    db.batch.latest = next
+  }
+  return next
+}
+
 /** The database after a change: the batch's latest from now on. */
 const derived = (db: Database, keyspace: Keyspace, expires: Hamt.HamtMap<VolatileEntry>): Database => {
-  const next: Database = { keyspace, expires, batch: db.batch }
+  const next: Database = db.added === undefined ? { keyspace, expires, batch: db.batch } : { keyspace, expires, batch: db.batch, added: db.added }
   if (db.batch !== undefined) db.batch.latest = next
   return next
 }
@@ -111,7 +140,11 @@ export const put = (db: Database, key: ByteString, value: StoredValue, expiresAt
   const expires = isVolatile(stored)
     ? Hamt.set(db.expires, key, stored, edit)
     : Hamt.size(db.expires) === 0 ? db.expires : Hamt.remove(db.expires, key, edit)
-  return derived(db, Hamt.set(db.keyspace, key, stored, edit), expires)
+  // Read before the set: under an edit token the trie grows in place.
+  const sizeBefore = Hamt.size(db.keyspace)
+  const keyspace = Hamt.set(db.keyspace, key, stored, edit)
+  if (db.added !== undefined && Hamt.size(keyspace) > sizeBefore) db.added.push(key)
+  return derived(db, keyspace, expires)
 }
 
 export const remove = (db: Database, key: ByteString): Database => {
@@ -123,13 +156,21 @@ export const remove = (db: Database, key: ByteString): Database => {
   return derived(db, keyspace, expires)
 }
 
-/** Redis's expireIfNeeded for a set of keys: removes those whose time is past. */
-export const expireKeys = (db: Database, keys: Iterable<ByteString>, nowMs: number): Database => {
+/** Redis's expireIfNeeded for a set of keys: removes those whose time is past, telling `onExpired` each one. */
+export const expireKeys = (
+  db: Database,
+  keys: Iterable<ByteString>,
+  nowMs: number,
+  onExpired?: (key: ByteString) => void
+): Database => {
   if (Hamt.size(db.expires) === 0) return db
   let result = db
   for (const key of keys) {
     const stored = get(result, key)
-    if (stored !== undefined && isExpired(stored, nowMs)) result = remove(result, key)
+    if (stored !== undefined && isExpired(stored, nowMs)) {
+      result = remove(result, key)
+      onExpired?.(key)
+    }
   }
   return result
 }
@@ -192,7 +233,8 @@ export const reclaimExpired = (
   db: Database,
   nowMs: number,
   randomIndex: (n: number) => number,
-  budget: CycleBudget
+  budget: CycleBudget,
+  onExpired?: (key: ByteString) => void
 ): readonly [Database, number] => {
   let current = db
   let removed = 0
@@ -204,6 +246,7 @@ export const reclaimExpired = (
       const candidate = volatileAt(current, randomIndex(Hamt.size(current.expires)))
       if (candidate !== undefined && isExpired(candidate, nowMs)) {
         current = remove(current, candidate.key)
+        onExpired?.(candidate.key)
         expired++
       }
     }

@@ -35,7 +35,7 @@ import * as Database from "../../store/database.js"
 import { databaseCount, type Keyspace } from "../../store/entry.js"
 import * as Hamt from "../../structures/hamt.js"
 import { chooseVictim } from "../../store/eviction.js"
-import { Store } from "../../store/Store.js"
+import { evictingKeys, Store } from "../../store/Store.js"
 import type { ServerConfig } from "../../config/config.js"
 import { LiveConfig } from "../../config/LiveConfig.js"
 
@@ -147,7 +147,9 @@ export const withMemoryLimit = <R>(table: CommandTable<R>): CommandTable<R | Sto
         if (evict === undefined || evicted >= maxEvictionsPerCommand) return false
         const victim = yield* pickVictim(config)
         if (victim === undefined) return false
-        yield* Effect.either(evict.handler(["DEL", victim.key], { ...session, db: victim.db }))
+        yield* Effect.either(evict.handler(["DEL", victim.key], { ...session, db: victim.db })).pipe(
+          Effect.locally(evictingKeys, true)
+        )
         const store = yield* Store
         store.stats.evicted++
         accessedAt.delete(accessKey(victim.db, victim.key))
