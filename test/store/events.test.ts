@@ -21,9 +21,10 @@ describe("Store keyspace events", () => {
         { keys: [], run: (database) => [1, Database.put(database, "a", "1", undefined), 1, [keyspaceEvent("string", "set", "a")]] },
         { keys: [], run: (database) => [2, Database.remove(database, "a"), 1, [keyspaceEvent("generic", "del", "a")]] }
       ])
+      // The Store adds `new` before the first event naming a key the step added (db.c dbAdd).
       expect(heard).toEqual([
-        [3, [set]],
-        [3, [keyspaceEvent("string", "set", "a"), keyspaceEvent("generic", "del", "a")]]
+        [3, [keyspaceEvent("new", "new", "k"), set]],
+        [3, [keyspaceEvent("new", "new", "a"), keyspaceEvent("string", "set", "a"), keyspaceEvent("generic", "del", "a")]]
       ])
       remove()
       yield* store.modify(3, [], (database) => [undefined, database, 0, [set]])
@@ -43,6 +44,7 @@ describe("Store keyspace events", () => {
         [keyspaceEvent("generic", "move_from", "k")],
         [keyspaceEvent("generic", "move_to", "k")]
       ])
-      expect(heard).toEqual([[0, "move_from"], [1, "move_to"]])
+      // As MOVE: the added key's `new` goes out before either database's own events.
+      expect(heard).toEqual([[1, "new"], [0, "move_from"], [1, "move_to"]])
     }).pipe(Effect.provide(Store.layer)))
 })
