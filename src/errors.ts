@@ -185,3 +185,14 @@ export const hashNotFloat = "ERR hash value is not a float"
 export const valueNanOrInfinity = "ERR value is NaN or Infinity"
 /** hrandfieldCommand: a WITHVALUES count outside [-LONG_MAX/2, LONG_MAX/2]. */
 export const countOutOfRange = "ERR value is out of range"
+
+// Lists and blocking (t_list.c, timeout.c, blocked.c)
+export const countNotPositive = "ERR count should be greater than 0"
+export const lposRankZero =
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+export const lposCountNegative = "ERR COUNT can't be negative"
+export const lposMaxlenNegative = "ERR MAXLEN can't be negative"
+export const timeoutNotFloat = "ERR timeout is not a float or out of range"
+/** CLIENT UNBLOCK ... ERROR: the blocked client's reply (blocked.c unblockClientOnError). */
+export const unblockedByClientUnblock = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+export const clientUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"

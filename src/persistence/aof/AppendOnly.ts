@@ -44,6 +44,12 @@ export interface AppendOnlyService {
    * write command in between, and logs it when it changed the dataset.
    */
   readonly logged: <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Logs `args` on database `db` as a command of its own (Redis's
+   * alsoPropagate): the pop that serves a blocked client. During a logged
+   * command it goes after that command's own line (the push that served it).
+   */
+  readonly propagate: (db: number, args: Command) => void
   /** Writes what is logged so far to the file; under `appendfsync always` also fsyncs it. */
   readonly flush: Effect.Effect<void>
   /** Writes and fsyncs everything logged (shutdown). */
@@ -78,6 +84,7 @@ export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, 
     this,
     this.of({
       logged: (_db, _args, run) => run,
+      propagate: () => undefined,
       flush: Effect.void,
       flushAndSync: Effect.void,
       rewrite: Effect.succeed("already-running"),
@@ -144,14 +151,25 @@ const make = (options: AppendOnlyOptions) =>
       rewriteBuffer?.push(...chunks)
     }
 
+    /** What `propagate` was given during the running logged command, to log after it; undefined when none runs. */
+    let propagatedDuring: Array<readonly [number, Command]> | undefined = undefined
+    const layerClock = yield* Effect.clock
+
     const logged = <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) =>
       writeLock.withPermits(1)(
         Effect.gen(function*() {
           const before = yield* store.changeCount
           const clock = yield* Effect.clock
           const nowMs = clock.unsafeCurrentTimeMillis()
-          const result = yield* Effect.withClock(run, clockAt(nowMs, (duration) => clock.sleep(duration)))
+          const propagated: Array<readonly [number, Command]> = []
+          propagatedDuring = propagated
+          const result = yield* Effect.withClock(run, clockAt(nowMs, (duration) => clock.sleep(duration))).pipe(
+            Effect.ensuring(Effect.sync(() => {
+              propagatedDuring = undefined
+            }))
+          )
           if ((yield* store.changeCount) !== before) append(db, withAbsoluteExpiry(args, nowMs), nowMs)
+          for (const [propagatedDb, propagatedArgs] of propagated) append(propagatedDb, propagatedArgs, nowMs)
           return result
         })
       )
@@ -257,6 +275,10 @@ const make = (options: AppendOnlyOptions) =>
 
     return AppendOnly.of({
       logged,
+      propagate: (db, args) => {
+        if (propagatedDuring !== undefined) propagatedDuring.push([db, args])
+        else append(db, args, layerClock.unsafeCurrentTimeMillis())
+      },
       flush,
       flushAndSync,
       rewrite,
