@@ -40,8 +40,10 @@ import type { CommandSpec, Handler } from "./types.js"
 interface BlockingPop {
   readonly keys: ReadonlyArray<ByteString>
   readonly timeoutMs: number
-  /** The reply when the timeout passes (null array for the pops, null for the moves). */
+  /** The reply when the timeout passes: a null array for every list command (blocked.c replyToBlockedClientTimedOut). */
   readonly timeoutReply: RespValue
+  /** The reply of the non-blocking form when nothing can be served: null for the moves (blmoveGenericCommand), else a null array. */
+  readonly deniedReply: RespValue
   /** Served now from the database, an error, or undefined to block. */
   readonly now: (database: Database.Database) => Either.Either<Served | undefined, CommandError>
   /** Served from a key that became ready; undefined when it cannot be. */
@@ -105,6 +107,7 @@ const parsePop = (end: End) => (args: Command): Either.Either<BlockingPop, Comma
       keys,
       timeoutMs,
       timeoutReply: nullArray,
+      deniedReply: nullArray,
       now: popNow(keys, end, undefined),
       serve: (database, key) => servedPop(database, key, end, undefined)
     }
@@ -117,6 +120,7 @@ const parseMultiPopBlocking = (args: Command): Either.Either<BlockingPop, Comman
       keys,
       timeoutMs,
       timeoutReply: nullArray,
+      deniedReply: nullArray,
       now: popNow(keys, end, count),
       serve: (database, key) => servedPop(database, key, end, count)
     })))
@@ -152,7 +156,8 @@ const moveParsed = (
 ): BlockingPop => ({
   keys: [args[1]],
   timeoutMs,
-  timeoutReply: nullBulk,
+  timeoutReply: nullArray,
+  deniedReply: nullBulk,
   now: (database) => {
     const current = listAt(Database.get(database, args[1]))
     if (Either.isLeft(current)) return Either.left(current.left)
@@ -186,7 +191,7 @@ const nonBlocking = (parse: Parse): Handler<Store> => (args, session) =>
       transact(session, pop.keys, (db) => {
         const served = pop.now(db)
         if (Either.isLeft(served)) return unchanged(db, Either.left(served.left))
-        if (served.right === undefined) return unchanged(db, reply(pop.timeoutReply))
+        if (served.right === undefined) return unchanged(db, reply(pop.deniedReply))
         return [served.right.outcome, served.right.database, served.right.changes, served.right.events]
       })
   })
