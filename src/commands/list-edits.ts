@@ -48,12 +48,9 @@ export const parseAtLeast = (text: string, min: bigint, message: string): Either
   return value === undefined || value < min || value > longMax ? Either.left(failure(message)) : Either.right(toIndex(value))
 }
 
-/** getPositiveLongFromObjectOrReply with no message of its own. */
-export const parsePositive = (text: string): Either.Either<number, CommandError> => {
-  const value = parseInt64(text)
-  if (value === undefined) return Either.left(failure(Errors.notInteger, "NotInteger"))
-  return value < 0n ? Either.left(failure(Errors.valueMustBePositive)) : Either.right(toIndex(value))
-}
+/** getPositiveLongFromObjectOrReply with no message of its own: Redis's default message for a bad and a negative value alike. */
+export const parsePositive = (text: string): Either.Either<number, CommandError> =>
+  parseAtLeast(text, 0n, Errors.valueMustBePositive)
 
 /** The database with `key` holding `list` (keeping its TTL), or without the key when `list` is empty. */
 export const storeList = (database: Database.Database, key: ByteString, stored: Entry | undefined, list: ListValue): Database.Database =>
