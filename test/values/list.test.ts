@@ -156,3 +156,54 @@ describe("list commands against an array model", () => {
         }).pipe(Effect.provide(Store.layer)))), { numRuns: 100 })
     ))
 })
+
+// ---------------------------------------------------------------------------
+// The older RDB list encodings, from hand-made bodies.
+
+/** A ziplist of short strings (ziplist.c: zlbytes, zltail, zllen, entries of prevlen, 00pppppp length, bytes; 0xFF). */
+const ziplistOf = (items: ReadonlyArray<string>): string => {
+  let body = ""
+  let previous = 0
+  let tail = 10
+  for (const item of items) {
+    tail = 10 + body.length
+    const encoded = String.fromCharCode(previous) + String.fromCharCode(item.length) + item
+    body += encoded
+    previous = encoded.length
+  }
+  const u32 = (n: number) => String.fromCharCode(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff)
+  const total = 10 + body.length + 1
+  return u32(total) + u32(tail) + String.fromCharCode(items.length & 0xff, items.length >> 8) + body + "\xff"
+}
+
+/** An RdbValueReader over a sequence of lengths and strings. */
+const readerOf = (parts: ReadonlyArray<number | string>) => {
+  let next = 0
+  const take = () => parts[next++]
+  return {
+    length: () => {
+      const part = take()
+      if (typeof part !== "number") throw new Error("expected a length")
+      return part
+    },
+    string: () => {
+      const part = take()
+      if (typeof part !== "string") throw new Error("expected a string")
+      return part
+    },
+    corrupt: (reason: string): never => {
+      throw new Error(reason)
+    }
+  }
+}
+
+describe("reading every RDB list type", () => {
+  it("LIST, LIST_ZIPLIST, QUICKLIST (ziplist nodes) and QUICKLIST_2 (packed and plain nodes)", () => {
+    const read = (rdbType: number, parts: ReadonlyArray<number | string>) => listElements(listType.readRdb(readerOf(parts), rdbType))
+    expect(read(1, [3, "a", "b", "c"])).toEqual(["a", "b", "c"])
+    expect(read(10, [ziplistOf(["a", "bb", ""])])).toEqual(["a", "bb", ""])
+    expect(read(14, [2, ziplistOf(["a", "b"]), ziplistOf(["c"])])).toEqual(["a", "b", "c"])
+    expect(read(18, [3, 2, encodeListpack(["a", "12"]), 1, "plain element", 2, encodeListpack(["-5"])])).toEqual(["a", "12", "plain element", "-5"])
+    expect(() => read(1, [0])).toThrow("empty list")
+  })
+})
