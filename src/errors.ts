@@ -206,3 +206,14 @@ export const monitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING 
 /** execCommandAbort: EXEC itself refused (its arity, OOM, MISCONF); an `ERR` code is dropped as Redis's reason has none. */
 export const execAbortBecause = (reason: string): string =>
   `EXECABORT Transaction discarded because of: ${reason.startsWith("ERR ") ? reason.slice(4) : reason}`
+
+// Lists and blocking (t_list.c, timeout.c, blocked.c)
+export const countNotPositive = "ERR count should be greater than 0"
+export const lposRankZero =
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+export const lposCountNegative = "ERR COUNT can't be negative"
+export const lposMaxlenNegative = "ERR MAXLEN can't be negative"
+export const timeoutNotFloat = "ERR timeout is not a float or out of range"
+/** CLIENT UNBLOCK ... ERROR: the blocked client's reply (blocked.c unblockClientOnError). */
+export const unblockedByClientUnblock = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+export const clientUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"

@@ -17,6 +17,8 @@ import type { CommandSpec } from "./types.js"
 import { command, noKeys } from "./row.js"
 import { noSubscriptions, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
 import { clientReplyCommand } from "./transactions.js"
+import { Blocking } from "../state/Blocking.js"
+import type { Store } from "../store/Store.js"
 
 
 
@@ -237,6 +239,22 @@ export const clientPauseCommands: ReadonlyArray<CommandSpec<ClientPause>> = [
     handler: clientUnpause })
 ]
 
+/**
+ * CLIENT UNBLOCK client-id [TIMEOUT|ERROR] (networking.c): the reason is
+ * checked before the id; a client blocked in BLPOP & co. gets its timeout
+ * reply or the UNBLOCKED error (state/Blocking.ts). 1 when it was blocked.
+ */
+export const clientUnblock: Handler<Store> = (args) =>
+  Effect.gen(function*() {
+    if (args.length > 4) return yield* fail(Errors.subcommandSyntax(args[1], "CLIENT"))
+    const reason = args[3]?.toLowerCase() ?? "timeout"
+    if (reason !== "timeout" && reason !== "error") return yield* fail(Errors.clientUnblockReason)
+    const id = parseInt64(args[2])
+    if (id === undefined) return yield* fail(Errors.notInteger)
+    const blocking = yield* Blocking
+    return Resp.integer(id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) && blocking.unblock(Number(id), reason) ? 1 : 0)
+  })
+
 /** The rows of this family (Redis 7.0's COMMAND INFO and COMMAND DOCS facts). */
 export const clientCommands = [
   command({
@@ -264,6 +282,9 @@ export const clientCommands = [
         handler: clientNoEvict }),
       ...clientPauseCommands,
       clientReplyCommand,
+      command({ name: "unblock", arity: -3, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
+        summary: "Unblock a client blocked in a blocking command from a different connection", since: "5.0.0",
+        group: "connection", handler: clientUnblock }),
       command({ name: "setinfo", arity: 4, flags: ["noscript", "loading", "stale"], keys: noKeys,
         summary: "Set client or connection specific info", since: "7.2.0", group: "connection",
         handler: clientSetInfo }),

@@ -20,6 +20,7 @@ import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
 import { command, noKeys } from "./row.js"
 import { activeCounts, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
+import { blockingOf } from "../state/Blocking.js"
 
 
 
@@ -35,6 +36,8 @@ export interface InfoContext {
   readonly nowMs: number
   readonly startedAtMs: number
   readonly connectedClients: number
+  /** Clients waiting in a blocking command (state/Blocking.ts). */
+  readonly blockedClients: number
   readonly connectionsReceived: number
   readonly rejectedConnections: number
   readonly commandsProcessed: number
@@ -120,7 +123,7 @@ const clientsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["maxclients", c.config.maxclients],
   ["client_recent_max_input_buffer", 0],
   ["client_recent_max_output_buffer", 0],
-  ["blocked_clients", 0],
+  ["blocked_clients", c.blockedClients],
   ["tracking_clients", 0],
   ["clients_in_timeout_table", 0]
 ]
@@ -259,6 +262,7 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       nowMs: yield* Clock.currentTimeMillis,
       startedAtMs: activity.startedAtMs,
       connectedClients: (yield* (yield* Clients).all).length,
+      blockedClients: blockingOf(store).blockedClients(),
       connectionsReceived: counters.connectionsReceived,
       rejectedConnections: counters.rejectedConnections,
       commandsProcessed: counters.commandsProcessed,

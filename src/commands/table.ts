@@ -23,6 +23,8 @@ import { connectionCommands, selectCommand } from "./connection.js"
 import { hashCommands } from "./hashes.js"
 import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
+import { listCommands } from "./lists.js"
+import { blockingListCommands, nonBlockingListRows } from "./lists-blocking.js"
 import { countingLookups } from "./lookups.js"
 import { keyTransferCommands } from "./key-transfer.js"
 import { dumpCommands } from "./dump.js"
@@ -63,6 +65,8 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...keyspaceCommands,
   ...setCommands,
   ...hashCommands,
+  ...listCommands,
+  ...blockingListCommands,
   ...bitmapCommands,
   ...keyTransferCommands,
   ...dumpCommands,
@@ -86,6 +90,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
     .map((spec) => [spec.name, spec])
 )

@@ -5,13 +5,15 @@
 import { stringType } from "./string.js"
 import { setType } from "./set.js"
 import { hashType } from "./hash.js"
+import { listType } from "./list.js"
 import type { StoredValue, ValueType } from "./types.js"
 
 /** Every value type, the string type first. */
 export const valueTypes: ReadonlyArray<ValueType<StoredValue>> = [
   stringType,
   setType,
-  hashType
+  hashType,
+  listType
 ]
 
 /** The type of a stored value (every value is of exactly one registered type). */

@@ -19,6 +19,7 @@ import type { Command } from "../resp/values.js"
 import type { StringValue } from "./string.js"
 import type { SetValue } from "./set.js"
 import type { HashValue } from "./hash.js"
+import type { ListValue } from "./list.js"
 
 /**
  * A stored value: a plain string for a Redis string (a million keys is an
@@ -26,7 +27,7 @@ import type { HashValue } from "./hash.js"
  * immutable object for every other type (and for a string whose encoding is
  * not the one its content implies: see string.ts).
  */
-export type StoredValue = StringValue | SetValue | HashValue
+export type StoredValue = StringValue | SetValue | HashValue | ListValue
 
 /** Writes the parts of a value in RDB's encodings (rdb.c rdbSaveLen, rdbSaveRawString). */
 export interface RdbValueWriter {

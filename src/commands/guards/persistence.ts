@@ -34,7 +34,8 @@ const guarded = <R>(spec: CommandSpec<R>): CommandSpec<R | Snapshots | AppendOnl
       if (refusal !== undefined && (spec.name === "ping" || writesToDisk(spec.name, spec.flags, session.transaction))) {
         return yield* commandError(refusal)
       }
-      if (!spec.flags.includes("write")) return yield* spec.handler(args, session)
+      // A blocking command logs the pop that serves it itself (lists-blocking.ts): it must not hold the log while it waits.
+      if (!spec.flags.includes("write") || spec.flags.includes("blocking")) return yield* spec.handler(args, session)
       return yield* Effect.flatMap(AppendOnly, (appendOnly) => appendOnly.logged(session.db, args, spec.handler(args, session)))
     })
 })

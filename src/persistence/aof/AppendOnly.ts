@@ -51,6 +51,12 @@ export interface AppendOnlyService {
    * replay applies them all or none.
    */
   readonly transaction: <A, E, R>(run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Logs `args` on database `db` as a command of its own (Redis's
+   * alsoPropagate): the pop that serves a blocked client. During a logged
+   * command it goes after that command's own line (the push that served it).
+   */
+  readonly propagate: (db: number, args: Command) => void
   /** Writes what is logged so far to the file; under `appendfsync always` also fsyncs it. */
   readonly flush: Effect.Effect<void>
   /** Writes and fsyncs everything logged (shutdown). */
@@ -86,6 +92,7 @@ export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, 
     this.of({
       logged: (_db, _args, run) => run,
       transaction: (run) => run,
+      propagate: () => undefined,
       flush: Effect.void,
       flushAndSync: Effect.void,
       rewrite: Effect.succeed("already-running"),
@@ -173,6 +180,10 @@ const make = (options: AppendOnlyOptions) =>
         }))
       })
 
+    /** What `propagate` was given during the running logged command, to log after it; undefined when none runs. */
+    let propagatedDuring: Array<readonly [number, Command]> | undefined = undefined
+    const layerClock = yield* Effect.clock
+
     const logged = <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) =>
       writeLock.withPermits(1)(
         Effect.gen(function*() {
@@ -180,12 +191,18 @@ const make = (options: AppendOnlyOptions) =>
           const clock = yield* Effect.clock
           const nowMs = clock.unsafeCurrentTimeMillis()
           // A command that fails may still have written and propagated (MIGRATE's keys the target took).
+          const propagated: Array<readonly [number, Command]> = []
+          propagatedDuring = propagated
           const [result, replacement] = yield* withPropagation(
             Effect.exit(Effect.withClock(run, clockAt(nowMs, (duration) => clock.sleep(duration))))
-          )
+          ).pipe(Effect.ensuring(Effect.sync(() => {
+            propagatedDuring = undefined
+          })))
           if ((yield* store.changeCount) !== before) {
             for (const command of loggedCommands(args, replacement)) append(db, withAbsoluteExpiry(command, nowMs), nowMs)
           }
+          // What the command also propagated (the pop serving a blocked client) goes after its own line.
+          for (const [propagatedDb, propagatedArgs] of propagated) append(propagatedDb, propagatedArgs, nowMs)
           return yield* result
         })
       )
@@ -292,6 +309,10 @@ const make = (options: AppendOnlyOptions) =>
     return AppendOnly.of({
       logged,
       transaction,
+      propagate: (db, args) => {
+        if (propagatedDuring !== undefined) propagatedDuring.push([db, args])
+        else append(db, args, layerClock.unsafeCurrentTimeMillis())
+      },
       flush,
       flushAndSync,
       rewrite,
