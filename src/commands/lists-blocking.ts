@@ -19,6 +19,7 @@ import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { array, bulk, type ByteString, type Command, nullArray, nullBulk, type RespValue } from "../resp/values.js"
 import { Blocking, type Served, type ServeFromKey } from "../state/Blocking.js"
 import type { Session } from "../state/Session.js"
+import { mayBlock } from "../state/Transaction.js"
 import * as Database from "../store/database.js"
 import { Store } from "../store/Store.js"
 import { failure, reply, transact, unchanged } from "./keyspace-step.js"
@@ -218,6 +219,8 @@ const blocking = (parse: Parse): Handler<Store> => (args, session: Session) =>
           for (const command of served.right.propagate) propagate(session.db, command)
           return yield* served.right.outcome
         }
+        // Inside EXEC a blocking command answers at once as if it timed out (Redis's CLIENT_DENY_BLOCKING).
+        if (!mayBlock(session.transaction)) return pop.deniedReply
         const blocked = yield* Blocking
         return yield* blocked.block({
           clientId: session.id,
