@@ -5,13 +5,15 @@
 import { stringType } from "./string.js"
 import { setType } from "./set.js"
 import { hashType } from "./hash.js"
+import { zsetType } from "./zset-type.js"
 import type { StoredValue, ValueType } from "./types.js"
 
 /** Every value type, the string type first. */
 export const valueTypes: ReadonlyArray<ValueType<StoredValue>> = [
   stringType,
   setType,
-  hashType
+  hashType,
+  zsetType
 ]
 
 /** The type of a stored value (every value is of exactly one registered type). */
