@@ -30,6 +30,7 @@ import { persistenceCommands } from "./persistence.js"
 import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
+import { sortedSetCommands } from "./sorted-sets.js"
 import { stringCommands } from "./strings.js"
 import type { CommandSpec } from "./types.js"
 
@@ -59,6 +60,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...keyspaceCommands,
   ...setCommands,
   ...hashCommands,
+  ...sortedSetCommands,
   ...bitmapCommands,
   ...keyTransferCommands,
   ...dumpCommands,
@@ -80,6 +82,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...sortedSetCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand]
     .map((spec) => [spec.name, spec])
 )
