@@ -9,11 +9,8 @@
 import { Effect, Either } from "effect"
 import {
   type CommandError,
-  fail,
   limitNegative,
   notInteger,
-  numkeysNotPositive,
-  numkeysTooMany,
   syntaxError,
   wrongType,
   zsetNoInputKeys,
@@ -201,22 +198,28 @@ const algebraStore = (operation: SetOperation, name: string): Handler<Store> => 
     }))
 }
 
-/** ZINTERCARD numkeys key [key ...] [LIMIT limit] (zinterCardCommand's checks, in its order). */
-export const zintercard: Handler<Store> = (args, session) => {
-  const numkeys = parseInt64(args[1])
-  if (numkeys === undefined || numkeys < 1n) return fail(numkeysNotPositive)
-  if (numkeys > BigInt(args.length - 2)) return fail(numkeysTooMany)
-  const keys = args.slice(2, 2 + Number(numkeys))
+/** ZINTERCARD's LIMIT (0: none), parsed after the types are checked, as zunionInterDiffGenericCommand does. */
+const parseCardLimit = (args: ReadonlyArray<ByteString>, from: number): Either.Either<number, CommandError> => {
   let limit = 0
-  for (let i = 2 + keys.length; i < args.length; i++) {
-    if (args[i].toLowerCase() !== "limit" || i + 1 >= args.length) return fail(syntaxError)
+  for (let i = from; i < args.length; i++) {
+    if (args[i].toLowerCase() !== "limit" || i + 1 >= args.length) return Either.left(failure(syntaxError))
     const parsed = parseInt64(args[++i])
-    if (parsed === undefined || parsed < 0n) return fail(limitNegative)
+    if (parsed === undefined || parsed < 0n) return Either.left(failure(limitNegative))
     limit = Number(parsed)
   }
+  return Either.right(limit)
+}
+
+/** ZINTERCARD numkeys key [key ...] [LIMIT limit]: numkeys, then the key types, then LIMIT. */
+export const zintercard: Handler<Store> = (args, session) => {
+  const numkeys = parseNumkeys(args, 1, "zintercard")
+  if (Either.isLeft(numkeys)) return Effect.fail(numkeys.left)
+  const keys = args.slice(2, 2 + numkeys.right)
+  const limit = parseCardLimit(args, 2 + keys.length)
   const options: Options = { weights: keys.map(() => 1), aggregate: "sum", withScores: false }
   return transact(session, keys, (db) =>
-    unchanged(db, Either.map(sourcesAt(db, keys), (sources) => integer(intersection(sources, options, limit).length))))
+    unchanged(db, Either.flatMap(sourcesAt(db, keys), (sources) =>
+      Either.map(limit, (most) => integer(intersection(sources, options, most).length)))))
 }
 
 export const algebraCommands = [

@@ -223,7 +223,8 @@ const distinctRanks = (size: number, count: number, random: (bound: number) => n
 
 const randomPicks = (zset: ZSetValue, count: bigint, random: (bound: number) => number): Array<Scored> => {
   if (count < 0n) return Array.from({ length: Number(-count) }, () => Z.entryAt(zset, random(zset.size)))
-  if (count >= BigInt(zset.size)) return Z.allEntries(zset)
+  // The whole set, which zrandmemberWithCountCommand (CASE 2) lists from the highest score down.
+  if (count >= BigInt(zset.size)) return Z.entriesIn(zset, 0, zset.size, true)
   return distinctRanks(zset.size, Number(count), random).map((rank) => Z.entryAt(zset, rank))
 }
 

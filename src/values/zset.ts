@@ -79,6 +79,13 @@ export const firstRankWhere = (zset: ZSetValue, reached: (entry: Scored) => bool
 /** Whether a member of `length` bytes keeps a set in a listpack. */
 const fitsListpack = (length: number, limits: ZSetLimits): boolean => length <= limits.maxListpackValue
 
+/**
+ * A score as a listpack holds it: -0 is stored as the integer 0 (zzlInsertAt
+ * writes an integral score as an integer), so it reads back as 0; a skiplist
+ * keeps -0.
+ */
+const inListpack = (score: number): number => (score === 0 ? 0 : score)
+
 /** A changing version of a sorted set: the writes of one command, batched on the map with an edit token. */
 export class ZSetBuilder {
   private tree: BTree.BTree<Scored>
@@ -104,12 +111,13 @@ export class ZSetBuilder {
    * Sets `member`'s score (zsetAdd's insert or update): a new member past the
    * entries limit, or longer than the value limit, converts to a skiplist.
    */
-  set(member: string, score: number): void {
+  set(member: string, given: number): void {
     const previous = Hamt.get(this.scores, member)
+    if (previous === undefined && (this.tree.size + 1 > this.limits.maxListpackEntries || !fitsListpack(member.length, this.limits))) {
+      this.encoding = "skiplist"
+    }
+    const score = this.encoding === "listpack" ? inListpack(given) : given
     if (previous === undefined) {
-      if (this.tree.size + 1 > this.limits.maxListpackEntries || !fitsListpack(member.length, this.limits)) {
-        this.encoding = "skiplist"
-      }
       this.tree = Ordered.insertSorted(this.tree, [score, member], byScoreThenMember)
     } else {
       if (previous === score) return
@@ -153,9 +161,10 @@ export const edit = (zset: ZSetValue | undefined, limits: ZSetLimits): ZSetBuild
  */
 export const fromEntries = (entries: ReadonlyArray<Scored>, limits: ZSetLimits): ZSetValue | undefined => {
   if (entries.length === 0) return undefined
-  const sorted = entries.slice().sort(byScoreThenMember)
+  const listpack = entries.length <= limits.maxListpackEntries && entries.every(([, member]) => fitsListpack(member.length, limits))
+  const normalised = listpack ? entries.map(([score, member]) => [inListpack(score), member] as const) : entries
+  const sorted = normalised.slice().sort(byScoreThenMember)
   const scores = Hamt.fromEntries(sorted.map(([score, member]) => [member, score] as const))
-  const listpack = sorted.length <= limits.maxListpackEntries && sorted.every(([, member]) => fitsListpack(member.length, limits))
   return new ZSetValue(BTree.fromArray(sorted), scores, listpack ? "listpack" : "skiplist")
 }
 
