@@ -32,6 +32,7 @@ import {
 import * as Replies from "./replies.js"
 import { type KvSetOperations, setOperations } from "./KvSets.js"
 import { hashMethods, type KvHashMethods } from "./KvHashes.js"
+import { type KvSortedSetMethods, sortedSetMethods } from "./KvSortedSets.js"
 
 /** SET's options. Conflicting ones (`nx` with `xx`, two expiries, an expiry with `keepTtl`) fail as Redis's syntax error. */
 export interface SetOptions {
@@ -69,7 +70,7 @@ type SetError = InvalidExpireTimeError | NotAnIntegerError | InvalidArgumentErro
 type CounterError = WrongTypeError | NotAnIntegerError | OverflowError
 
 /** One database's operations (the set methods: KvSets.ts; the hash methods: KvHashes.ts). */
-export interface KvDatabase extends KvSetOperations, KvHashMethods {
+export interface KvDatabase extends KvSetOperations, KvHashMethods, KvSortedSetMethods {
   /** The value as UTF-8 text, or none. */
   readonly get: (key: Input) => Effect.Effect<Option.Option<string>, WrongTypeError>
   /** The value's bytes, or none. */
@@ -270,7 +271,8 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
     dbSize: run(Keys.dbsize, "DBSIZE").pipe(Effect.flatMap(Replies.integer), Effect.orDie),
     flushDb: write(Keys.flushdb, "FLUSHDB").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
     flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
-    ...hashMethods(run, write)
+    ...hashMethods(run, write),
+    ...sortedSetMethods(run, write)
   }
 }
 

@@ -114,8 +114,8 @@ const lexSpan = (zset: ZSetValue, range: LexRange, reversed: boolean): Span => {
 
 /** The span after LIMIT offset count, counted from the emitting end (negative offset: nothing; negative count: all). */
 const limited = (span: Span, offset: number, count: number, reversed: boolean): Span => {
-  if (offset < 0 || span.end <= span.start) return emptySpan
-  const available = Math.max(0, span.end - span.start - offset)
+  if (offset < 0 || offset >= span.end - span.start) return emptySpan
+  const available = span.end - span.start - offset
   const taken = count < 0 ? available : Math.min(count, available)
   return reversed ? { start: span.end - offset - taken, end: span.end - offset } : { start: span.start + offset, end: span.start + offset + taken }
 }
@@ -249,6 +249,10 @@ const counting = <R>(parse: (min: ByteString, max: ByteString) => Either.Either<
       return unchanged(db, reply(integer(Math.max(0, found.end - found.start))))
     }))
 }
+
+/** ZRANGE (by rank, REV, WITHSCORES) and ZRANGEBYSCORE: the handlers the typed API runs. */
+export const zrangeByRank = zrangeGeneric(undefined, undefined)
+export const zrangeByScore = zrangeGeneric("score", false)
 
 export const zcount = counting(parseScoreRange, scoreSpan)
 export const zlexcount = counting(parseLexRange, (zset, range) => lexSpan(zset, range, false))
