@@ -8,7 +8,8 @@
  *   "-inf" are numbers, "nan" is not.
  * - `parseLooseDouble`: zslParseRange (t_zset.c), strtod with only "nothing
  *   left over" and "not NaN" checked: leading white space is skipped, the
- *   empty string is 0, and an overflow is an infinity.
+ *   empty string is 0, an overflow is an infinity, and the text ends at a
+ *   NUL byte (a C string).
  *
  * Both take what strtod takes: decimal with an optional exponent, C99 hex
  * floats (0x1.8p3), inf/infinity, any case.
@@ -57,7 +58,10 @@ export const parseScore = (text: string): number | undefined => {
 }
 
 /** zslParseRange's strtod: white space first is skipped, "" is 0, overflow is kept; undefined for anything else. */
-export const parseLooseDouble = (text: string): number | undefined => {
+export const parseLooseDouble = (given: string): number | undefined => {
+  // strtod reads a C string: it ends at the first NUL byte, which "consumes everything" then.
+  const nul = given.indexOf("\0")
+  const text = nul === -1 ? given : given.slice(0, nul)
   if (text.length === 0) return 0
   let start = 0
   while (start < text.length && isCSpace(text.charCodeAt(start))) start++
