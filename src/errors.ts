@@ -217,3 +217,19 @@ export const timeoutNotFloat = "ERR timeout is not a float or out of range"
 /** CLIENT UNBLOCK ... ERROR: the blocked client's reply (blocked.c unblockClientOnError). */
 export const unblockedByClientUnblock = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 export const clientUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+
+// Sorted sets (t_zset.c)
+export const zsetNanResult = "ERR resulting score is not a number (NaN)"
+export const zsetNxXxIncompatible = "ERR XX and NX options at the same time are not compatible"
+export const zsetGtLtNxIncompatible = "ERR GT, LT, and/or NX options at the same time are not compatible"
+export const zsetIncrSinglePair = "ERR INCR option supports a single increment-element pair"
+export const zsetMinMaxNotFloat = "ERR min or max is not a float"
+export const zsetMinMaxNotStringRange = "ERR min or max not valid string range item"
+export const zsetLimitNeedsByScoreOrLex = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+export const zsetWithScoresWithByLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+export const zsetWeightNotFloat = "ERR weight value is not a float"
+export const zsetCountNotPositive = "ERR count should be greater than 0"
+/** zunionInterDiffGenericCommand: numkeys below 1, for the command `name`. */
+export const zsetNoInputKeys = (name: string): string => `ERR at least 1 input key is needed for '${name}' command`
+/** getTimeoutFromObjectOrReply (timeout.c) for the blocking pops: not a long double. */
+export const zsetTimeoutNotFloat = "ERR timeout is not a float or out of range"

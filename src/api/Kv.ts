@@ -33,6 +33,7 @@ import * as Replies from "./replies.js"
 import { type KvSetOperations, setOperations } from "./KvSets.js"
 import { hashMethods, type KvHashMethods } from "./KvHashes.js"
 import { type KvListMethods, listMethods } from "./KvLists.js"
+import { type KvSortedSetMethods, sortedSetMethods } from "./KvSortedSets.js"
 
 /** SET's options. Conflicting ones (`nx` with `xx`, two expiries, an expiry with `keepTtl`) fail as Redis's syntax error. */
 export interface SetOptions {
@@ -70,7 +71,7 @@ type SetError = InvalidExpireTimeError | NotAnIntegerError | InvalidArgumentErro
 type CounterError = WrongTypeError | NotAnIntegerError | OverflowError
 
 /** One database's operations (the set methods: KvSets.ts; the hash methods: KvHashes.ts). */
-export interface KvDatabase extends KvSetOperations, KvHashMethods, KvListMethods {
+export interface KvDatabase extends KvSetOperations, KvHashMethods, KvListMethods, KvSortedSetMethods {
   /** The value as UTF-8 text, or none. */
   readonly get: (key: Input) => Effect.Effect<Option.Option<string>, WrongTypeError>
   /** The value's bytes, or none. */
@@ -272,7 +273,8 @@ const database = (store: StoreService, appendOnly: Option.Option<AppendOnlyServi
     flushDb: write(Keys.flushdb, "FLUSHDB").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
     flushAll: write(Keys.flushall, "FLUSHALL").pipe(Effect.flatMap(Replies.status), Effect.asVoid, Effect.orDie),
     ...hashMethods(run, write),
-    ...listMethods(run, write)
+    ...listMethods(run, write),
+    ...sortedSetMethods(run, write)
   }
 }
 

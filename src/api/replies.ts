@@ -73,3 +73,6 @@ export const bulkMap = expect("a map of bulk strings", (reply): ReadonlyArray<re
   }
   return pairs
 })
+
+/** A double (ZSCORE, ZINCRBY: RESP3's double, which the embedded session's replies are built as). */
+export const double = expect("a double", (reply) => (reply._tag === "Double" ? reply.value : undefined))

@@ -128,7 +128,7 @@ export const smove: Handler<Store> = (args, session) => {
 // Random members
 
 /** mulberry32: a small seeded generator, so a step stays a pure function of its seed. */
-const generator = (seed: number) => {
+export const generator = (seed: number) => {
   let state = seed >>> 0
   return (bound: number): number => {
     state = (state + 0x6d2b79f5) >>> 0

@@ -34,6 +34,7 @@ import { persistenceCommands } from "./persistence.js"
 import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
+import { sortedSetCommands } from "./sorted-sets.js"
 import { stringCommands } from "./strings.js"
 import { aofTransactionCommands, transactionCommands } from "./transactions.js"
 import type { CommandSpec } from "./types.js"
@@ -67,6 +68,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...hashCommands,
   ...listCommands,
   ...blockingListCommands,
+  ...sortedSetCommands,
   ...bitmapCommands,
   ...keyTransferCommands,
   ...dumpCommands,
@@ -90,6 +92,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...sortedSetCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
     .map((spec) => [spec.name, spec])
 )

@@ -96,7 +96,7 @@ export const branchOf = <A>(children: ReadonlyArray<Node<A>>): Branch<A> =>
 export const firstOf = <A>(node: Node<A>): A => node instanceof Branch ? node.firsts[0] : node[0]
 
 /** `firsts` with child j's first element taken from `child`: the same array when it did not change. */
-const withFirstOf = <A>(firsts: ReadonlyArray<A>, j: number, child: Node<A>): ReadonlyArray<A> => {
+export const withFirstOf = <A>(firsts: ReadonlyArray<A>, j: number, child: Node<A>): ReadonlyArray<A> => {
   const first = firstOf(child)
   if (first === firsts[j]) return firsts
   const out = firsts.slice()
@@ -251,7 +251,12 @@ export const insertIn = <A>(node: Node<A>, index: number, element: A, cap: Capac
   }
   const j = childAt(node.sizes, index)
   const before = j > 0 ? node.sizes[j - 1] : 0
-  const grown = insertIn(node.children[j], index - before, element, cap)
+  return withGrownChild(node, j, insertIn(node.children[j], index - before, element, cap), cap)
+}
+
+/** `node` with child j replaced by `grown` (one element more), split when it overflows. */
+export const withGrownChild = <A>(node: Branch<A>, j: number, grown: Node<A> | Pair<A>, cap: Capacity): Node<A> | Pair<A> => {
+  const before = j > 0 ? node.sizes[j - 1] : 0
   const sizes = shifted(node.sizes, j, 1)
   const children = node.children.slice()
   if (!(grown instanceof Pair)) {
@@ -277,7 +282,11 @@ export const removeIn = <A>(node: Node<A>, index: number, cap: Capacity): Node<A
     return withoutAt(node, index)
   }
   const j = childAt(node.sizes, index)
-  const shrunk = removeIn(node.children[j], j > 0 ? index - node.sizes[j - 1] : index, cap)
+  return withShrunkChild(node, j, removeIn(node.children[j], j > 0 ? index - node.sizes[j - 1] : index, cap), cap)
+}
+
+/** `node` with child j replaced by `shrunk` (one element less), repaired when it is under its minimum. */
+export const withShrunkChild = <A>(node: Branch<A>, j: number, shrunk: Node<A>, cap: Capacity): Node<A> => {
   const sizes = shifted(node.sizes, j, -1)
   const children = node.children.slice()
   children[j] = shrunk

@@ -6,6 +6,7 @@ import { stringType } from "./string.js"
 import { setType } from "./set.js"
 import { hashType } from "./hash.js"
 import { listType } from "./list.js"
+import { zsetType } from "./zset-type.js"
 import type { StoredValue, ValueType } from "./types.js"
 
 /** Every value type, the string type first. */
@@ -13,7 +14,8 @@ export const valueTypes: ReadonlyArray<ValueType<StoredValue>> = [
   stringType,
   setType,
   hashType,
-  listType
+  listType,
+  zsetType
 ]
 
 /** The type of a stored value (every value is of exactly one registered type). */

@@ -20,6 +20,7 @@ import type { StringValue } from "./string.js"
 import type { SetValue } from "./set.js"
 import type { HashValue } from "./hash.js"
 import type { ListValue } from "./list.js"
+import type { ZSetValue } from "./zset.js"
 
 /**
  * A stored value: a plain string for a Redis string (a million keys is an
@@ -27,18 +28,24 @@ import type { ListValue } from "./list.js"
  * immutable object for every other type (and for a string whose encoding is
  * not the one its content implies: see string.ts).
  */
-export type StoredValue = StringValue | SetValue | HashValue | ListValue
+export type StoredValue = StringValue | SetValue | HashValue | ListValue | ZSetValue
 
 /** Writes the parts of a value in RDB's encodings (rdb.c rdbSaveLen, rdbSaveRawString). */
 export interface RdbValueWriter {
   readonly length: (length: number) => void
   readonly string: (value: string) => void
+  /** Bytes as they are (one char a byte): a binary double (rdbSaveBinaryDoubleValue). */
+  readonly raw: (bytes: string) => void
 }
 
 /** Reads the parts of a value in RDB's encodings (rdb.c rdbLoadLen, rdbGenericLoadStringObject). */
 export interface RdbValueReader {
   readonly length: () => number
   readonly string: () => string
+  /** One byte as it is (rdbLoadDoubleValue's length). */
+  readonly byte: () => number
+  /** `length` bytes as they are (one char a byte): a binary or text double. */
+  readonly latin1: (length: number) => string
   /** Stops the load: the value's body is invalid (rdbReportCorruptRDB), for `reason`. */
   readonly corrupt: (reason: string) => never
 }
@@ -49,6 +56,8 @@ export interface ValueType<V extends StoredValue> {
   readonly name: string
   /** The RDB type byte written for it (rdb.h RDB_TYPE_*). */
   readonly rdbType: number
+  /** The RDB type byte written for this value when it depends on its encoding (a sorted set: ZSET_LISTPACK or ZSET_2). */
+  rdbTypeOf?(value: V): number
   /**
    * Every RDB type byte `readRdb` loads: `rdbType` and the older or compact
    * encodings redis-server writes or still loads (a hash: HASH, HASH_ZIPMAP,

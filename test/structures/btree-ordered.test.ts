@@ -20,11 +20,17 @@ type Edit =
   | { readonly _tag: "insert"; readonly element: Scored }
   | { readonly _tag: "remove"; readonly element: Scored }
   | { readonly _tag: "removePresent"; readonly at: number }
+  | { readonly _tag: "replacePresent"; readonly at: number; readonly element: Scored }
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ _tag: fc.constant("insert" as const), element: scored }),
   fc.record({ _tag: fc.constant("remove" as const), element: scored }),
-  fc.record({ _tag: fc.constant("removePresent" as const), at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) })
+  fc.record({ _tag: fc.constant("removePresent" as const), at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) }),
+  fc.record({
+    _tag: fc.constant("replacePresent" as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+    element: scored
+  })
 )
 
 const smallCapacity = fc.record({ leafMax: fc.integer({ min: 2, max: 6 }), branchMax: fc.integer({ min: 4, max: 6 }) })
@@ -70,10 +76,15 @@ describe("BTree (ordered)", () => {
         let model: Array<Scored> = []
         const versions: Array<[BTree.BTree<Scored>, Array<Scored>]> = []
         for (const step of edits) {
-          const element = step._tag === "removePresent" ? model[Math.floor(step.at * model.length)] : step.element
+          const element = step._tag === "removePresent" || step._tag === "replacePresent" ? model[Math.floor(step.at * model.length)] : step.element
           if (element === undefined) continue
           const before = tree
-          if (step._tag === "insert") {
+          if (step._tag === "replacePresent") {
+            // A score update: the present element at `at` becomes `step.element` (when that is not present already).
+            if (model.some((e) => byScoreThenMember(e, step.element) === 0)) continue
+            tree = Ordered.replaceSorted(tree, element, step.element, byScoreThenMember)
+            model = modelInsert(modelRemove(model, element), step.element)
+          } else if (step._tag === "insert") {
             tree = Ordered.insertSorted(tree, element, byScoreThenMember)
             model = modelInsert(model, element)
           } else {
@@ -81,7 +92,7 @@ describe("BTree (ordered)", () => {
             model = modelRemove(model, element)
           }
           // No change gives back the same tree (a zset can tell that nothing changed).
-          if (tree.size === before.size) expect(tree).toBe(before)
+          if (step._tag !== "replacePresent" && tree.size === before.size) expect(tree).toBe(before)
           expect(invariantViolation(tree)).toBeUndefined()
           expect(BTree.toArray(tree)).toEqual(model)
           expectSearchesAgree(tree, model, probes)

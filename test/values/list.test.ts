@@ -191,6 +191,12 @@ const readerOf = (parts: ReadonlyArray<number | string>) => {
       if (typeof part !== "string") throw new Error("expected a string")
       return part
     },
+    byte: (): never => {
+      throw new Error("a list holds no doubles")
+    },
+    latin1: (): never => {
+      throw new Error("a list holds no doubles")
+    },
     corrupt: (reason: string): never => {
       throw new Error(reason)
     }

@@ -121,7 +121,7 @@ describe("set values", () => {
 /** Writes through the RdbValueWriter into a list of parts, and reads them back. */
 const roundTrip = (value: Sets.SetValue): Sets.SetValue => {
   const parts: Array<number | string> = []
-  const writer: RdbValueWriter = { length: (n) => parts.push(n), string: (s) => parts.push(s) }
+  const writer: RdbValueWriter = { length: (n) => parts.push(n), string: (s) => parts.push(s), raw: (s) => parts.push(s) }
   setType.writeRdb(value, writer)
   return setType.readRdb(partsReader(parts), setType.rdbType)
 }
@@ -131,6 +131,8 @@ const partsReader = (parts: ReadonlyArray<number | string>): RdbValueReader => {
   return {
     length: () => Number(parts[i++]),
     string: () => String(parts[i++]),
+    byte: () => Number(parts[i++]),
+    latin1: () => String(parts[i++]),
     corrupt: (reason) => {
       throw new Error(reason)
     }

@@ -208,7 +208,7 @@ const writeEntry = (out: ChunkBuilder, key: string, value: StoredValue, expiresA
     out.int64LE(expiresAt)
   }
   const type = typeOf(value)
-  out.byte(type.rdbType)
+  out.byte(type.rdbTypeOf?.(value) ?? type.rdbType)
   writeString(out, key, lzf)
   type.writeRdb(value, valueWriter(out, lzf))
 }
@@ -216,7 +216,8 @@ const writeEntry = (out: ChunkBuilder, key: string, value: StoredValue, expiresA
 /** The RDB primitives a value type writes its value with. */
 const valueWriter = (out: ChunkBuilder, lzf: LzfScratch | undefined): RdbValueWriter => ({
   length: (length) => writeLength(out, length),
-  string: (value) => writeString(out, value, lzf)
+  string: (value) => writeString(out, value, lzf),
+  raw: (bytes) => out.latin1(bytes)
 })
 
 /** rdbEncodeLength: 6-bit, 14-bit, 32-bit or 64-bit big-endian forms. */
@@ -389,7 +390,7 @@ class ChunkBuilder {
 export const writeValue = (value: StoredValue, compression = true): Uint8Array => {
   const out = new ChunkBuilder()
   const type = typeOf(value)
-  out.byte(type.rdbType)
+  out.byte(type.rdbTypeOf?.(value) ?? type.rdbType)
   type.writeRdb(value, valueWriter(out, compression ? new LzfScratch() : undefined))
   out.flush()
   return Buffer.concat(out.takeReady())
