@@ -1,0 +1,49 @@
+/**
+ * LuaBitOp's `bit` library (Redis bundles lua_bit.c): 32-bit operations on
+ * Lua numbers. Numbers are normalised as tobit does: rounded to the nearest
+ * integer (ties to even, the double-addition trick) and wrapped to int32.
+ */
+export const toBit = (n: number): number => {
+  if (!Number.isFinite(n)) return 0
+  const floor = Math.floor(n)
+  const fraction = n - floor
+  const rounded = fraction > 0.5 ? floor + 1 : fraction < 0.5 ? floor : floor % 2 === 0 ? floor : floor + 1
+  return Number(BigInt.asIntN(32, BigInt(rounded)))
+}
+
+/** bit.tohex(x [, n]): the low |n| nibbles (8 by default), upper case when n < 0. */
+export const toHex = (x: number, n = 8): string => {
+  const upper = n < 0
+  const digits = Math.min(Math.abs(n), 8)
+  const text = (toBit(x) >>> 0).toString(16).padStart(8, "0").slice(8 - digits)
+  return upper ? text.toUpperCase() : text
+}
+
+const fold = (op: (a: number, b: number) => number) => (values: ReadonlyArray<number>): number =>
+  values.map(toBit).reduce((a, b) => op(a, b) | 0)
+
+/** The library's functions over already-read number arguments. */
+export const bitFunctions: Record<string, (args: ReadonlyArray<number>) => number> = {
+  tobit: ([x]) => toBit(x),
+  bnot: ([x]) => ~toBit(x),
+  band: fold((a, b) => a & b),
+  bor: fold((a, b) => a | b),
+  bxor: fold((a, b) => a ^ b),
+  lshift: ([x, n]) => toBit(x) << (toBit(n) & 31),
+  rshift: ([x, n]) => (toBit(x) >>> (toBit(n) & 31)) | 0,
+  arshift: ([x, n]) => toBit(x) >> (toBit(n) & 31),
+  rol: ([x, n]) => {
+    const shift = toBit(n) & 31
+    const value = toBit(x)
+    return ((value << shift) | (value >>> ((32 - shift) & 31))) | 0
+  },
+  ror: ([x, n]) => {
+    const shift = toBit(n) & 31
+    const value = toBit(x)
+    return ((value >>> shift) | (value << ((32 - shift) & 31))) | 0
+  },
+  bswap: ([x]) => {
+    const v = toBit(x)
+    return ((v >>> 24) | ((v >> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24)) | 0
+  }
+}
