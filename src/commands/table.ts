@@ -31,6 +31,8 @@ import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
+import { scriptingCommands } from "./scripting.js"
+import type { Scripting } from "../scripting/Scripting.js"
 import type { CommandSpec } from "./types.js"
 
 export { clientPauseCommands } from "./client.js"
@@ -53,6 +55,7 @@ export type CommandServices =
   | LiveConfig
   | ClientPause
   | PubSub
+  | Scripting
 
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
@@ -70,7 +73,8 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...objectCommands,
   ...connectionCommands,
   ...authCommands,
-  ...clientCommands
+  ...clientCommands,
+  ...scriptingCommands
 ]
 
 /** Lower-case command name -> its spec. */

@@ -25,6 +25,8 @@ export type CommandFlag =
   | "allow_busy"
   | "no_async_loading"
   | "no_multi"
+  | "no_mandatory_keys"
+  | "movablekeys"
 
 /**
  * A command handler. `args` is the whole request, name included, as Redis's

@@ -17,6 +17,8 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
 import { PubSub } from "../state/PubSub.js"
+import { Scripting } from "../scripting/Scripting.js"
+import { withBusyScript } from "../commands/guards/busy.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -39,9 +41,10 @@ const listen = (options: ServerOptions) =>
     const snapshots = yield* Snapshots
     const appendOnly = yield* AppendOnly
     const pubsub = yield* PubSub
+    const busy = withBusyScript(yield* Scripting)
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: guardedTable(pause, pubsub)(commandTable),
-      direct: directTable(pause, pubsub)(commandTable),
+      guarded: guardedTable(pause, pubsub)(busy(commandTable)),
+      direct: directTable(pause, pubsub)(busy(commandTable)),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }
@@ -58,7 +61,7 @@ const listen = (options: ServerOptions) =>
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
     Layer.provideMerge(PubSub.layer),
-    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable)))
+    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, Layer.succeed(CommandCatalog, commandTable), Scripting.layer(commandTable)))
   )
 
 export type ServerError = SocketServer.SocketServerError

@@ -44,6 +44,12 @@ export interface AppendOnlyService {
    * write command in between, and logs it when it changed the dataset.
    */
   readonly logged: <A, E, R>(db: number, args: Command, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Logs a script's effects (the write commands it ran, each with its
+   * database), wrapped in MULTI/EXEC when more than one, as Redis 7
+   * propagates them (script.c, server.c propagatePendingCommands).
+   */
+  readonly logEffects: (effects: ReadonlyArray<{ readonly db: number; readonly args: Command }>, nowMs: number) => void
   /** Writes what is logged so far to the file; under `appendfsync always` also fsyncs it. */
   readonly flush: Effect.Effect<void>
   /** Writes and fsyncs everything logged (shutdown). */
@@ -78,6 +84,7 @@ export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, 
     this,
     this.of({
       logged: (_db, _args, run) => run,
+      logEffects: () => {},
       flush: Effect.void,
       flushAndSync: Effect.void,
       rewrite: Effect.succeed("already-running"),
@@ -155,6 +162,14 @@ const make = (options: AppendOnlyOptions) =>
           return result
         })
       )
+
+    const logEffects = (effects: ReadonlyArray<{ readonly db: number; readonly args: Command }>, nowMs: number): void => {
+      if (effects.length === 1) append(effects[0].db, effects[0].args, nowMs)
+      if (effects.length <= 1) return
+      append(effects[0].db, ["MULTI"], nowMs)
+      for (const { args, db } of effects) append(db, args, nowMs)
+      append(effects[effects.length - 1].db, ["EXEC"], nowMs)
+    }
 
     const recordWrite = <E extends { readonly message: string }>(effect: Effect.Effect<void, E>) =>
       effect.pipe(
@@ -257,6 +272,7 @@ const make = (options: AppendOnlyOptions) =>
 
     return AppendOnly.of({
       logged,
+      logEffects,
       flush,
       flushAndSync,
       rewrite,
