@@ -32,6 +32,7 @@ import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
 import { scriptingCommands } from "./scripting.js"
+import { functionCommands } from "./functions.js"
 import type { Scripting } from "../scripting/Scripting.js"
 import type { CommandSpec } from "./types.js"
 
@@ -74,7 +75,8 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...connectionCommands,
   ...authCommands,
   ...clientCommands,
-  ...scriptingCommands
+  ...scriptingCommands,
+  ...functionCommands
 ]
 
 /** Lower-case command name -> its spec. */

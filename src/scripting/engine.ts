@@ -33,6 +33,7 @@ import {
 import { openLibraries } from "./libraries.js"
 import { Rand48 } from "./random.js"
 import { registerRedisApi, type ScriptHost } from "./redis-api.js"
+import { registerFunctionApi, type RegisteredFunction } from "./register-function.js"
 import { sandboxPrelude } from "./sandbox.js"
 
 /** Instructions between two calls of the count hook (Redis: LUA_MASKCOUNT every 100000). */
@@ -67,6 +68,8 @@ export class LuaEngine {
   readonly random = new Rand48()
   /** The run in progress (at most one: scripts never nest). */
   running: ScriptRun | undefined = undefined
+  /** While FUNCTION LOAD runs a library's body: the functions it registers. */
+  private registering: Array<RegisteredFunction> | undefined = undefined
   private thread: LuaState = 0
   private threadRef = 0
   private readonly realGlobalsRef: number
@@ -82,6 +85,7 @@ export class LuaEngine {
     }
     openLibraries(this.heap, L, this.random)
     registerRedisApi(this.heap, L, () => this.running)
+    registerFunctionApi(this.heap, L, () => this.registering)
     if (this.heap.load(L, sandboxPrelude, "=sandbox") !== 0 || lua._lua_pcall(L, 0, 3, 0) !== 0) {
       throw new Error(`Lua sandbox: ${this.heap.toString(L, -1)}`)
     }
@@ -107,6 +111,34 @@ export class LuaEngine {
       return { error }
     }
     return { ref: lua._luaL_ref(this.L, LUA_REGISTRYINDEX) }
+  }
+
+  /**
+   * Runs a library's body (FUNCTION LOAD): the functions it registered with
+   * redis.register_function, or the error (compiling, or running the body).
+   */
+  loadLibrary(body: ByteString): { readonly functions: ReadonlyArray<RegisteredFunction> } | { readonly compileError: string } | { readonly runError: string } {
+    const compiled = this.compile(body, "user_function")
+    if ("error" in compiled) return { compileError: compiled.error }
+    const lua = this.lua
+    const L = this.L
+    const registered: Array<RegisteredFunction> = []
+    this.registering = registered
+    lua._lua_rawgeti(L, LUA_REGISTRYINDEX, compiled.ref)
+    const status = lua._lua_pcall(L, 0, 0, 0)
+    this.registering = undefined
+    this.release(compiled.ref)
+    if (status !== 0) {
+      let message: string
+      if (lua._lua_type(L, -1) === LUA_TTABLE) {
+        this.heap.getField(L, -1, "err")
+        message = this.heap.toString(L, -1)
+      } else message = `ERR ${this.heap.toString(L, -1)}`
+      lua._lua_settop(L, 0)
+      for (const { ref } of registered) this.release(ref)
+      return { runError: message }
+    }
+    return { functions: registered }
   }
 
   /** Frees a compiled function (SCRIPT FLUSH). */

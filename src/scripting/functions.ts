@@ -42,10 +42,10 @@ export const parseHeader = (code: ByteString): Header => {
   const [engine, ...parts] = line.split(" ").filter((part) => part.length > 0)
   let name: string | undefined = undefined
   for (const part of parts) {
-    if (!part.startsWith("name=")) return { _tag: "Invalid", message: `ERR Invalid metadata value given: ${part}` }
+    if (!part.startsWith("name=")) return { _tag: "Invalid", message: "ERR Invalid library metadata" }
     name = part.slice(5)
   }
-  if (name === undefined) return { _tag: "Invalid", message: "ERR Library name was not given" }
+  if (name === undefined) return { _tag: "Invalid", message: "ERR Invalid library metadata" }
   return { _tag: "Header", engine: engine ?? "", name, body: end === -1 ? "" : code.slice(end + 1) }
 }
 

@@ -117,3 +117,41 @@ describe("applications built on scripts", () => {
     expect(msBeforeNext).toBeLessThanOrEqual(10000)
   })
 })
+
+describe("functions", () => {
+  const library = [
+    "#!lua name=lib1",
+    "redis.register_function('f1', function(keys, args) return keys[1] end)",
+    "redis.register_function{function_name='f2', callback=function(keys, args) return redis.call('set', keys[1], args[1]) end, flags={'no-writes'}, description='desc'}"
+  ].join("\n")
+
+  it("FUNCTION LOAD, FCALL, FCALL_RO, LIST, STATS, DELETE and FLUSH answer as Redis", async () => {
+    expect(await client.call("FUNCTION", "LOAD", library)).toBe("lib1")
+    await expect(client.call("FUNCTION", "LOAD", library)).rejects.toThrow("ERR Library 'lib1' already exists")
+    expect(await client.call("FUNCTION", "LOAD", "REPLACE", library)).toBe("lib1")
+    await expect(client.call("FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('f1', function() end)"))
+      .rejects.toThrow("ERR Function f1 already exists")
+    await expect(client.call("FUNCTION", "LOAD", "#!lua name=bad\nreturn 10 // 3"))
+      .rejects.toThrow("ERR Error compiling function: user_function:2: unexpected symbol near '/'")
+    await expect(client.call("FUNCTION", "LOAD", "#!lua name=bad\nlocal x = 1")).rejects.toThrow("ERR No functions registered")
+    await expect(client.call("FUNCTION", "LOAD", "lua name=x")).rejects.toThrow("ERR Missing library metadata")
+    expect(await client.call("FCALL", "f1", "1", "kk")).toBe("kk")
+    await expect(client.call("FCALL", "f2", "1", "kk", "v"))
+      .rejects.toThrow("ERR Write commands are not allowed from read-only scripts. script: f2, on @user_function:3.")
+    await expect(client.call("FCALL_RO", "f1", "1", "kk")).rejects.toThrow("ERR Can not execute a script with write flag using *_ro command.")
+    await expect(client.call("FCALL", "nosuch", "0")).rejects.toThrow("ERR Function not found")
+    await expect(client.call("FCALL", "f1", "x")).rejects.toThrow("ERR Bad number of keys provided")
+    expect(await client.call("FUNCTION", "LIST", "WITHCODE")).toEqual([[
+      "library_name", "lib1", "engine", "LUA", "functions",
+      [["name", "f1", "description", null, "flags", []], ["name", "f2", "description", "desc", "flags", ["no-writes"]]],
+      "library_code", library
+    ]])
+    expect(await client.call("FUNCTION", "STATS")).toEqual(["running_script", null, "engines", ["LUA", ["libraries_count", 1, "functions_count", 2]]])
+    await expect(client.call("FUNCTION", "DELETE", "nosuch")).rejects.toThrow("ERR Library not found")
+    expect(await client.call("FUNCTION", "DELETE", "lib1")).toBe("OK")
+    expect(await client.call("FUNCTION", "LIST")).toEqual([])
+    expect(await client.call("FUNCTION", "LOAD", library)).toBe("lib1")
+    expect(await client.call("FUNCTION", "FLUSH")).toBe("OK")
+    await expect(client.call("FCALL", "f1", "0")).rejects.toThrow("ERR Function not found")
+  })
+})
