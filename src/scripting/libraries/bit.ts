@@ -1,14 +1,17 @@
 /**
  * LuaBitOp's `bit` library (Redis bundles lua_bit.c): 32-bit operations on
- * Lua numbers. Numbers are normalised as tobit does: rounded to the nearest
- * integer (ties to even, the double-addition trick) and wrapped to int32.
+ * Lua numbers, normalised as tobit does.
+ */
+const scratch = new DataView(new ArrayBuffer(8))
+
+/**
+ * lua_bit.c's barg: the low 32 bits of the double `n + 2^52 + 2^51` (rounds
+ * to the nearest integer, ties to even, and wraps; past 2^51 the addition
+ * itself rounds, as it does in C).
  */
 export const toBit = (n: number): number => {
-  if (!Number.isFinite(n)) return 0
-  const floor = Math.floor(n)
-  const fraction = n - floor
-  const rounded = fraction > 0.5 ? floor + 1 : fraction < 0.5 ? floor : floor % 2 === 0 ? floor : floor + 1
-  return Number(BigInt.asIntN(32, BigInt(rounded)))
+  scratch.setFloat64(0, n + 6755399441055744, true)
+  return scratch.getInt32(0, true)
 }
 
 /** bit.tohex(x [, n]): the low |n| nibbles (8 by default), upper case when n < 0. */
