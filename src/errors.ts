@@ -233,3 +233,32 @@ export const zsetCountNotPositive = "ERR count should be greater than 0"
 export const zsetNoInputKeys = (name: string): string => `ERR at least 1 input key is needed for '${name}' command`
 /** getTimeoutFromObjectOrReply (timeout.c) for the blocking pops: not a long double. */
 export const zsetTimeoutNotFloat = "ERR timeout is not a float or out of range"
+
+// Scripting (eval.c, script.c, script_lua.c, functions.c, function_lua.c)
+export const scriptUnknownCommand = "Unknown Redis command called from script"
+export const scriptWrongArity = "Wrong number of args calling Redis command from script"
+export const scriptCommandNotAllowed = "This Redis command is not allowed from script"
+export const scriptWriteInReadOnly = "Write commands are not allowed from read-only scripts."
+export const scriptOutOfMemory = "-OOM command not allowed when used memory > 'maxmemory'."
+export const noScript = "NOSCRIPT No matching script. Please use EVAL."
+export const negativeNumkeys = "ERR Number of keys can't be negative"
+export const tooManyNumkeys = "ERR Number of keys can't be greater than number of args"
+export const compileError = (message: string): string => `ERR Error compiling script (new function): ${message}`
+export const busyEval = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+export const busyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+export const notBusy = "NOTBUSY No scripts in execution right now."
+export const unkillable =
+  "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+export const scriptFlushOption = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
+export const functionFlushOption = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
+export const functionNotFound = "ERR Function not found"
+export const libraryNotFound = "ERR Library not found"
+export const libraryExists = (name: string): string => `ERR Library '${name}' already exists`
+export const engineNotFound = (engine: string): string => `ERR Engine '${engine}' not found`
+export const noFunctionsRegistered = "ERR No functions registered"
+export const writeFunctionInReadOnlyCall = "ERR Can not execute a script with write flag using *_ro command."
+export const functionRestorePolicy = "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."
+export const functionNameInvalid =
+  "ERR Function names can only contain letters, numbers, or underscores(_) and must be at least one character long"
+export const libraryNameInvalid =
+  "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"

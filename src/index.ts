@@ -41,6 +41,9 @@ export type { KvError } from "./api/errors.js"
 /** @effect/platform's KeyValueStore backed by one database of the store. */
 export { layerKeyValueStore } from "./api/KeyValueStore.js"
 export type { KeyValueStoreOptions } from "./api/KeyValueStore.js"
+export { KvScripting, ScriptError } from "./api/KvScripting.js"
+export type { KvScriptingService, ScriptValue } from "./api/KvScripting.js"
+export { Scripting } from "./scripting/Scripting.js"
 
 // --- Persistence
 

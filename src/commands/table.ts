@@ -37,6 +37,9 @@ import { setCommands } from "./sets.js"
 import { sortedSetCommands } from "./sorted-sets.js"
 import { stringCommands } from "./strings.js"
 import { aofTransactionCommands, transactionCommands } from "./transactions.js"
+import { scriptingCommands } from "./scripting.js"
+import { functionCommands } from "./functions.js"
+import type { Scripting } from "../scripting/Scripting.js"
 import type { CommandSpec } from "./types.js"
 
 export { clientPauseCommands } from "./client.js"
@@ -60,6 +63,7 @@ export type CommandServices =
   | ClientPause
   | PubSub
   | MigrateConnections
+  | Scripting
 
 const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...stringCommands,
@@ -82,7 +86,9 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...objectCommands,
   ...connectionCommands,
   ...authCommands,
-  ...clientCommands
+  ...clientCommands,
+  ...scriptingCommands,
+  ...functionCommands
 ]
 
 /** Lower-case command name -> its spec. */

@@ -25,6 +25,7 @@ export type CommandFlag =
   | "allow_busy"
   | "no_async_loading"
   | "no_multi"
+  | "no_mandatory_keys"
   /** Keys found by a key count or keyword (SINTERCARD numkeys, MIGRATE KEYS), not by fixed positions alone. */
   | "movablekeys"
 

@@ -22,6 +22,8 @@ import { MigrateConnections } from "../state/MigrateConnections.js"
 import { Store } from "../store/Store.js"
 import { encodingLimitsOf } from "../values/encoding-limits.js"
 import { WatchRegistry } from "../state/Transaction.js"
+import { Scripting } from "../scripting/Scripting.js"
+import { withBusyScript } from "../commands/guards/busy.js"
 
 export interface ServerOptions {
   /** Address to bind; Redis's default for a safe start is 127.0.0.1. */
@@ -49,9 +51,10 @@ const listen = (options: ServerOptions) =>
     yield* store.setEncodingLimits(encodingLimitsOf(live.current()))
     const watches = new WatchRegistry()
     yield* Effect.acquireRelease(Effect.sync(() => store.addEventListener(watches.hear)), (remove) => Effect.sync(remove))
+    const busy = withBusyScript(yield* Scripting)
     const commands: ServedCommands<CommandServices | LiveConfig> = {
-      guarded: guardedTable(pause, pubsub, watches)(commandTable),
-      direct: directTable(pause, pubsub, watches)(commandTable),
+      guarded: guardedTable(pause, pubsub, watches)(busy(commandTable)),
+      direct: directTable(pause, pubsub, watches)(busy(commandTable)),
       guardsIdle: () => memoryGuardIdle(live.current()) && persistenceGuardIdle(snapshots, appendOnly),
       afterGuardedBatch: flushLogged
     }
@@ -69,7 +72,7 @@ export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
     Layer.provideMerge(KeyspaceNotifications.layer),
     Layer.provideMerge(PubSub.layer),
-    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)))
+    Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable), Scripting.layer(commandTable)))
   )
 
 export type ServerError = SocketServer.SocketServerError

@@ -2,6 +2,7 @@
  * The fast path runs the direct table while the guards are idle; it must
  * answer exactly as the guarded table does (the guard rule: commands/guards/tables.ts).
  */
+import { Scripting } from "../../src/scripting/Scripting.js"
 import { Effect, Layer, Logger, LogLevel, Random, TestClock, TestContext } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -31,7 +32,7 @@ import { commandVector } from "../../src/testing/commands.js"
 import { realisticNow } from "./helpers.js"
 
 /** A server's command services, fresh (an empty store) each time it is provided. */
-const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable), Scripting.layer(commandTable)).pipe(
   Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
   Layer.provideMerge(Store.layer),
   Layer.provideMerge(serverStateLayer(defaultServerConfig)),

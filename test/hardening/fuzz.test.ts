@@ -6,6 +6,7 @@
  * command and subcommand of the table called with random argument vectors
  * must give a reply or an error reply, never a defect.
  */
+import { Scripting } from "../../src/scripting/Scripting.js"
 import { Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import fc from "fast-check"
 import * as Net from "node:net"
@@ -181,7 +182,7 @@ const session: Session = {
 
 describe("every command with random arguments", () => {
   const config = { ...defaultServerConfig, save: [], port: 0 }
-  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable)).pipe(
+  const services = Layer.mergeAll(Shutdown.layer, Clients.layer, ClientPause.layer, PubSub.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable), Scripting.layer(commandTable)).pipe(
     Layer.provideMerge(Layer.merge(Snapshots.layer(Effect.succeed({ save: [], stopWritesOnBgsaveError: true })), AppendOnly.layerDisabled)),
     Layer.provideMerge(Store.layer),
     Layer.provideMerge(serverStateLayer(config)),

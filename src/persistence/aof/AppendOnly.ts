@@ -57,6 +57,12 @@ export interface AppendOnlyService {
    * command it goes after that command's own line (the push that served it).
    */
   readonly propagate: (db: number, args: Command) => void
+  /**
+   * Logs a script's effects (the write commands it ran, each with its
+   * database), wrapped in MULTI/EXEC when more than one, as Redis 7
+   * propagates them (script.c, server.c propagatePendingCommands).
+   */
+  readonly logEffects: (effects: ReadonlyArray<{ readonly db: number; readonly args: Command }>, nowMs: number) => void
   /** Writes what is logged so far to the file; under `appendfsync always` also fsyncs it. */
   readonly flush: Effect.Effect<void>
   /** Writes and fsyncs everything logged (shutdown). */
@@ -93,6 +99,7 @@ export class AppendOnly extends Context.Tag("effect-kv/AppendOnly")<AppendOnly, 
       logged: (_db, _args, run) => run,
       transaction: (run) => run,
       propagate: () => undefined,
+      logEffects: () => {},
       flush: Effect.void,
       flushAndSync: Effect.void,
       rewrite: Effect.succeed("already-running"),
@@ -207,6 +214,14 @@ const make = (options: AppendOnlyOptions) =>
         })
       )
 
+    const logEffects = (effects: ReadonlyArray<{ readonly db: number; readonly args: Command }>, nowMs: number): void => {
+      if (effects.length === 1) append(effects[0].db, effects[0].args, nowMs)
+      if (effects.length <= 1) return
+      append(effects[0].db, ["MULTI"], nowMs)
+      for (const { args, db } of effects) append(db, args, nowMs)
+      append(effects[effects.length - 1].db, ["EXEC"], nowMs)
+    }
+
     const recordWrite = <E extends { readonly message: string }>(effect: Effect.Effect<void, E>) =>
       effect.pipe(
         Effect.zipRight(Ref.update(state, (s) => (s.lastWriteError === undefined ? s : { ...s, lastWriteError: undefined }))),
@@ -313,6 +328,7 @@ const make = (options: AppendOnlyOptions) =>
         if (propagatedDuring !== undefined) propagatedDuring.push([db, args])
         else append(db, args, layerClock.unsafeCurrentTimeMillis())
       },
+      logEffects,
       flush,
       flushAndSync,
       rewrite,
