@@ -5,7 +5,7 @@
  * whole database the layer uses (FLUSHDB, DBSIZE). `modify` is the platform's
  * default: a get then a set, not one atomic step.
  */
-import { KeyValueStore } from "@effect/platform"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { Effect, Layer } from "effect"
 import type { Store } from "../store/Store.js"
 import type { InvalidArgumentError } from "./errors.js"

@@ -3,7 +3,7 @@
  * compose with the user's own layers. The store alone is `Store.layer`; the
  * server with its store is `serverLayer(config)` (server/program.ts).
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Clock, Effect, Layer } from "effect"
 import * as Hamt from "../structures/hamt.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"

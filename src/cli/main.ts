@@ -3,8 +3,8 @@
  * `effect-kv [config-file] [--port N] [--save "3600 1"] ...`: starts the server.
  * Flags are named as redis-server's and override the config file's lines.
  */
-import { FileSystem } from "@effect/platform"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Data, Effect, Either } from "effect"
 import { defaultServerConfig, type ServerConfig } from "../config/config.js"
@@ -62,6 +62,6 @@ const main = request === "help" ? write(helpText()) : request === "version" ? wr
 
 main.pipe(
   Effect.tapErrorTag("StartupError", (failure) => Effect.sync(() => process.stderr.write(failure.message))),
-  Effect.provide(NodeContext.layer),
+  Effect.provide(NodeFileSystem.layer),
   NodeRuntime.runMain({ disablePrettyLogger: true, disableErrorReporting: true })
 )

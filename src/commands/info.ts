@@ -11,10 +11,9 @@ import { Activity } from "../state/Activity.js"
 import { Clients } from "../state/Clients.js"
 import type { ServerConfig } from "../config/config.js"
 import { LiveConfig } from "../config/LiveConfig.js"
-import { isVolatile, type Keyspace } from "../store/entry.js"
+import * as Database from "../store/database.js"
 import { type KeyspaceStats, Store } from "../store/Store.js"
 import { type CommandStatistics, commandStatFields, errorStatFields } from "../state/command-stats.js"
-import * as Hamt from "../structures/hamt.js"
 import { effectKvVersion, redisCompatibleVersion } from "../version.js"
 import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
@@ -42,7 +41,7 @@ export interface InfoContext {
   readonly rejectedConnections: number
   readonly commandsProcessed: number
   readonly opsPerSecond: number
-  readonly keyspaces: ReadonlyArray<Keyspace>
+  readonly databases: ReadonlyArray<Database.Database>
   readonly dirty: number
   readonly keyspaceStats: KeyspaceStats
   readonly statistics: CommandStatistics
@@ -205,16 +204,15 @@ const cpuSection = (): ReadonlyArray<InfoField> => {
   ]
 }
 
-/** `db0:keys=N,expires=M,avg_ttl=0` for each non-empty database. */
+/**
+ * `db0:keys=N,expires=M,avg_ttl=0` for each non-empty database; both counts are the sizes of the
+ * keyspace and of its expires index, O(1) (as Redis's dictSize(db->dict), dictSize(db->expires)).
+ */
 const keyspaceSection = (c: InfoContext): ReadonlyArray<InfoField> =>
-  c.keyspaces.flatMap((keyspace, db): ReadonlyArray<InfoField> => {
-    const keys = Hamt.size(keyspace)
+  c.databases.flatMap((database, db): ReadonlyArray<InfoField> => {
+    const keys = Database.size(database)
     if (keys === 0) return []
-    let expires = 0
-    Hamt.forEach(keyspace, (stored) => {
-      if (isVolatile(stored)) expires++
-    })
-    return [[`db${db}`, `keys=${keys},expires=${expires},avg_ttl=0`]]
+    return [[`db${db}`, `keys=${keys},expires=${Database.volatileSize(database)},avg_ttl=0`]]
   })
 
 const noFields = (): ReadonlyArray<InfoField> => []
@@ -267,7 +265,7 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       rejectedConnections: counters.rejectedConnections,
       commandsProcessed: counters.commandsProcessed,
       opsPerSecond: yield* activity.opsPerSecond,
-      keyspaces: yield* store.snapshot,
+      databases: yield* store.databases,
       dirty: yield* store.dirty,
       keyspaceStats: store.stats,
       statistics: activity.statistics,

@@ -10,7 +10,7 @@
  * a file) get a logged warning instead of a failed save, since the data
  * itself is already synced and renamed.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Layer, Ref } from "effect"
 import { join } from "node:path"
 import type { Keyspace } from "../store/entry.js"

@@ -3,7 +3,7 @@
  * stops if it is missing (server.c, main: "Can't chdir to ..."); effect-kv
  * creates it, with its parents, so that a first start can save.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
 

@@ -3,7 +3,7 @@
  * from the append-only file when appendonly is on, before the port opens),
  * snapshots and the save policy, the AOF, shutdown, and the TCP listener.
  */
-import type { FileSystem } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Context, Effect, Layer } from "effect"
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"

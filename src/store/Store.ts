@@ -105,6 +105,8 @@ export interface StoreService {
   readonly flushAll: Effect.Effect<number>
   /** The current keyspaces, one per database (the stored maps themselves, not copies). */
   readonly snapshot: Effect.Effect<ReadonlyArray<Keyspace>>
+  /** The current databases (keyspace and expires index), one per database, as published. */
+  readonly databases: Effect.Effect<ReadonlyArray<Database.Database>>
   /** Replaces every database (RDB load); does not count as a change. */
   readonly replaceAll: (keyspaces: ReadonlyArray<Keyspace>) => Effect.Effect<void>
   /** Key changes since the last save (Redis's server.dirty). */
@@ -365,6 +367,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
       modifyPair,
       flushAll,
       snapshot: Effect.forEach(databases, (ref) => Effect.map(Ref.get(ref), (database) => database.keyspace)),
+      databases: Effect.forEach(databases, Ref.get),
       replaceAll: (next) =>
         Effect.forEach(fillDatabases(next), (database, i) => Ref.set(databases[i], database), { discard: true }),
       dirty: Effect.map(Ref.get(changes), ({ dirty }) => dirty),

@@ -3,18 +3,23 @@
  * Hash-Array Mapped Tries for Fast and Lean Immutable JVM Collections", OOPSLA 2015).
  *
  * A node covers the keys whose hashes share a prefix. It has 32 slots, one per 5-bit fragment of the
- * hash; a slot holds nothing, one entry inline, or a child node. `dataMap` and `nodeMap` say which
- * slots hold entries and which hold children, and `content` holds them all in one array:
- * `[key0, value0, key1, value1, ..., childM, ..., child0]`, entries in slot order from the front,
- * children in slot order from the back. One array per node keeps memory low and iteration linear.
+ * hash; a slot holds nothing, one entry inline, or a child node. A node is ONE array:
+ *
+ *   [dataMap, nodeMap, size, owner, key0, value0, key1, value1, ..., childM, ..., child0]
+ *
+ * `dataMap` and `nodeMap` say which slots hold entries and which hold children, `size` counts the
+ * entries of the subtree, `owner` is the edit that may change the node in place. Entries follow the
+ * header in slot order, children fill the array from the back in slot order. One array per node and
+ * no wrapper object: at 1M keys a node costs 80 bytes plus 8 per slot (a class instance around an
+ * array cost 112 plus 8), and a lookup follows one pointer per level instead of two.
  *
  * Fragments are taken from the hash's top bits down (27, 22, ..., 2, then the last two bits), so a
  * depth-first walk in slot order visits the keys in ascending hash order: SCAN's cursor is a hash.
- * Below the last level (shift -8) a node is a collision node: no bitmaps, `content` is the pairs of
- * the keys that share all 32 bits.
+ * Below the last level (shift -8) a node is a collision node: both bitmaps 0, after the header the
+ * pairs of the keys that share all 32 bits.
  *
  * Canonical form: a child holds at least two entries (a removal that leaves one moves it up into the
- * parent), so a node of size 1 holds its entry in `content[0]`, `content[1]`.
+ * parent), so a node of size 1 holds its entry at `HEADER`, `HEADER + 1`.
  */
 
 /**
@@ -25,21 +30,24 @@ export class Edit {
   open = true
 }
 
-export class Node<V> {
-  /** Phantom: ties the value type to the node (`content` is untyped, see `valueAt`); covariant, as a persistent map is. */
-  declare private readonly valueType: () => V
-  constructor(
-    /** Bit f set: slot f holds an entry inline. */
-    public dataMap: number,
-    /** Bit f set: slot f holds a child node. */
-    public nodeMap: number,
-    /** Number of entries in this subtree. */
-    public size: number,
-    public content: Array<unknown>,
-    /** The edit that may change this node in place; undefined: never changed. */
-    public owner: Edit | undefined
-  ) {}
+/** Type-only: ties a node to its value type. */
+declare const valueType: unique symbol
+
+/**
+ * A node (see above). Its slots are untyped: separate typed arrays for the header, keys, values and
+ * children would cost more objects per node. The phantom makes `Node<V>` covariant in `V`.
+ */
+export interface Node<V> extends Array<unknown> {
+  readonly [valueType]?: () => V
 }
+
+/** Slots of the header. */
+const DATA_MAP = 0
+const NODE_MAP = 1
+const SIZE = 2
+const OWNER = 3
+/** Index of the first entry's key. */
+export const HEADER = 4
 
 /** Shift of the root's fragment: the top 5 bits. */
 export const TOP_SHIFT = 27
@@ -57,29 +65,74 @@ export const bitCount = (bits: number): number => {
   return Math.imul(x, 0x01010101) >>> 24
 }
 
-/** Index in `content` of the entry in slot `bit` (a one-bit mask). */
-export const dataIndex = (dataMap: number, bit: number): number => 2 * bitCount(dataMap & (bit - 1))
+// Only this module family writes nodes, always in the layout above, so the reads below are the only
+// places that assert a slot's type (the header's numbers and owner, keys, values, children).
 
-/** Index in `content` of the child in slot `bit`. */
+export const dataMapOf = (node: Node<unknown>): number => node[DATA_MAP] as number
+
+export const nodeMapOf = (node: Node<unknown>): number => node[NODE_MAP] as number
+
+/** Number of entries in the node's subtree. */
+export const sizeOf = (node: Node<unknown>): number => node[SIZE] as number
+
+export const ownerOf = (node: Node<unknown>): Edit | undefined => node[OWNER] as Edit | undefined
+
+export const keyAt = (node: Node<unknown>, index: number): string => node[index] as string
+
+export const valueAt = <V>(node: Node<V>, index: number): V => node[index] as V
+
+export const childAt = <V>(node: Node<V>, index: number): Node<V> => node[index] as Node<V>
+
+export const setBitmaps = (node: Node<unknown>, dataMap: number, nodeMap: number): void => {
+  node[DATA_MAP] = dataMap
+  node[NODE_MAP] = nodeMap
+}
+
+export const setSize = (node: Node<unknown>, size: number): void => {
+  node[SIZE] = size
+}
+
+/**
+ * A node of `slots` slots after the header, the slots empty (always made this way, so every node's
+ * array has the same elements kind).
+ */
+export const makeNode = <V>(
+  slots: number,
+  dataMap: number,
+  nodeMap: number,
+  size: number,
+  owner: Edit | undefined
+): Node<V> => {
+  const node: Node<V> = new Array<unknown>(HEADER + slots)
+  node[DATA_MAP] = dataMap
+  node[NODE_MAP] = nodeMap
+  node[SIZE] = size
+  node[OWNER] = owner
+  return node
+}
+
+/** A copy of `node` (same slots) with a new header. */
+export const copyNode = <V>(
+  node: Node<V>,
+  dataMap: number,
+  nodeMap: number,
+  size: number,
+  owner: Edit | undefined
+): Node<V> => {
+  const copy = makeNode<V>(node.length - HEADER, dataMap, nodeMap, size, owner)
+  for (let i = HEADER; i < node.length; i++) copy[i] = node[i]
+  return copy
+}
+
+/** Index in the node of the entry in slot `bit` (a one-bit mask). */
+export const dataIndex = (dataMap: number, bit: number): number => HEADER + 2 * bitCount(dataMap & (bit - 1))
+
+/** Index in the node of the child in slot `bit`. */
 export const nodeIndex = (node: Node<unknown>, bit: number): number =>
-  node.content.length - 1 - bitCount(node.nodeMap & (bit - 1))
+  node.length - 1 - bitCount(nodeMapOf(node) & (bit - 1))
 
 /** Number of entries held inline (for a collision node, all of them). */
-export const inlineCount = (node: Node<unknown>): number => (node.content.length - bitCount(node.nodeMap)) >> 1
-
-// `content` is one untyped array because separate typed arrays for keys, values and children would
-// cost two more array objects per node (~30 bytes per key at 1M keys). Only this module family writes
-// it, always keys at even indexes below the children, values after them and children at the back, so
-// these three reads are the only places that assert a slot's type.
-
-export const keyAt = (content: Array<unknown>, index: number): string => content[index] as string
-
-export const valueAt = <V>(node: Node<V>, index: number): V => node.content[index] as V
-
-export const childAt = <V>(node: Node<V>, index: number): Node<V> => node.content[index] as Node<V>
-
-/** A new array of `length` slots (always made this way, so every node's array has the same kind). */
-export const allocate = (length: number): Array<unknown> => new Array<unknown>(length)
+export const inlineCount = (node: Node<unknown>): number => (node.length - HEADER - bitCount(nodeMapOf(node))) >> 1
 
 /** A node whose only entries are the two given (distinct keys), at the level `shift`. */
 export const mergeTwo = <V>(
@@ -92,78 +145,102 @@ export const mergeTwo = <V>(
   value2: V,
   owner: Edit | undefined
 ): Node<V> => {
-  if (shift === COLLISION_SHIFT) return new Node<V>(0, 0, 2, pairs(key1, value1, key2, value2), owner)
+  if (shift === COLLISION_SHIFT) return pairs(0, key1, value1, key2, value2, owner)
   const fragment1 = fragment(hash1, shift)
   const fragment2 = fragment(hash2, shift)
   if (fragment1 === fragment2) {
-    const content = allocate(1)
-    content[0] = mergeTwo(shift - 5, hash1, key1, value1, hash2, key2, value2, owner)
-    return new Node<V>(0, 1 << fragment1, 2, content, owner)
+    const node = makeNode<V>(1, 0, 1 << fragment1, 2, owner)
+    node[HEADER] = mergeTwo(shift - 5, hash1, key1, value1, hash2, key2, value2, owner)
+    return node
   }
   const dataMap = (1 << fragment1) | (1 << fragment2)
-  return new Node<V>(
-    dataMap,
-    0,
-    2,
-    fragment1 < fragment2 ? pairs(key1, value1, key2, value2) : pairs(key2, value2, key1, value1),
-    owner
-  )
+  return fragment1 < fragment2
+    ? pairs(dataMap, key1, value1, key2, value2, owner)
+    : pairs(dataMap, key2, value2, key1, value1, owner)
 }
 
-const pairs = (key1: string, value1: unknown, key2: string, value2: unknown): Array<unknown> => {
-  const content = allocate(4)
-  content[0] = key1
-  content[1] = value1
-  content[2] = key2
-  content[3] = value2
-  return content
+const pairs = <V>(dataMap: number, key1: string, value1: V, key2: string, value2: V, owner: Edit | undefined): Node<V> => {
+  const node = makeNode<V>(4, dataMap, 0, 2, owner)
+  node[HEADER] = key1
+  node[HEADER + 1] = value1
+  node[HEADER + 2] = key2
+  node[HEADER + 3] = value2
+  return node
 }
 
-/** `content` with `key`, `value` inserted at `index`. */
-export const insertPair = (content: Array<unknown>, index: number, key: string, value: unknown): Array<unknown> => {
-  const length = content.length
-  const copy = allocate(length + 2)
-  for (let i = 0; i < index; i++) copy[i] = content[i]
+/** `node` with `key`, `value` inserted at `index`, under a new header. */
+export const insertPair = <V>(
+  node: Node<V>,
+  index: number,
+  key: string,
+  value: V,
+  dataMap: number,
+  nodeMap: number,
+  owner: Edit | undefined
+): Node<V> => {
+  const length = node.length
+  const copy = makeNode<V>(length + 2 - HEADER, dataMap, nodeMap, sizeOf(node) + 1, owner)
+  for (let i = HEADER; i < index; i++) copy[i] = node[i]
   copy[index] = key
   copy[index + 1] = value
-  for (let i = index; i < length; i++) copy[i + 2] = content[i]
+  for (let i = index; i < length; i++) copy[i + 2] = node[i]
   return copy
 }
 
-/** `content` without the pair at `index`. */
-export const removePair = (content: Array<unknown>, index: number): Array<unknown> => {
-  const length = content.length
-  const copy = allocate(length - 2)
-  for (let i = 0; i < index; i++) copy[i] = content[i]
-  for (let i = index + 2; i < length; i++) copy[i - 2] = content[i]
+/** `node` without the pair at `index`, under a new header. */
+export const removePair = <V>(
+  node: Node<V>,
+  index: number,
+  dataMap: number,
+  nodeMap: number,
+  owner: Edit | undefined
+): Node<V> => {
+  const length = node.length
+  const copy = makeNode<V>(length - 2 - HEADER, dataMap, nodeMap, sizeOf(node) - 1, owner)
+  for (let i = HEADER; i < index; i++) copy[i] = node[i]
+  for (let i = index + 2; i < length; i++) copy[i - 2] = node[i]
   return copy
 }
 
-/** `content` with the pair at `from` replaced by `child` at `to` (an index in the result). */
-export const pairToChild = (content: Array<unknown>, from: number, to: number, child: unknown): Array<unknown> => {
-  const length = content.length
-  const copy = allocate(length - 1)
-  for (let i = 0; i < from; i++) copy[i] = content[i]
-  for (let i = from + 2; i <= to + 1; i++) copy[i - 2] = content[i]
+/** `node` with the pair at `from` replaced by `child` at `to` (an index in the result), under a new header. */
+export const pairToChild = <V>(
+  node: Node<V>,
+  from: number,
+  to: number,
+  child: Node<V>,
+  dataMap: number,
+  nodeMap: number,
+  owner: Edit | undefined
+): Node<V> => {
+  const length = node.length
+  const copy = makeNode<V>(length - 1 - HEADER, dataMap, nodeMap, sizeOf(node) + 1, owner)
+  for (let i = HEADER; i < from; i++) copy[i] = node[i]
+  for (let i = from + 2; i <= to + 1; i++) copy[i - 2] = node[i]
   copy[to] = child
-  for (let i = to + 2; i < length; i++) copy[i - 1] = content[i]
+  for (let i = to + 2; i < length; i++) copy[i - 1] = node[i]
   return copy
 }
 
-/** `content` with the child at `from` replaced by the pair `key`, `value` at `to` (`to` <= `from`). */
-export const childToPair = (
-  content: Array<unknown>,
+/**
+ * `node` with the child at `from` replaced by the pair `key`, `value` at `to` (`to` <= `from`), under a
+ * new header (one entry fewer: the child's other entry was removed).
+ */
+export const childToPair = <V>(
+  node: Node<V>,
   from: number,
   to: number,
   key: string,
-  value: unknown
-): Array<unknown> => {
-  const length = content.length
-  const copy = allocate(length + 1)
-  for (let i = 0; i < to; i++) copy[i] = content[i]
+  value: V,
+  dataMap: number,
+  nodeMap: number,
+  owner: Edit | undefined
+): Node<V> => {
+  const length = node.length
+  const copy = makeNode<V>(length + 1 - HEADER, dataMap, nodeMap, sizeOf(node) - 1, owner)
+  for (let i = HEADER; i < to; i++) copy[i] = node[i]
   copy[to] = key
   copy[to + 1] = value
-  for (let i = to; i < from; i++) copy[i + 2] = content[i]
-  for (let i = from + 1; i < length; i++) copy[i + 1] = content[i]
+  for (let i = to; i < from; i++) copy[i + 2] = node[i]
+  for (let i = from + 1; i < length; i++) copy[i + 1] = node[i]
   return copy
 }

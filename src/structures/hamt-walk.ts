@@ -7,30 +7,33 @@ import {
   childAt,
   COLLISION_SHIFT,
   dataIndex,
+  dataMapOf,
   fragment,
+  HEADER,
   inlineCount,
   keyAt,
   type Node,
   nodeIndex,
+  nodeMapOf,
+  sizeOf,
   TOP_SHIFT,
   valueAt
 } from "./hamt-node.js"
 
 /** Calls `f` on every entry (in no promised order). */
 export const forEach = <V>(map: Node<V>, f: (value: V, key: string) => void): void => {
-  const pairsEnd = 2 * inlineCount(map)
-  const content = map.content
-  for (let i = 0; i < pairsEnd; i += 2) f(valueAt(map, i + 1), keyAt(content, i))
-  for (let i = pairsEnd; i < content.length; i++) forEach(childAt(map, i), f)
+  const pairsEnd = HEADER + 2 * inlineCount(map)
+  for (let i = HEADER; i < pairsEnd; i += 2) f(valueAt(map, i + 1), keyAt(map, i))
+  for (let i = pairsEnd; i < map.length; i++) forEach(childAt(map, i), f)
 }
 
 /** Every entry, lazily (the same order as `forEach`). */
 export function* entries<V>(map: Node<V>): Generator<[string, V], void, undefined> {
   const stack: Array<Node<V>> = [map]
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    const pairsEnd = 2 * inlineCount(node)
-    for (let i = 0; i < pairsEnd; i += 2) yield [keyAt(node.content, i), valueAt(node, i + 1)]
-    for (let i = node.content.length - 1; i >= pairsEnd; i--) stack.push(childAt(node, i))
+    const pairsEnd = HEADER + 2 * inlineCount(node)
+    for (let i = HEADER; i < pairsEnd; i += 2) yield [keyAt(node, i), valueAt(node, i + 1)]
+    for (let i = node.length - 1; i >= pairsEnd; i--) stack.push(childAt(node, i))
   }
 }
 
@@ -39,17 +42,17 @@ export function* entries<V>(map: Node<V>): Generator<[string, V], void, undefine
  * uniform random index, a uniform random entry (RANDOMKEY, active expiry's samples).
  */
 export const entryAt = <V>(map: Node<V>, index: number): readonly [string, V] | undefined => {
-  if (!(index >= 0 && index < map.size)) return undefined
+  if (!(index >= 0 && index < sizeOf(map))) return undefined
   let node = map
   let rest = Math.floor(index)
   for (;;) {
     const inline = inlineCount(node)
-    if (rest < inline) return [keyAt(node.content, 2 * rest), valueAt(node, 2 * rest + 1)]
+    if (rest < inline) return [keyAt(node, HEADER + 2 * rest), valueAt(node, HEADER + 2 * rest + 1)]
     rest -= inline
-    let i = 2 * inline
+    let i = HEADER + 2 * inline
     let child = childAt(node, i)
-    while (rest >= child.size) {
-      rest -= child.size
+    while (rest >= sizeOf(child)) {
+      rest -= sizeOf(child)
       child = childAt(node, ++i)
     }
     node = child
@@ -98,23 +101,23 @@ const scanNode = <V>(
   onCursorPath: boolean,
   visit: (key: string, value: V) => void
 ): boolean => {
-  const content = node.content
   if (shift === COLLISION_SHIFT) {
     // All keys here share one hash; on the cursor's path it is the cursor itself, so none is skipped.
-    for (let i = 0; i < content.length; i += 2) visit(keyAt(content, i), valueAt(node, i + 1))
-    remaining -= content.length >> 1
+    for (let i = HEADER; i < node.length; i += 2) visit(keyAt(node, i), valueAt(node, i + 1))
+    remaining -= (node.length - HEADER) >> 1
     if (remaining > 0) return false
-    lastHash = hashKey(keyAt(content, 0))
+    lastHash = hashKey(keyAt(node, HEADER))
     return true
   }
+  const dataMap = dataMapOf(node)
   const cursorSlot = onCursorPath ? fragment(cursor, shift) : 0
-  let slots = (node.dataMap | node.nodeMap) & (-1 << cursorSlot)
+  let slots = (dataMap | nodeMapOf(node)) & (-1 << cursorSlot)
   while (slots !== 0) {
     const bit = slots & -slots
     slots ^= bit
-    if ((node.dataMap & bit) !== 0) {
-      const index = dataIndex(node.dataMap, bit)
-      const key = keyAt(content, index)
+    if ((dataMap & bit) !== 0) {
+      const index = dataIndex(dataMap, bit)
+      const key = keyAt(node, index)
       // The cursor's own slot may hold a key just before it; keys in later slots come after it.
       // Hashing only there and at the stop keeps a call from hashing every key it returns.
       if (onCursorPath && bit === 1 << cursorSlot && hashKey(key) < cursor) continue

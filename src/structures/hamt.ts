@@ -16,21 +16,28 @@
  */
 import { hashKey } from "./hamt-hash.js"
 import {
-  allocate,
   bitCount,
   childAt,
   childToPair,
   COLLISION_SHIFT,
+  copyNode,
   dataIndex,
+  dataMapOf,
   Edit,
   fragment,
+  HEADER,
   insertPair,
   keyAt,
+  makeNode,
   mergeTwo,
-  Node,
+  type Node,
   nodeIndex,
+  nodeMapOf,
+  ownerOf as nodeOwner,
   pairToChild,
   removePair,
+  setSize,
+  sizeOf,
   TOP_SHIFT,
   valueAt
 } from "./hamt-node.js"
@@ -42,12 +49,12 @@ export type { Edit } from "./hamt-node.js"
 /** A persistent map from byte strings to `V`. */
 export type HamtMap<V> = Node<V>
 
-const EMPTY: Node<never> = new Node<never>(0, 0, 0, allocate(0), undefined)
+const EMPTY: Node<never> = makeNode<never>(0, 0, 0, 0, undefined)
 
 /** The empty map (one shared node; it is never changed). */
 export const empty = <V>(): HamtMap<V> => EMPTY
 
-export const size = <V>(map: HamtMap<V>): number => map.size
+export const size = <V>(map: HamtMap<V>): number => sizeOf(map)
 
 /** Opens an edit token for a batch of changes made in place. */
 export const beginEdit = (): Edit => new Edit()
@@ -59,8 +66,8 @@ export const endEdit = (edit: Edit): void => {
 
 const ownerOf = (edit: Edit | undefined): Edit | undefined => (edit !== undefined && edit.open ? edit : undefined)
 
-const collisionIndex = (content: Array<unknown>, key: string): number => {
-  for (let i = 0; i < content.length; i += 2) if (content[i] === key) return i
+const collisionIndex = (node: Node<unknown>, key: string): number => {
+  for (let i = HEADER; i < node.length; i += 2) if (node[i] === key) return i
   return -1
 }
 
@@ -70,15 +77,16 @@ export const get = <V>(map: HamtMap<V>, key: string): V | undefined => {
   let shift = TOP_SHIFT
   for (;;) {
     if (shift === COLLISION_SHIFT) {
-      const index = collisionIndex(node.content, key)
+      const index = collisionIndex(node, key)
       return index < 0 ? undefined : valueAt(node, index + 1)
     }
     const bit = 1 << fragment(hash, shift)
-    if ((node.dataMap & bit) !== 0) {
-      const index = dataIndex(node.dataMap, bit)
-      return node.content[index] === key ? valueAt(node, index + 1) : undefined
+    const dataMap = dataMapOf(node)
+    if ((dataMap & bit) !== 0) {
+      const index = dataIndex(dataMap, bit)
+      return node[index] === key ? valueAt(node, index + 1) : undefined
     }
-    if ((node.nodeMap & bit) === 0) return undefined
+    if ((nodeMapOf(node) & bit) === 0) return undefined
     node = childAt(node, nodeIndex(node, bit))
     shift -= 5
   }
@@ -97,128 +105,89 @@ export const set = <V>(map: HamtMap<V>, key: string, value: V, edit?: Edit): Ham
 }
 
 const setIn = <V>(node: Node<V>, shift: number, hash: number, key: string, value: V, owner: Edit | undefined): Node<V> => {
-  const mutable = owner !== undefined && node.owner === owner
-  const content = node.content
+  const mutable = owner !== undefined && nodeOwner(node) === owner
   if (shift === COLLISION_SHIFT) {
-    const index = collisionIndex(content, key)
+    const index = collisionIndex(node, key)
     if (index >= 0) return replaceValue(node, index + 1, value, mutable, owner)
     added = true
-    const grown = insertPair(content, content.length, key, value)
-    if (!mutable) return new Node<V>(0, 0, node.size + 1, grown, owner)
-    node.content = grown
-    node.size += 1
-    return node
+    return insertPair(node, node.length, key, value, 0, 0, owner)
   }
   const bit = 1 << fragment(hash, shift)
-  if ((node.dataMap & bit) !== 0) {
-    const index = dataIndex(node.dataMap, bit)
-    const existing = keyAt(content, index)
+  const dataMap = dataMapOf(node)
+  const nodeMap = nodeMapOf(node)
+  if ((dataMap & bit) !== 0) {
+    const index = dataIndex(dataMap, bit)
+    const existing = keyAt(node, index)
     if (existing === key) return replaceValue(node, index + 1, value, mutable, owner)
     added = true
-    const child = mergeTwo(shift - 5, hashKey(existing), existing, content[index + 1], hash, key, value, owner)
-    const dataMap = node.dataMap ^ bit
-    const nodeMap = node.nodeMap | bit
-    const moved = pairToChild(content, index, content.length - 2 - bitCount(nodeMap & (bit - 1)), child)
-    if (!mutable) return new Node<V>(dataMap, nodeMap, node.size + 1, moved, owner)
-    node.dataMap = dataMap
-    node.nodeMap = nodeMap
-    node.content = moved
-    node.size += 1
-    return node
+    const child = mergeTwo(shift - 5, hashKey(existing), existing, valueAt(node, index + 1), hash, key, value, owner)
+    const grownNodeMap = nodeMap | bit
+    const to = node.length - 2 - bitCount(grownNodeMap & (bit - 1))
+    return pairToChild(node, index, to, child, dataMap ^ bit, grownNodeMap, owner)
   }
-  if ((node.nodeMap & bit) !== 0) {
+  if ((nodeMap & bit) !== 0) {
     const index = nodeIndex(node, bit)
     const child = childAt(node, index)
     const changed = setIn(child, shift - 5, hash, key, value, owner)
     if (changed === child && !added) return node // the same key's value, replaced in place or already equal
-    const grownBy = added ? 1 : 0
-    if (!mutable) {
-      const copy = content.slice()
-      copy[index] = changed
-      return new Node<V>(node.dataMap, node.nodeMap, node.size + grownBy, copy, owner)
-    }
-    content[index] = changed
-    node.size += grownBy
-    return node
+    const size = sizeOf(node) + (added ? 1 : 0)
+    const target = mutable ? node : copyNode(node, dataMap, nodeMap, size, owner)
+    target[index] = changed
+    setSize(target, size)
+    return target
   }
   added = true
-  const dataMap = node.dataMap | bit
-  const grown = insertPair(content, dataIndex(dataMap, bit), key, value)
-  if (!mutable) return new Node<V>(dataMap, node.nodeMap, node.size + 1, grown, owner)
-  node.dataMap = dataMap
-  node.content = grown
-  node.size += 1
-  return node
+  const grownDataMap = dataMap | bit
+  return insertPair(node, dataIndex(grownDataMap, bit), key, value, grownDataMap, nodeMap, owner)
 }
 
 const replaceValue = <V>(node: Node<V>, index: number, value: V, mutable: boolean, owner: Edit | undefined): Node<V> => {
-  if (node.content[index] === value) return node
-  if (mutable) {
-    node.content[index] = value
-    return node
-  }
-  const copy = node.content.slice()
-  copy[index] = value
-  return new Node<V>(node.dataMap, node.nodeMap, node.size, copy, owner)
+  if (node[index] === value) return node
+  const target = mutable ? node : copyNode(node, dataMapOf(node), nodeMapOf(node), sizeOf(node), owner)
+  target[index] = value
+  return target
 }
 
 /** The map without `key` (the same map if it had no such key). */
 export const remove = <V>(map: HamtMap<V>, key: string, edit?: Edit): HamtMap<V> => {
   removed = false
   const result = removeIn(map, TOP_SHIFT, hashKey(key), key, ownerOf(edit))
-  return result.size === 0 ? EMPTY : result
+  return sizeOf(result) === 0 ? EMPTY : result
 }
 
 const removeIn = <V>(node: Node<V>, shift: number, hash: number, key: string, owner: Edit | undefined): Node<V> => {
-  const mutable = owner !== undefined && node.owner === owner
-  const content = node.content
   if (shift === COLLISION_SHIFT) {
-    const index = collisionIndex(content, key)
+    const index = collisionIndex(node, key)
     if (index < 0) return node
     removed = true
-    const shrunk = removePair(content, index)
-    if (!mutable) return new Node<V>(0, 0, node.size - 1, shrunk, owner)
-    node.content = shrunk
-    node.size -= 1
-    return node
+    return removePair(node, index, 0, 0, owner)
   }
   const bit = 1 << fragment(hash, shift)
-  if ((node.dataMap & bit) !== 0) {
-    const index = dataIndex(node.dataMap, bit)
-    if (content[index] !== key) return node
+  const dataMap = dataMapOf(node)
+  const nodeMap = nodeMapOf(node)
+  if ((dataMap & bit) !== 0) {
+    const index = dataIndex(dataMap, bit)
+    if (node[index] !== key) return node
     removed = true
-    const shrunk = removePair(content, index)
-    if (!mutable) return new Node<V>(node.dataMap ^ bit, node.nodeMap, node.size - 1, shrunk, owner)
-    node.dataMap ^= bit
-    node.content = shrunk
-    node.size -= 1
-    return node
+    return removePair(node, index, dataMap ^ bit, nodeMap, owner)
   }
-  if ((node.nodeMap & bit) === 0) return node
+  if ((nodeMap & bit) === 0) return node
   const index = nodeIndex(node, bit)
   const child = childAt(node, index)
   const changed = removeIn(child, shift - 5, hash, key, owner)
   if (!removed) return node
-  if (changed.size === 1) {
-    // Canonical form: a child of one entry moves up into this node (its entry is content[0..1]).
-    const dataMap = node.dataMap | bit
-    const nodeMap = node.nodeMap ^ bit
-    const moved = childToPair(content, index, dataIndex(dataMap, bit), keyAt(changed.content, 0), changed.content[1])
-    if (!mutable) return new Node<V>(dataMap, nodeMap, node.size - 1, moved, owner)
-    node.dataMap = dataMap
-    node.nodeMap = nodeMap
-    node.content = moved
-    node.size -= 1
-    return node
+  if (sizeOf(changed) === 1) {
+    // Canonical form: a child of one entry moves up into this node (its entry is at HEADER).
+    const grownDataMap = dataMap | bit
+    const to = dataIndex(grownDataMap, bit)
+    return childToPair(node, index, to, keyAt(changed, HEADER), valueAt(changed, HEADER + 1), grownDataMap, nodeMap ^ bit, owner)
   }
-  if (!mutable) {
-    const copy = content.slice()
-    copy[index] = changed
-    return new Node<V>(node.dataMap, node.nodeMap, node.size - 1, copy, owner)
-  }
-  content[index] = changed
-  node.size -= 1
-  return node
+  const size = sizeOf(node) - 1
+  const mutable = owner !== undefined && nodeOwner(node) === owner
+  const target = mutable ? node : copyNode(node, dataMap, nodeMap, size, owner)
+  target[index] = changed
+  setSize(target, size)
+  return target
 }
 
 /** A map of the given entries (later entries win), built under one edit. */

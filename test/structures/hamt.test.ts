@@ -50,35 +50,48 @@ const violations = (map: Map32): Array<string> => {
   const found: Array<string> = []
   const fail = (what: string, prefix: ReadonlyArray<number>) => found.push(`${what} at [${prefix.join(",")}]`)
   const check = (node: Map32, shift: number, prefix: ReadonlyArray<number>, isRoot: boolean): number => {
+    const dataMap = Nodes.dataMapOf(node)
+    const nodeMap = Nodes.nodeMapOf(node)
+    // The header: two int32 bitmaps, a size, an owner that is an Edit or undefined.
+    if (!Number.isInteger(dataMap) || (dataMap | 0) !== dataMap || !Number.isInteger(nodeMap) || (nodeMap | 0) !== nodeMap) {
+      fail("a bitmap that is no int32", prefix)
+    }
+    const owner = Nodes.ownerOf(node)
+    if (owner !== undefined && !(owner instanceof Nodes.Edit)) fail("an owner that is no edit", prefix)
     const inline = Nodes.inlineCount(node)
-    for (let i = 0; i < 2 * inline; i += 2) {
-      const key = node.content[i]
+    const keys: Array<string> = []
+    for (let i = Nodes.HEADER; i < Nodes.HEADER + 2 * inline; i += 2) {
+      const key = node[i]
       if (typeof key !== "string") fail("a non-string key", prefix)
-      else if (fragmentsOf(key).slice(0, prefix.length).join() !== prefix.join()) fail(`key ${key} off its path`, prefix)
+      else {
+        keys.push(key)
+        if (fragmentsOf(key).slice(0, prefix.length).join() !== prefix.join()) fail(`key ${key} off its path`, prefix)
+      }
+      if (node[i + 1] === undefined) fail("an undefined value", prefix)
     }
     if (shift === Nodes.COLLISION_SHIFT) {
-      if ((node.dataMap | node.nodeMap) !== 0) fail("bitmaps on a collision node", prefix)
-      if (new Set(node.content.filter((_, i) => i % 2 === 0).map((key) => Hamt.hashKey(String(key)))).size !== 1) fail("mixed hashes", prefix)
-      if (node.size !== inline || inline < 2) fail("collision node size", prefix)
+      if ((dataMap | nodeMap) !== 0) fail("bitmaps on a collision node", prefix)
+      if (new Set(keys.map((key) => Hamt.hashKey(key))).size !== 1) fail("mixed hashes", prefix)
+      if (Nodes.sizeOf(node) !== inline || inline < 2) fail("collision node size", prefix)
       return inline
     }
-    if ((node.dataMap & node.nodeMap) !== 0) fail("a slot both entry and child", prefix)
-    if (inline !== Nodes.bitCount(node.dataMap)) fail("entry count", prefix)
-    if (node.content.length !== 2 * inline + Nodes.bitCount(node.nodeMap)) fail("content length", prefix)
+    if ((dataMap & nodeMap) !== 0) fail("a slot both entry and child", prefix)
+    if (inline !== Nodes.bitCount(dataMap)) fail("entry count", prefix)
+    if (node.length !== Nodes.HEADER + 2 * inline + Nodes.bitCount(nodeMap)) fail("node length", prefix)
     let total = inline
     for (let f = 0; f < 32; f++) {
       const bit = 1 << f
-      if ((node.dataMap & bit) !== 0 && fragmentsOf(String(node.content[Nodes.dataIndex(node.dataMap, bit)]))[prefix.length] !== f) {
+      if ((dataMap & bit) !== 0 && fragmentsOf(String(node[Nodes.dataIndex(dataMap, bit)]))[prefix.length] !== f) {
         fail(`entry in the wrong slot ${f}`, prefix)
       }
-      if ((node.nodeMap & bit) !== 0) {
+      if ((nodeMap & bit) !== 0) {
         const child = Nodes.childAt(node, Nodes.nodeIndex(node, bit))
-        if (!(child instanceof Nodes.Node)) fail("a child that is no node", prefix)
+        if (!Array.isArray(child)) fail("a child that is no node", prefix)
         else total += check(child, shift - 5, [...prefix, f], false)
       }
     }
     if (!isRoot && total < 2) fail("a child of fewer than two entries", prefix)
-    if (node.size !== total) fail(`size ${node.size} for ${total} entries`, prefix)
+    if (Nodes.sizeOf(node) !== total) fail(`size ${Nodes.sizeOf(node)} for ${total} entries`, prefix)
     return total
   }
   check(map, Nodes.TOP_SHIFT, [], true)

@@ -12,7 +12,7 @@
  * while writes go on (they are also kept in a rewrite buffer), then appends
  * that buffer, fsyncs, renames over the log and fsyncs the directory.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Clock, Context, Effect, Exit, Layer, Ref, Schedule, Scope } from "effect"
 import { join } from "node:path"
 import type { Command } from "../../resp/values.js"

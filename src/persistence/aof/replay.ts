@@ -10,7 +10,7 @@
  * (aof-load-truncated yes); any other damage, or an unknown command, stops the
  * start naming the file and the offset.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Clock, Data, Effect, Either } from "effect"
 import { join } from "node:path"
 import type { Command, RespValue } from "../../resp/values.js"
