@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import * as Database from "../../src/store/database.js"
 import { type KeyspaceEvent, keyspaceEvent } from "../../src/store/keyspace-events.js"
 import { Store } from "../../src/store/Store.js"
+import * as Hamt from "../../src/structures/hamt.js"
 
 describe("Store keyspace events", () => {
   it.effect("publishes a transition's events to listeners after it commits, in order, with its database", () =>
@@ -11,7 +12,7 @@ describe("Store keyspace events", () => {
       const heard: Array<readonly [number, ReadonlyArray<KeyspaceEvent>]> = []
       const remove = store.addEventListener((db, events) => {
         // The update is already published when a listener hears it.
-        expect(store.snapshot.pipe(Effect.runSync)[db].size).toBeGreaterThan(0)
+        expect(Hamt.size(store.snapshot.pipe(Effect.runSync)[db])).toBeGreaterThan(0)
         heard.push([db, events])
       })
       const set = keyspaceEvent("string", "set", "k")
