@@ -87,7 +87,7 @@ describe("blocking list commands", () => {
       yield* send(client(3), "RPUSH", "src", "e")
       expect(yield* Fiber.join(mover)).toEqual(bulk("e"))
       expect(yield* Fiber.join(popper)).toEqual(array([bulk("dst"), array([bulk("e")])]))
-      expect(seen).toEqual(["rpush:src", "rpush:dst", "lpop:src", "del:src", "lpop:dst", "del:dst"])
+      expect(seen).toEqual(["new:src", "rpush:src", "new:dst", "rpush:dst", "lpop:src", "del:src", "lpop:dst", "del:dst"])
     }).pipe(Effect.provide(Store.layer)))
 
   it.effect("BRPOPLPUSH pushes onto an existing destination list when served", () =>
