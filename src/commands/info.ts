@@ -5,7 +5,7 @@ import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { persistenceInfo } from "../persistence/info.js"
 import { Snapshots } from "../persistence/Snapshots.js"
 import * as os from "node:os"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
 import * as Resp from "../resp/values.js"
 import { Activity } from "../state/Activity.js"
 import { Clients } from "../state/Clients.js"
@@ -19,6 +19,7 @@ import type { Handler } from "./types.js"
 import type { Session } from "../state/Session.js"
 import { command, noKeys } from "./row.js"
 import { activeCounts, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
+import { ClientPause } from "../state/ClientPause.js"
 import { blockingOf } from "../state/Blocking.js"
 
 
@@ -260,7 +261,9 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       nowMs: yield* Clock.currentTimeMillis,
       startedAtMs: activity.startedAtMs,
       connectedClients: (yield* (yield* Clients).all).length,
-      blockedClients: blockingOf(store).blockedClients(),
+      // Clients waiting in a blocking command, and those a CLIENT PAUSE holds back (Redis counts both).
+      blockedClients: blockingOf(store).blockedClients() +
+        Option.match(yield* Effect.serviceOption(ClientPause), { onNone: () => 0, onSome: (pauses) => pauses.held() }),
       connectionsReceived: counters.connectionsReceived,
       rejectedConnections: counters.rejectedConnections,
       commandsProcessed: counters.commandsProcessed,

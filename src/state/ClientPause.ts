@@ -25,11 +25,27 @@ export interface ClientPauseService {
   readonly unpause: Effect.Effect<void>
   /** Forgets the pause once its end time has passed. */
   readonly expire: (nowMs: number) => void
+  /**
+   * Runs `wait` counted as a held command: Redis counts a client a pause
+   * holds back among INFO's blocked_clients (blockClient with BLOCKED_POSTPONE).
+   */
+  readonly holding: <A, E, R>(wait: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** How many commands a pause holds back now. */
+  readonly held: () => number
 }
 
 const makeClientPause = (): ClientPauseService => {
   let current: Pause | undefined = undefined
+  let held = 0
   return {
+    held: () => held,
+    holding: (wait) =>
+      Effect.suspend(() => {
+        held++
+        return Effect.ensuring(wait, Effect.sync(() => {
+          held--
+        }))
+      }),
     current: () => current,
     pause: (mode, endsAtMs) =>
       Effect.map(current === undefined ? Deferred.make<void>() : Effect.succeed(current.released), (released) => {

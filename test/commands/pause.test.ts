@@ -55,8 +55,12 @@ it.effect("CLIENT PAUSE WRITE holds writes only; CLIENT UNPAUSE releases them at
       expect(yield* redis("GET", "a")).toEqual(Resp.nullBulk)
       yield* TestClock.adjust(1000)
       expect(yield* pending(write)).toBe(true)
+      // A held command counts among INFO's blocked_clients, as redis-server 7.0.15 reports it.
+      const pauses = yield* ClientPause
+      expect(pauses.held()).toBe(1)
       expect(yield* redis("CLIENT", "UNPAUSE")).toEqual(Resp.ok)
       expect(yield* Fiber.join(write)).toEqual(Resp.ok)
+      expect(pauses.held()).toBe(0)
       expect(yield* redis("GET", "a")).toEqual(Resp.bulk("1"))
     }).pipe(Effect.provide(services))
   ))

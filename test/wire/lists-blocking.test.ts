@@ -107,3 +107,23 @@ describe("blocking list commands over sockets", () => {
     }
   })
 })
+
+describe("INFO blocked_clients with CLIENT PAUSE", () => {
+  it("counts a command a pause holds back, as redis-server 7.0.15 does, beside a blocked BLPOP", async () => {
+    const pauser = connect()
+    const writer = connect()
+    const popper = connect()
+    const observer = connect()
+    expect(await pauser.client("PAUSE", 60000, "WRITE")).toBe("OK")
+    const held = writer.set("wire:paused", "1")
+    await blockedClients(observer, 1)
+    const pop = popper.blpop("wire:never", 0)
+    await blockedClients(observer, 2)
+    expect(await pauser.client("UNPAUSE")).toBe("OK")
+    expect(await held).toBe("OK")
+    await blockedClients(observer, 1)
+    expect(await observer.rpush("wire:never", "x")).toBe(1)
+    expect(await pop).toEqual(["wire:never", "x"])
+    await blockedClients(observer, 0)
+  })
+})

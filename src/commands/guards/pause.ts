@@ -27,6 +27,13 @@ const awaitPauseEnd = (pauses: ClientPauseService, spec: CommandSpec<unknown>): 
     })
   })
 
+/** Waits as `awaitPauseEnd`, counted among the held commands only when the pause really holds `spec` back. */
+const holdUntilPauseEnds = (pauses: ClientPauseService, spec: CommandSpec<unknown>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const pause = pauses.current()
+    return pause === undefined || !holdsBack(pause, spec) ? Effect.void : pauses.holding(awaitPauseEnd(pauses, spec))
+  })
+
 /** The table with CLIENT PAUSE enforced before every command (subcommands included). */
 export const withClientPause = (pauses: ClientPauseService) => <R>(table: CommandTable<R>): CommandTable<R> => {
   const paused = (spec: CommandSpec<R>): CommandSpec<R> => ({
@@ -35,7 +42,7 @@ export const withClientPause = (pauses: ClientPauseService) => <R>(table: Comman
     handler: (args, session) =>
       pauses.current() === undefined
         ? spec.handler(args, session)
-        : Effect.zipRight(awaitPauseEnd(pauses, spec), spec.handler(args, session))
+        : Effect.zipRight(holdUntilPauseEnds(pauses, spec), spec.handler(args, session))
   })
   return new Map(Array.from(table, ([name, spec]) => [name, paused(spec)]))
 }
