@@ -34,7 +34,7 @@ import {
   parseMultiPop,
   popElements
 } from "./list-edits.js"
-import { command } from "./row.js"
+import { groupRow } from "./row.js"
 import type { CommandSpec, Handler } from "./types.js"
 
 /** A blocking command once parsed: its keys, its timeout, and how it is served. */
@@ -250,15 +250,7 @@ export const nonBlockingListCommands: ReadonlyMap<string, Handler<Store>> = new 
   parsers.map(([name, parse]) => [name, nonBlocking(parse)])
 )
 
-const row = (
-  name: string,
-  arity: number,
-  flags: CommandSpec<Store>["flags"],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  handler: Handler<Store>
-): CommandSpec<Store> => command({ name, arity, flags, keys, summary, since, group: "list", handler })
+const row = groupRow("list")
 
 const rowsWith = (handlerFor: (parse: Parse) => Handler<Store>): ReadonlyArray<CommandSpec<Store>> => [
   row("blmove", 6, ["write", "denyoom", "noscript", "blocking"], [1, 2, 1],

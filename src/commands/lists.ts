@@ -30,7 +30,7 @@ import {
   rangeOf,
   storeList
 } from "./list-edits.js"
-import { command } from "./row.js"
+import { groupRow } from "./row.js"
 import type { CommandSpec, Handler } from "./types.js"
 
 type Step = Transition<Outcome>
@@ -325,15 +325,7 @@ export const lpos: Handler<Store> = (args, session) =>
 // ---------------------------------------------------------------------------
 // Rows (COMMAND INFO / COMMAND DOCS of redis-server 7.0.15)
 
-const row = (
-  name: string,
-  arity: number,
-  flags: CommandSpec<Store>["flags"],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  handler: Handler<Store>
-): CommandSpec<Store> => command({ name, arity, flags, keys, summary, since, group: "list", handler })
+const row = groupRow("list")
 
 const oneKey = [1, 1, 1] as const
 

@@ -49,3 +49,18 @@ export const adminFlags: ReadonlyArray<CommandFlag> = ["admin", "noscript", "loa
 
 /** The flags of every container's HELP subcommand. */
 export const helpFlags: ReadonlyArray<CommandFlag> = ["loading", "stale"]
+
+/**
+ * The row builder of one command group (a data-type family's files each
+ * write many rows of the same group): its facts in COMMAND INFO's order.
+ */
+export const groupRow = (group: string) =>
+<R>(
+  name: string,
+  arity: number,
+  flags: ReadonlyArray<CommandFlag>,
+  keys: readonly [first: number, last: number, step: number],
+  summary: string,
+  since: string,
+  handler: Handler<R>
+): CommandSpec<R> => command({ name, arity, flags, keys, summary, since, group, handler })

@@ -32,7 +32,7 @@ import * as Sets from "../values/set.js"
 import { readSet, type SetValue } from "../values/set.js"
 import { failure, type Outcome, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import { parseScanClauses, parseScanCursor } from "./keys.js"
-import { command } from "./row.js"
+import { groupRow } from "./row.js"
 import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
 import type { Handler } from "./types.js"
 
@@ -343,15 +343,7 @@ export const sscan: Handler<Store> = (args, session) => {
 // ---------------------------------------------------------------------------
 // Rows (COMMAND INFO / COMMAND DOCS of redis-server 7.0.15)
 
-const setRow = (
-  name: string,
-  arity: number,
-  flags: Parameters<typeof command>[0]["flags"],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  handler: Handler<Store>
-) => command({ name, arity, flags, keys, summary, since, group: "set", handler })
+const setRow = groupRow("set")
 
 export const setCommands = [
   setRow("sadd", -3, ["write", "denyoom", "fast"], [1, 1, 1], "Add one or more members to a set", "1.0.0", sadd),

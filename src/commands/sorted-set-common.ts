@@ -16,9 +16,7 @@ import { defaultZSetLimits, type Scored, type ZSetLimits, type ZSetValue } from 
 import { parseLooseDouble } from "../values/zset-score.js"
 import { readZSet } from "../values/zset-type.js"
 import { failure, type Outcome, unchanged } from "./keyspace-step.js"
-import { command } from "./row.js"
-import type { Handler } from "./types.js"
-import type { Store } from "../store/Store.js"
+import { groupRow } from "./row.js"
 
 /** The live `zset-max-listpack-*` settings (Redis's defaults where no LiveConfig is provided: AOF replay, embedded tests). */
 export const zsetLimits: Effect.Effect<ZSetLimits> = Effect.map(
@@ -144,12 +142,4 @@ export const lexBelowMax = (range: LexRange) => (member: string): boolean => {
 }
 
 /** A command row of the sorted-set group (COMMAND INFO / COMMAND DOCS of redis-server 7.0.15). */
-export const zsetRow = (
-  name: string,
-  arity: number,
-  flags: Parameters<typeof command>[0]["flags"],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  handler: Handler<Store>
-) => command({ name, arity, flags, keys, summary, since, group: "sorted-set", handler })
+export const zsetRow = groupRow("sorted-set")
