@@ -19,6 +19,7 @@ import { noSubscriptions, PubSub, type SubscriptionCounts } from "../state/PubSu
 import { clientReplyCommand } from "./transactions.js"
 import { Blocking } from "../state/Blocking.js"
 import type { Store } from "../store/Store.js"
+import { trackingSubcommands } from "./tracking.js"
 
 
 
@@ -282,6 +283,7 @@ export const clientCommands = [
         handler: clientNoEvict }),
       ...clientPauseCommands,
       clientReplyCommand,
+      ...trackingSubcommands,
       command({ name: "unblock", arity: -3, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
         summary: "Unblock a client blocked in a blocking command from a different connection", since: "5.0.0",
         group: "connection", handler: clientUnblock }),

@@ -36,6 +36,9 @@ import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
 import { PubSub } from "../state/PubSub.js"
+import { afterCommand, beforeCommand, currentTracking } from "../state/Tracking.js"
+import { commandKeys } from "../commands/guards/memory.js"
+import { resolveCommand } from "../commands/dispatch.js"
 import { discardTransaction, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
 
 /** The replies of the batch a connection is running: a message published meanwhile goes among them (PubSub). */
@@ -131,6 +134,7 @@ const runBatch = <R>(
           return transition
         }
       }))
+      tracking?.setCurrentClient(session.id)
       return Effect.map(store.modifyEach(db, steps), (outcomes) => {
         outcomes.forEach((outcome, i) => {
           const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
@@ -140,7 +144,12 @@ const runBatch = <R>(
       })
     }
 
+    const tracking = yield* currentTracking
     for (const args of batch) {
+      beforeCommand(tracking, session, args, () => {
+        const resolved = resolveCommand(commands.direct, args)
+        return resolved._tag === "Run" && resolved.spec.flags.includes("readonly") ? commandKeys(resolved.spec, args) : undefined
+      })
       const { effect, name, rejected } = dispatchCommand(guardsIdle ? commands.direct : commands.guarded, args, session)
       if (effect instanceof KeyspaceStep && effect.session === session) {
         queued.push({ args, step: effect, name })
@@ -152,6 +161,7 @@ const runBatch = <R>(
       const queuedInMulti = queues(session.transaction, commandName(args))
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
+      afterCommand(tracking, session, name, reply)
       for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros, ran.name, false, ran.reply)
       if (!queuedInMulti) record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
       // Refused while queueing (rejectCommand): a rejected call and an error, never seen by MONITOR.
@@ -320,6 +330,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         }),
         () => pubsub.detach(session.id)
       )
+      const tracking = yield* currentTracking
+      yield* Effect.acquireRelease(Effect.sync(() => tracking?.attach(session)), () => Effect.sync(() => tracking?.detach(session.id)))
       yield* Effect.addFinalizer(() => Effect.suspend(() => running === undefined ? Effect.void : Fiber.interrupt(running)))
       const input = yield* makeConnectionInput(session, netSocket)
 
