@@ -129,14 +129,14 @@ export const trackingFlags = (state: ClientTracking | undefined): ReadonlyArray<
   ]
 }
 
-/** CLIENT TRACKINGINFO: flags, redirect and prefixes, as a map. */
+/** CLIENT TRACKINGINFO: flags (a set), redirect and prefixes (in the prefix table's sorted order), as a map. */
 export const clientTrackingInfo: Handler<never> = (_args, session) =>
   Effect.map(trackingService, (tracking) => {
     const state = tracking?.of(session.id)
     return Resp.map([
-      [Resp.bulk("flags"), Resp.array(trackingFlags(state).map(Resp.bulk))],
+      [Resp.bulk("flags"), Resp.set(trackingFlags(state).map(Resp.bulk))],
       [Resp.bulk("redirect"), Resp.integer(state?.options.redirect ?? -1)],
-      [Resp.bulk("prefixes"), Resp.array(Array.from(state?.prefixes ?? []).map(Resp.bulk))]
+      [Resp.bulk("prefixes"), Resp.array(Array.from(state?.prefixes ?? []).sort().map(Resp.bulk))]
     ])
   })
 

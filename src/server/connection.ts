@@ -118,6 +118,7 @@ const runBatch = <R>(
     let guardsIdle = commands.guardsIdle()
     let ranGuarded = !guardsIdle
 
+    const tracking = yield* currentTracking
     const applyQueued = (): Effect.Effect<void> => {
       if (queued.length === 0) return Effect.void
       const run = queued
@@ -140,11 +141,11 @@ const runBatch = <R>(
           const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
           if (takeReplyWanted(session.transaction)) pending.push(reply)
           record(run[i].args, db, durations[i], run[i].name, false, reply)
+          afterCommand(tracking, session, run[i].name, reply)
         })
       })
     }
 
-    const tracking = yield* currentTracking
     for (const args of batch) {
       beforeCommand(tracking, session, args, () => {
         const resolved = resolveCommand(commands.direct, args)

@@ -71,7 +71,7 @@ export const prefixesOverlap = (a: ByteString, b: ByteString): boolean => a.star
 type Invalidated = ReadonlyArray<ByteString> | "all"
 
 const invalidationValue = (keys: Invalidated): RespValue =>
-  keys === "all" ? Resp.nullArray : Resp.array(keys.map(Resp.bulk))
+  keys === "all" ? Resp.nullBulk : Resp.array(keys.map(Resp.bulk))
 
 export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, TrackingService>() {
   static readonly layer: Layer.Layer<Tracking, never, Store | PubSub> = Layer.scoped(
