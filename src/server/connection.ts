@@ -140,6 +140,7 @@ const runBatch = <R>(
         outcomes.forEach((outcome, i) => {
           const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
           if (takeReplyWanted(session.transaction)) pending.push(reply)
+          tracking?.afterReply(session.id)
           record(run[i].args, db, durations[i], run[i].name, false, reply)
           afterCommand(tracking, session, run[i].name, reply)
         })
@@ -177,6 +178,7 @@ const runBatch = <R>(
         protocol = session.protocol
       }
       if (takeReplyWanted(session.transaction)) pending.push(reply)
+      tracking?.afterReply(session.id)
       if (session.closeAfterReply) break
     }
     yield* applyQueued()

@@ -60,6 +60,8 @@ export interface TrackingService {
   readonly remember: (id: number, keys: ReadonlyArray<ByteString>) => void
   /** The keyspace events of one committed update. */
   readonly hear: (db: number, events: ReadonlyArray<KeyspaceEvent>) => void
+  /** A command's reply is written: the invalidations it caused for its own client follow (trackingHandlePendingKeyInvalidations). */
+  readonly afterReply: (id: number) => void
   /** FLUSHDB / FLUSHALL: every tracking client is told to drop everything. */
   readonly flushed: () => void
 }
@@ -85,6 +87,9 @@ export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, Tracki
       /** TrackingTable: key -> the ids of the clients that may have cached it. */
       const keyTable = new Map<ByteString, Set<number>>()
       let currentClient = 0
+
+      /** Messages for the client running a command, sent after its reply (server.tracking_pending_keys). */
+      const pending: Array<readonly [number, Invalidated]> = []
 
       /** sendTrackingMessage. */
       const send = (id: number, tracking: ClientTracking, keys: Invalidated): void => {
@@ -151,7 +156,8 @@ export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, Tracki
             const tracking = clients.get(id)
             if (tracking === undefined || tracking.options.bcast) continue
             if (tracking.options.noloop && id === currentClient) continue
-            send(id, tracking, [key])
+            if (id === currentClient) pending.push([id, [key]])
+            else send(id, tracking, [key])
           }
         }
         for (const [id, keys] of broadcast) {
@@ -184,9 +190,20 @@ export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, Tracki
         },
         remember,
         hear,
+        afterReply: (id) => {
+          if (currentClient === id) currentClient = 0
+          if (pending.length === 0) return
+          for (const [target, keys] of pending.splice(0)) {
+            const tracking = clients.get(target)
+            if (tracking !== undefined) send(target, tracking, keys)
+          }
+        },
         flushed: () => {
           keyTable.clear()
-          for (const [id, tracking] of clients) send(id, tracking, "all")
+          for (const [id, tracking] of clients) {
+            if (id === currentClient) pending.push([id, "all"])
+            else send(id, tracking, "all")
+          }
         }
       }
       yield* Effect.acquireRelease(Effect.sync(() => store.addEventListener(hear)), (remove) => Effect.sync(remove))

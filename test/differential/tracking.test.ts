@@ -4,7 +4,8 @@
  * invalidation messages compared byte for byte, step by step (after each
  * step every connection is sent `PING sentinel`: what arrived before its
  * answer is what the step caused there). `$ID<n>` in a command stands for
- * connection n's client id on that server.
+ * connection n's client id on that server; ` ; ` separates the commands of
+ * one step, sent in one write (MULTI blocks, pipelines).
  */
 import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -83,8 +84,9 @@ const run = async (port: number, steps: ReadonlyArray<Step>): Promise<ReadonlyAr
       ids.reduce((text, id, n) => text.replaceAll(`:${id}\r\n`, `:$ID${n}\r\n`), frames.join(""))
     const seen: Array<string> = []
     for (const [on, text] of steps) {
-      const args = text.split(" ").map((word) => word.replace(/^\$ID(\d)$/, (_, n: string) => ids[Number(n)]))
-      seen.push(`${on}> ${text}: ${masked(await connections[on].exchange([args]))}`)
+      const commands = text.split(" ; ").map((one) =>
+        one.split(" ").map((word) => word.replace(/^\$ID(\d)$/, (_, n: string) => ids[Number(n)])))
+      seen.push(`${on}> ${text}: ${masked(await connections[on].exchange(commands))}`)
       for (const [i, connection] of connections.entries()) {
         const frames = await connection.exchange([])
         if (frames.length > 0) seen.push(`  ${i} got ${masked(frames)}`)
@@ -130,6 +132,13 @@ const sessions: Record<string, ReadonlyArray<Step>> = {
   "RESP2 REDIRECT to a subscriber": [
     [1, "SUBSCRIBE __redis__:invalidate"], [0, "CLIENT TRACKING on REDIRECT $ID1"], [0, "GET foo"],
     [2, "SET foo bar"], [0, "GET foo"], [2, "EXPIRE foo 100"], [0, "CLIENT GETREDIR"], [2, "FLUSHALL"]
+  ],
+  "RESP3 own writes": [
+    [0, "HELLO 3"], [0, "CLIENT TRACKING on"], [0, "GET k"], [0, "SET k 1"], [0, "GET k"], [0, "DEL k"]
+  ],
+  "RESP3 inside MULTI": [
+    [0, "HELLO 3"], [0, "CLIENT TRACKING on"], [0, "GET a"], [1, "MULTI ; SET a 1 ; SET b 1 ; EXEC"],
+    [0, "MULTI ; GET c ; EXEC"], [1, "SET c 1"], [0, "FLUSHALL"]
   ],
   "RESP2 REDIRECT to a RESP3 client": [
     [1, "HELLO 3"], [0, "CLIENT TRACKING on REDIRECT $ID1"], [0, "GET foo"], [2, "SET foo bar"]
