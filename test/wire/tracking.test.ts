@@ -77,4 +77,18 @@ describe("client tracking with real clients", () => {
       writer.disconnect()
     }
   })
+
+  it("CLIENT INFO shows the tracking flags and the redirect", async () => {
+    const client = new Redis(server.port, "127.0.0.1")
+    try {
+      const info = async (): Promise<string> => String(await client.call("CLIENT", "INFO"))
+      expect(await info()).toMatch(/ flags=N .* redir=-1 /)
+      await client.call("CLIENT", "TRACKING", "on", "BCAST")
+      expect(await info()).toMatch(/ flags=tB .* redir=0 /)
+      await client.call("CLIENT", "TRACKING", "off")
+      expect(await info()).toMatch(/ flags=N .* redir=-1 /)
+    } finally {
+      client.disconnect()
+    }
+  })
 })
