@@ -262,3 +262,22 @@ export const functionNameInvalid =
   "ERR Function names can only contain letters, numbers, or underscores(_) and must be at least one character long"
 export const libraryNameInvalid =
   "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
+
+// ---------------------------------------------------------------- client tracking (networking.c clientCommand)
+export const trackingSingleRedirect = "ERR A client can only redirect to a single other client"
+export const trackingRedirectMissing = "ERR The client ID you want redirect to does not exist"
+export const trackingPrefixNeedsBcast = "ERR PREFIX option requires BCAST mode to be enabled"
+export const trackingBcastSwitch =
+  "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+export const trackingOptBcast = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+export const trackingOptinOptout = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+export const trackingOptSwitch =
+  "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+export const trackingPrefixOverlapsExisting = (prefix: string, existing: string): string =>
+  `ERR Prefix '${prefix}' overlaps with an existing prefix '${existing}'. Prefixes for a single client must not overlap.`
+export const trackingPrefixOverlapsProvided = (prefix: string, other: string): string =>
+  `ERR Prefix '${prefix}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`
+export const trackingCachingNotTracking =
+  "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+export const trackingCachingYes = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+export const trackingCachingNo = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."

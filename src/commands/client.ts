@@ -19,18 +19,30 @@ import { noSubscriptions, PubSub, type SubscriptionCounts } from "../state/PubSu
 import { clientReplyCommand } from "./transactions.js"
 import { Blocking } from "../state/Blocking.js"
 import type { Store } from "../store/Store.js"
+import { trackingSubcommands } from "./tracking.js"
+import { type ClientTracking, currentTracking } from "../state/Tracking.js"
 
 
 
-/** getClientInfoString's flags: P subscribed, x in MULTI, d a watched key touched; N for none. */
-const clientFlags = (session: Session, subscriptions: SubscriptionCounts): string => {
+/**
+ * getClientInfoString's flags: P subscribed, x in MULTI, t tracking, R its redirect gone, B broadcast
+ * tracking, d a watched key touched; N for none.
+ */
+const clientFlags = (session: Session, subscriptions: SubscriptionCounts, tracking: ClientTracking | undefined): string => {
   const flags = (subscriptions.channels + subscriptions.patterns + subscriptions.shardChannels > 0 ? "P" : "") +
-    (session.transaction.queued !== undefined ? "x" : "") + (session.transaction.touched ? "d" : "")
+    (session.transaction.queued !== undefined ? "x" : "") + (tracking !== undefined ? "t" : "") +
+    (tracking?.brokenRedirect === true ? "R" : "") + (tracking?.options.bcast === true ? "B" : "") +
+    (session.transaction.touched ? "d" : "")
   return flags === "" ? "N" : flags
 }
 
 /** One CLIENT LIST / CLIENT INFO line, with Redis's fields (the buffer figures are nominal). */
-export const describeClient = (session: Session, nowMs: number, subscriptions: SubscriptionCounts = noSubscriptions): string =>
+export const describeClient = (
+  session: Session,
+  nowMs: number,
+  subscriptions: SubscriptionCounts = noSubscriptions,
+  tracking: ClientTracking | undefined = undefined
+): string =>
   [
     `id=${session.id}`,
     `addr=${session.remoteAddress}`,
@@ -39,13 +51,13 @@ export const describeClient = (session: Session, nowMs: number, subscriptions: S
     `name=${session.name ?? ""}`,
     `age=${Math.floor((nowMs - session.createdAt) / 1000)}`,
     `idle=${Math.floor((nowMs - session.lastCommandAt) / 1000)}`,
-    `flags=${clientFlags(session, subscriptions)}`,
+    `flags=${clientFlags(session, subscriptions, tracking)}`,
     `db=${session.db}`,
     `sub=${subscriptions.channels} psub=${subscriptions.patterns} ssub=${subscriptions.shardChannels}`,
     `multi=${session.transaction.queued?.length ?? -1} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0`,
     "obl=0 oll=0 omem=0 tot-mem=0 events=r",
     `cmd=${session.lastCommand}`,
-    "user=default redir=-1",
+    `user=default redir=${tracking?.options.redirect ?? -1}`,
     `resp=${session.protocol}`
   ].join(" ")
 
@@ -111,8 +123,8 @@ export const clientSetInfo: Handler<never> = (args, session) => {
 }
 
 export const clientInfo: Handler<PubSub> = (_args, session) =>
-  Effect.map(Effect.all([Clock.currentTimeMillis, PubSub]), ([now, pubsub]) =>
-    Resp.verbatim("txt", describeClient(session, now, pubsub.counts(session.id)) + "\n"))
+  Effect.map(Effect.all([Clock.currentTimeMillis, PubSub, currentTracking]), ([now, pubsub, tracking]) =>
+    Resp.verbatim("txt", describeClient(session, now, pubsub.counts(session.id), tracking?.of(session.id)) + "\n"))
 
 export const clientList: Handler<Clients | PubSub> = () =>
   Effect.gen(function*() {
@@ -120,8 +132,9 @@ export const clientList: Handler<Clients | PubSub> = () =>
     const pubsub = yield* PubSub
     const sessions = yield* clients.all
     const now = yield* Clock.currentTimeMillis
+    const tracking = yield* currentTracking
     return Resp.verbatim("txt",
-      sessions.map((session) => describeClient(session, now, pubsub.counts(session.id)) + "\n").join(""))
+      sessions.map((session) => describeClient(session, now, pubsub.counts(session.id), tracking?.of(session.id)) + "\n").join(""))
   })
 
 
@@ -282,6 +295,7 @@ export const clientCommands = [
         handler: clientNoEvict }),
       ...clientPauseCommands,
       clientReplyCommand,
+      ...trackingSubcommands,
       command({ name: "unblock", arity: -3, flags: ["admin", "noscript", "loading", "stale"], keys: noKeys,
         summary: "Unblock a client blocked in a blocking command from a different connection", since: "5.0.0",
         group: "connection", handler: clientUnblock }),

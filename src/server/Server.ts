@@ -17,6 +17,7 @@ import { LiveConfig } from "../config/LiveConfig.js"
 import { memoryGuardIdle } from "../commands/guards/memory.js"
 import { ClientPause } from "../state/ClientPause.js"
 import * as KeyspaceNotifications from "../state/KeyspaceNotifications.js"
+import { Tracking } from "../state/Tracking.js"
 import { PubSub } from "../state/PubSub.js"
 import { MigrateConnections } from "../state/MigrateConnections.js"
 import { Store } from "../store/Store.js"
@@ -71,6 +72,7 @@ const listen = (options: ServerOptions) =>
 export const layer = (options: ServerOptions) =>
   Layer.scoped(ServerAddress, listen(options)).pipe(
     Layer.provideMerge(KeyspaceNotifications.layer),
+    Layer.provideMerge(Tracking.layer),
     Layer.provideMerge(PubSub.layer),
     Layer.provide(Layer.mergeAll(Clients.layer, ClientPause.layer, MigrateConnections.layer, Layer.succeed(CommandCatalog, commandTable), Scripting.layer(commandTable)))
   )

@@ -36,6 +36,9 @@ import { startsAuthenticated } from "../commands/guards/auth.js"
 import { Clients } from "../state/Clients.js"
 import { makeConnectionInput, QueryBufferFull } from "./input.js"
 import { PubSub } from "../state/PubSub.js"
+import { afterCommand, beforeCommand, currentTracking } from "../state/Tracking.js"
+import { commandKeys } from "../commands/guards/memory.js"
+import { resolveCommand } from "../commands/dispatch.js"
 import { discardTransaction, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
 
 /** The replies of the batch a connection is running: a message published meanwhile goes among them (PubSub). */
@@ -115,6 +118,7 @@ const runBatch = <R>(
     let guardsIdle = commands.guardsIdle()
     let ranGuarded = !guardsIdle
 
+    const tracking = yield* currentTracking
     const applyQueued = (): Effect.Effect<void> => {
       if (queued.length === 0) return Effect.void
       const run = queued
@@ -131,16 +135,23 @@ const runBatch = <R>(
           return transition
         }
       }))
+      tracking?.setCurrentClient(session.id)
       return Effect.map(store.modifyEach(db, steps), (outcomes) => {
         outcomes.forEach((outcome, i) => {
           const reply = Either.isRight(outcome) ? outcome.right : errorReply(outcome.left)
           if (takeReplyWanted(session.transaction)) pending.push(reply)
+          tracking?.afterReply(session.id)
           record(run[i].args, db, durations[i], run[i].name, false, reply)
+          afterCommand(tracking, session, run[i].name, reply)
         })
       })
     }
 
     for (const args of batch) {
+      beforeCommand(tracking, session, args, () => {
+        const resolved = resolveCommand(commands.direct, args)
+        return resolved._tag === "Run" && resolved.spec.flags.includes("readonly") ? commandKeys(resolved.spec, args) : undefined
+      })
       const { effect, name, rejected } = dispatchCommand(guardsIdle ? commands.direct : commands.guarded, args, session)
       if (effect instanceof KeyspaceStep && effect.session === session) {
         queued.push({ args, step: effect, name })
@@ -152,6 +163,7 @@ const runBatch = <R>(
       const queuedInMulti = queues(session.transaction, commandName(args))
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
+      afterCommand(tracking, session, name, reply)
       for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros, ran.name, false, ran.reply)
       if (!queuedInMulti) record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
       // Refused while queueing (rejectCommand): a rejected call and an error, never seen by MONITOR.
@@ -166,6 +178,7 @@ const runBatch = <R>(
         protocol = session.protocol
       }
       if (takeReplyWanted(session.transaction)) pending.push(reply)
+      tracking?.afterReply(session.id)
       if (session.closeAfterReply) break
     }
     yield* applyQueued()
@@ -320,6 +333,8 @@ export const serveConnection = <R>(commands: ServedCommands<R>) =>
         }),
         () => pubsub.detach(session.id)
       )
+      const tracking = yield* currentTracking
+      yield* Effect.acquireRelease(Effect.sync(() => tracking?.attach(session)), () => Effect.sync(() => tracking?.detach(session.id)))
       yield* Effect.addFinalizer(() => Effect.suspend(() => running === undefined ? Effect.void : Fiber.interrupt(running)))
       const input = yield* makeConnectionInput(session, netSocket)
 
