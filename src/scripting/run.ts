@@ -81,6 +81,11 @@ export const runScript = (
     const outOfMemory = !invocation.allowOom && config.maxmemory > 0 &&
       (yield* store.snapshot).reduce((total, keyspace) => total + keyspaceBytes(keyspace), 0) > config.maxmemory
     const session = internalSession(invocation.session.db, "eval")
+    /** The command's exit, and whether it changed the dataset (the store's change count moved). */
+    const changesAround = <E, R>(command: Effect.Effect<RespValue, E, R>) =>
+      Effect.flatMap(store.changeCount, (before) =>
+        Effect.flatMap(Effect.exit(command), (exit) =>
+          Effect.map(store.changeCount, (after) => ({ exit, wrote: after !== before }))))
     const effects: Array<{ readonly db: number; readonly args: Command }> = []
     const logs: Array<readonly [number, string]> = []
 
@@ -98,10 +103,11 @@ export const runScript = (
       }
       session.protocol = run.protocol
       const db = session.db
-      const before = runSync(store.changeCount)
-      const exit = runSync(Effect.withClock(spec.handler(args, session), standing))
-      const after = runSync(store.changeCount)
-      if (Exit.isSuccess(before) && Exit.isSuccess(after) && after.value !== before.value) {
+      // One synchronous run per call: each runSyncExit starts a fiber, the bulk of a redis.call's cost.
+      const outcome = runSync(Effect.withClock(changesAround(spec.handler(args, session)), standing))
+      if (Exit.isFailure(outcome)) return Resp.error("ERR command failed in script")
+      const { exit, wrote } = outcome.value
+      if (wrote) {
         running.wrote = true
         effects.push({ db, args: withAbsoluteExpiry(args, nowMs) })
       }
