@@ -262,3 +262,6 @@ export const functionNameInvalid =
   "ERR Function names can only contain letters, numbers, or underscores(_) and must be at least one character long"
 export const libraryNameInvalid =
   "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
+
+// SORT and SORT_RO (sort.c)
+export const sortScoreNotDouble = "ERR One or more scores can't be converted into double"
