@@ -281,3 +281,6 @@ export const trackingCachingNotTracking =
   "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
 export const trackingCachingYes = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
 export const trackingCachingNo = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+// SORT and SORT_RO (sort.c)
+export const sortScoreNotDouble = "ERR One or more scores can't be converted into double"

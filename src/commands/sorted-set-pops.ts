@@ -1,14 +1,10 @@
 /**
  * Sorted-set pops and random members (t_zset.c): ZPOPMIN, ZPOPMAX, ZMPOP,
- * the non-blocking half of BZPOPMIN, BZPOPMAX and BZMPOP, and ZRANDMEMBER.
+ * the parsing of BZPOPMIN, BZPOPMAX and BZMPOP, and ZRANDMEMBER.
  *
  * `popFirstNonEmpty` is genericZpopCommand: the first of the keys that
  * holds a sorted set is popped, with the reply shape each command gives.
- * The blocking commands serve from it at once when a key has members; when
- * none has, they answer as Redis does where a client may not block (inside
- * MULTI: a null array) until the blocking service (issue 16's lists half)
- * is wired in: `blockingPop` is what it runs again when a key it waits on
- * is written.
+ * The blocking commands (sorted-set-blocking.ts) serve from it.
  */
 import { Effect, Either, Random } from "effect"
 import {
@@ -151,7 +147,7 @@ export const zmpop: Handler<Store> = (args, session) => {
 }
 
 // ---------------------------------------------------------------------------
-// Blocking pops: parsing and the serve-now half
+// Blocking pops: parsing (sorted-set-blocking.ts blocks)
 
 /** getTimeoutFromObjectOrReply in seconds: the timeout in milliseconds (0: wait forever). */
 export const parseBlockingTimeout = (text: ByteString): Either.Either<number, CommandError> => {
@@ -183,26 +179,6 @@ export const parseBzpop = (args: ReadonlyArray<ByteString>, end: PopEnd): Either
 export const parseBzmpop = (args: ReadonlyArray<ByteString>): Either.Either<BlockingPop, CommandError> =>
   Either.flatMap(parseMultiPop(args, 2), (pop) =>
     Either.map(parseBlockingTimeout(args[1]), (timeoutMs) => ({ ...pop, timeoutMs, shape: "keyedNested" })))
-
-/** The pop now, if a key has members; undefined when the client would block. */
-export const blockingPop = (db: Database.Database, pop: BlockingPop): Transition<Outcome> | undefined =>
-  popFirstNonEmpty(db, pop.keys, pop.end, pop.count, pop.shape)
-
-/**
- * A blocking pop without the blocking service: served now when a key has
- * members, else a null array (what Redis answers a client that may not block).
- */
-const blockingHandler = (parse: (args: ReadonlyArray<ByteString>) => Either.Either<BlockingPop, CommandError>): Handler<Store> =>
-(args, session) => {
-  const parsed = parse(args)
-  if (Either.isLeft(parsed)) return Effect.fail(parsed.left)
-  const pop = parsed.right
-  return transact(session, pop.keys, (db) => blockingPop(db, pop) ?? unchanged(db, reply(nullArray)))
-}
-
-export const bzpopmin = blockingHandler((args) => parseBzpop(args, "min"))
-export const bzpopmax = blockingHandler((args) => parseBzpop(args, "max"))
-export const bzmpop = blockingHandler(parseBzmpop)
 
 // ---------------------------------------------------------------------------
 // ZRANDMEMBER
@@ -252,14 +228,6 @@ export const zrandmember: Handler<Store> = (args, session) => {
 }
 
 export const popCommands = [
-  zsetRow("bzmpop", -5, ["write", "blocking"], [0, 0, 0],
-    "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", bzmpop),
-  zsetRow("bzpopmax", -3, ["write", "noscript", "blocking", "fast"], [1, -2, 1],
-    "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0",
-    bzpopmax),
-  zsetRow("bzpopmin", -3, ["write", "noscript", "blocking", "fast"], [1, -2, 1],
-    "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0",
-    bzpopmin),
   zsetRow("zmpop", -4, ["write"], [0, 0, 0], "Remove and return members with scores in a sorted set", "7.0.0", zmpop),
   zsetRow("zpopmax", -2, ["write", "fast"], [1, 1, 1], "Remove and return members with the highest scores in a sorted set", "5.0.0",
     zpopmax),

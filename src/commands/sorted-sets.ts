@@ -28,6 +28,7 @@ import { failure, reply, transact, unchanged } from "./keyspace-step.js"
 import { parseScanClauses, parseScanCursor } from "./keys.js"
 import { eventsOf, keep, withZSet, zsetEvent, zsetLimits, zsetRow } from "./sorted-set-common.js"
 import { algebraCommands } from "./sorted-set-algebra.js"
+import { blockingPopCommands } from "./sorted-set-blocking.js"
 import { popCommands } from "./sorted-set-pops.js"
 import { rangeCommands } from "./sorted-set-ranges.js"
 import type { Handler } from "./types.js"
@@ -212,4 +213,4 @@ const memberCommands = [
 ]
 
 /** Every sorted-set command. */
-export const sortedSetCommands = [...memberCommands, ...rangeCommands, ...popCommands, ...algebraCommands]
+export const sortedSetCommands = [...memberCommands, ...rangeCommands, ...popCommands, ...blockingPopCommands, ...algebraCommands]

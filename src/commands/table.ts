@@ -25,6 +25,7 @@ import { infoCommands } from "./info.js"
 import { keyspaceCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { blockingListCommands, nonBlockingListRows } from "./lists-blocking.js"
+import { sortCommands } from "./sort.js"
 import { countingLookups } from "./lookups.js"
 import { keyTransferCommands } from "./key-transfer.js"
 import { dumpCommands } from "./dump.js"
@@ -72,6 +73,7 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...hashCommands,
   ...listCommands,
   ...blockingListCommands,
+  ...sortCommands,
   ...sortedSetCommands,
   ...bitmapCommands,
   ...keyTransferCommands,
@@ -98,6 +100,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...sortedSetCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...sortCommands, ...sortedSetCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
     .map((spec) => [spec.name, spec])
 )

@@ -69,3 +69,15 @@ export const parseLooseDouble = (given: string): number | undefined => {
   if (parsed === undefined || Number.isNaN(parsed.value)) return undefined
   return parsed.value
 }
+
+/** sort.c's strtod: white space first is skipped, "" is 0, the text ends at a NUL; out of range (ERANGE), NaN or anything else is undefined. */
+export const parseSortDouble = (given: string): number | undefined => {
+  const nul = given.indexOf("\0")
+  const text = nul === -1 ? given : given.slice(0, nul)
+  if (text.length === 0) return 0
+  let start = 0
+  while (start < text.length && isCSpace(text.charCodeAt(start))) start++
+  const parsed = strtod(text.slice(start))
+  if (parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value)) return undefined
+  return parsed.value
+}
