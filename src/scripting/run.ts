@@ -35,6 +35,7 @@ import { Store } from "../store/Store.js"
 import type { LuaState } from "./lua-exports.js"
 import type { ScriptRun } from "./engine.js"
 import { Scripting } from "./Scripting.js"
+import { Blocking } from "../state/Blocking.js"
 
 export interface ScriptInvocation {
   readonly session: Session
@@ -62,7 +63,14 @@ const nextTurn = Effect.async<void>((resume) => {
   return Effect.sync(() => clearImmediate(timer))
 })
 
+/** Runs a script; clients blocked on keys it makes ready are served after it ends (blocked.c handleClientsBlockedOnKeys). */
 export const runScript = (
+  table: CommandTable<CommandServices>,
+  invocation: ScriptInvocation
+): Effect.Effect<RespValue, never, CommandServices | Scripting> =>
+  Effect.flatMap(Blocking, (blocking) => blocking.servingAfter(runScriptNow(table, invocation)))
+
+const runScriptNow = (
   table: CommandTable<CommandServices>,
   invocation: ScriptInvocation
 ): Effect.Effect<RespValue, never, CommandServices | Scripting> =>

@@ -70,6 +70,12 @@ export interface BlockingService {
   readonly blockedClients: () => number
   /** CLIENT UNBLOCK: settles the client's wait; false when it is not blocked. */
   readonly unblock: (clientId: number, mode: UnblockMode) => boolean
+  /**
+   * Runs `run` (EXEC, a script) serving the keys it makes ready only when it
+   * ends: Redis calls handleClientsBlockedOnKeys after the whole command, so
+   * a blocked client never pops between a transaction's or a script's writes.
+   */
+  readonly servingAfter: <A, E, R>(run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 
@@ -93,6 +99,8 @@ const makeBlocking = (store: StoreService): BlockingService => {
   const ready: Array<readonly [number, ByteString]> = []
   const readyIds = new Set<string>()
   let serving = false
+  /** How many EXECs or scripts are running (servingAfter): keys made ready wait until the last ends. */
+  let holds = 0
 
   const remove = (waiter: Waiter): void => {
     waiters.delete(waiter)
@@ -156,8 +164,17 @@ const makeBlocking = (store: StoreService): BlockingService => {
         ready.push([db, key])
       }
     }
-    if (!serving && ready.length > 0) serveReady()
+    if (!serving && holds === 0 && ready.length > 0) serveReady()
   })
+
+  const servingAfter = <A, E, R>(run: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      holds++
+      return Effect.ensuring(run, Effect.sync(() => {
+        holds--
+        if (!serving && holds === 0 && ready.length > 0) serveReady()
+      }))
+    })
 
   const block = (request: BlockRequest): Effect.Effect<RespValue, CommandError> =>
     Effect.flatMap(Effect.clock, (clock) =>
@@ -197,7 +214,7 @@ const makeBlocking = (store: StoreService): BlockingService => {
     return false
   }
 
-  return { block, blockedClients: () => waiters.size, unblock }
+  return { block, blockedClients: () => waiters.size, unblock, servingAfter }
 }
 
 const registries = new WeakMap<StoreService, BlockingService>()

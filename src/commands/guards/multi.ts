@@ -28,6 +28,7 @@ import { beginExec, currentEntries, watchIn } from "../transactions.js"
 import type { CommandSpec } from "../types.js"
 import { commandKeys } from "./memory.js"
 import { withPersistence } from "./persistence.js"
+import { Blocking } from "../../state/Blocking.js"
 
 const queuedReply = simple("QUEUED")
 
@@ -111,7 +112,9 @@ const execIn = <R>(runTable: CommandTable<R>) => (_args: Command, session: Sessi
     const appendOnly = yield* AppendOnly
     const transaction = session.transaction
     transaction.executing = true
-    const replies = yield* appendOnly.transaction(run).pipe(
+    const blocking = yield* Blocking
+    // Clients blocked on keys EXEC makes ready are served after EXEC (blocked.c handleClientsBlockedOnKeys).
+    const replies = yield* blocking.servingAfter(appendOnly.transaction(run)).pipe(
       Effect.ensuring(Effect.sync(() => {
         transaction.executing = false
       })),
