@@ -156,8 +156,13 @@ const commandNames = (): ReadonlyArray<ReadonlyArray<string>> =>
 
 /** SHUTDOWN never answers by design (the server stops); DEBUG SLEEP waits as long as it is told. */
 // MIGRATE would connect to whatever random host and port it is given (tested in test/commands/migrate.test.ts).
+// Blocking commands (BLPOP, BZPOPMIN ...) wait for a push by design: test/state/Blocking*.test.ts and the wire tests cover them.
+const blockingCommands = new Set(
+  Array.from(commandTable.values()).filter((spec) => spec.flags.includes("blocking")).map((spec) => spec.name)
+)
 const excluded = (args: Command): boolean =>
-  args[0] === "shutdown" || args[0] === "migrate" || (args[0] === "debug" && args[1]?.toLowerCase() === "sleep")
+  args[0] === "shutdown" || args[0] === "migrate" || blockingCommands.has(args[0]) ||
+  (args[0] === "debug" && args[1]?.toLowerCase() === "sleep")
 
 /** Arguments that commands parse: keys, numbers at the edges, option words, and random bytes. */
 const argument = fc.oneof(
