@@ -40,6 +40,7 @@ import { afterCommand, beforeCommand, currentTracking } from "../state/Tracking.
 import { commandKeys } from "../commands/guards/memory.js"
 import { resolveCommand } from "../commands/dispatch.js"
 import { discardTransaction, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
+import { blockingOf } from "../state/Blocking.js"
 
 /** The replies of the batch a connection is running: a message published meanwhile goes among them (PubSub). */
 interface Outbox {
@@ -119,6 +120,7 @@ const runBatch = <R>(
     let ranGuarded = !guardsIdle
 
     const tracking = yield* currentTracking
+    const blocking = blockingOf(store)
     const applyQueued = (): Effect.Effect<void> => {
       if (queued.length === 0) return Effect.void
       const run = queued
@@ -155,6 +157,9 @@ const runBatch = <R>(
       const { effect, name, rejected } = dispatchCommand(guardsIdle ? commands.direct : commands.guarded, args, session)
       if (effect instanceof KeyspaceStep && effect.session === session) {
         queued.push({ args, step: effect, name })
+        // While a client is blocked, each command is its own update: a push serves the blocked clients before
+        // this batch's next command runs, as Redis serves them after every command (handleClientsBlockedOnKeys).
+        if (blocking.blockedClients() > 0) yield* applyQueued()
         continue
       }
       yield* applyQueued()

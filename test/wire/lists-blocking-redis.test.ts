@@ -67,7 +67,23 @@ const servedAfterExecAndScript = async (port: number): Promise<unknown> => {
   return { exec, execServed, script, scriptServed: await afterScript, left: await writer.lrange("wire:x", 0, -1) }
 }
 
+/** A pipelined RPUSH then LLEN from one client: the blocked client is served between them. */
+const servedWithinAPipeline = async (port: number): Promise<unknown> => {
+  const [waiter, writer] = [connect(port), connect(port)]
+  await writer.del("wire:p")
+  const served = waiter.blpop("wire:p", 0)
+  await blockedClients(writer, 1)
+  const replies = await writer.pipeline().rpush("wire:p", "a").llen("wire:p").rpush("wire:p", "b").llen("wire:p").exec()
+  return { replies, served: await served }
+}
+
 describe("blocking list commands over sockets, as redis-server", () => {
+  it("a blocked client is served between a pipeline's commands", async () => {
+    const expected = await servedWithinAPipeline(servers.redisPort)
+    expect(await servedWithinAPipeline(servers.effectKvPort)).toEqual(expected)
+    expect(expected).toMatchObject({ replies: [[null, 1], [null, 0], [null, 1], [null, 1]] })
+  })
+
   it("one push serves the blocked clients in blocking order, BLMOVE's destination in turn", async () => {
     const expected = await pushServesInOrder(servers.redisPort)
     expect(await pushServesInOrder(servers.effectKvPort)).toEqual(expected)
