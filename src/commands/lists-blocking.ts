@@ -12,16 +12,15 @@
  * the timeout reply at once, as Redis does for a client that may not block:
  * CLIENT_DENY_BLOCKING in MULTI and scripts); the AOF replay runs those too.
  */
-import { Effect, Either, Option } from "effect"
+import { Effect, Either } from "effect"
 import * as Errors from "../errors.js"
 import type { CommandError } from "../errors.js"
-import { AppendOnly } from "../persistence/aof/AppendOnly.js"
-import { array, bulk, type ByteString, type Command, nullArray, nullBulk, type RespValue } from "../resp/values.js"
-import { Blocking, type Served, type ServeFromKey } from "../state/Blocking.js"
+import { array, bulk, type ByteString, type Command, nullArray, nullBulk } from "../resp/values.js"
+import type { Served } from "../state/Blocking.js"
 import type { Session } from "../state/Session.js"
-import { mayBlock } from "../state/Transaction.js"
 import * as Database from "../store/database.js"
-import { Store } from "../store/Store.js"
+import type { Store } from "../store/Store.js"
+import { type BlockingCommand, serveOrBlock } from "./blocking-command.js"
 import { failure, reply, transact, unchanged } from "./keyspace-step.js"
 import { parseLongDouble } from "./numbers.js"
 import {
@@ -37,19 +36,8 @@ import {
 import { groupRow } from "./row.js"
 import type { CommandSpec, Handler } from "./types.js"
 
-/** A blocking command once parsed: its keys, its timeout, and how it is served. */
-interface BlockingPop {
-  readonly keys: ReadonlyArray<ByteString>
-  readonly timeoutMs: number
-  /** The reply when the timeout passes: a null array for every list command (blocked.c replyToBlockedClientTimedOut). */
-  readonly timeoutReply: RespValue
-  /** The reply of the non-blocking form when nothing can be served: null for the moves (blmoveGenericCommand), else a null array. */
-  readonly deniedReply: RespValue
-  /** Served now from the database, an error, or undefined to block. */
-  readonly now: (database: Database.Database) => Either.Either<Served | undefined, CommandError>
-  /** Served from a key that became ready; undefined when it cannot be. */
-  readonly serve: ServeFromKey
-}
+/** A blocking list command once parsed. */
+type BlockingPop = BlockingCommand
 
 const llongMax = 2 ** 63
 
@@ -197,42 +185,9 @@ const nonBlocking = (parse: Parse): Handler<Store> => (args, session) =>
       })
   })
 
-/** Served now, or blocked until served, timed out or unblocked; the served pop is logged as Redis propagates it. */
+/** Served now, or blocked until served, timed out or unblocked (blocking-command.ts). */
 const blocking = (parse: Parse): Handler<Store> => (args, session: Session) =>
-  Either.match(parse(args), {
-    onLeft: Effect.fail,
-    onRight: (pop) =>
-      Effect.gen(function*() {
-        const store = yield* Store
-        const appendOnly = yield* Effect.serviceOption(AppendOnly)
-        const propagate = Option.match(appendOnly, {
-          onNone: () => () => undefined,
-          onSome: (service) => service.propagate
-        })
-        const served = yield* store.modify(session.db, pop.keys, (db) => {
-          const result = pop.now(db)
-          if (Either.isLeft(result) || result.right === undefined) return [result, db, 0] as const
-          return [result, result.right.database, result.right.changes, result.right.events] as const
-        })
-        if (Either.isLeft(served)) return yield* Effect.fail(served.left)
-        if (served.right !== undefined) {
-          for (const command of served.right.propagate) propagate(session.db, command)
-          return yield* served.right.outcome
-        }
-        // Inside EXEC a blocking command answers at once as if it timed out (Redis's CLIENT_DENY_BLOCKING).
-        if (!mayBlock(session.transaction)) return pop.deniedReply
-        const blocked = yield* Blocking
-        return yield* blocked.block({
-          clientId: session.id,
-          db: session.db,
-          keys: pop.keys,
-          serve: pop.serve,
-          timeoutMs: pop.timeoutMs,
-          timeoutReply: pop.timeoutReply,
-          propagate
-        })
-      })
-  })
+  Either.match(parse(args), { onLeft: Effect.fail, onRight: (pop) => serveOrBlock(session, pop) })
 
 const parseBlpop = parsePop("left")
 const parseBrpop = parsePop("right")

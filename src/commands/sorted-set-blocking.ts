@@ -9,15 +9,14 @@
  * ZPOPMIN/ZPOPMAX key for BZPOPMIN/BZPOPMAX, ZPOPMIN/ZPOPMAX key count for
  * BZMPOP, so these commands are not logged as sent (guards/persistence.ts).
  */
-import { Effect, Either, Option } from "effect"
+import { Effect, Either } from "effect"
 import type { CommandError } from "../errors.js"
-import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { type ByteString, type Command, nullArray } from "../resp/values.js"
-import { Blocking, type Served } from "../state/Blocking.js"
+import type { Served } from "../state/Blocking.js"
 import type { Session } from "../state/Session.js"
-import { mayBlock } from "../state/Transaction.js"
 import type * as Database from "../store/database.js"
-import { Store } from "../store/Store.js"
+import type { Store } from "../store/Store.js"
+import { serveOrBlock } from "./blocking-command.js"
 import { type BlockingPop, parseBzmpop, parseBzpop, popFirstNonEmpty } from "./sorted-set-pops.js"
 import { zsetAt, zsetRow } from "./sorted-set-common.js"
 import type { Handler } from "./types.js"
@@ -49,42 +48,21 @@ const servedNow = (database: Database.Database, pop: BlockingPop, propagatesCoun
   return Either.right(undefined)
 }
 
-/** Served now, or blocked until served, timed out or unblocked. */
+/** Served now, or blocked until served, timed out or unblocked (blocking-command.ts); a null array on timeout and inside EXEC. */
 const blocking = (parse: Parse, propagatesCount: boolean): Handler<Store> => (args, session: Session) =>
   Either.match(parse(args), {
     onLeft: Effect.fail,
     onRight: (pop) =>
-      Effect.gen(function*() {
-        const store = yield* Store
-        const appendOnly = yield* Effect.serviceOption(AppendOnly)
-        const propagate = Option.match(appendOnly, {
-          onNone: () => () => undefined,
-          onSome: (service) => service.propagate
-        })
-        const served = yield* store.modify(session.db, pop.keys, (db) => {
-          const result = servedNow(db, pop, propagatesCount)
-          if (Either.isLeft(result) || result.right === undefined) return [result, db, 0] as const
-          return [result, result.right.database, result.right.changes, result.right.events] as const
-        })
-        if (Either.isLeft(served)) return yield* Effect.fail(served.left)
-        if (served.right !== undefined) {
-          for (const command of served.right.propagate) propagate(session.db, command)
-          return yield* served.right.outcome
+      serveOrBlock(session, {
+        keys: pop.keys,
+        timeoutMs: pop.timeoutMs,
+        timeoutReply: nullArray,
+        deniedReply: nullArray,
+        now: (database) => servedNow(database, pop, propagatesCount),
+        serve: (database, key) => {
+          const found = zsetAt(database, key)
+          return Either.isRight(found) && found.right !== undefined ? servedFrom(database, key, pop, propagatesCount) : undefined
         }
-        if (!mayBlock(session.transaction)) return nullArray
-        const blocked = yield* Blocking
-        return yield* blocked.block({
-          clientId: session.id,
-          db: session.db,
-          keys: pop.keys,
-          serve: (database, key) => {
-            const found = zsetAt(database, key)
-            return Either.isRight(found) && found.right !== undefined ? servedFrom(database, key, pop, propagatesCount) : undefined
-          },
-          timeoutMs: pop.timeoutMs,
-          timeoutReply: nullArray,
-          propagate
-        })
       })
   })
 
