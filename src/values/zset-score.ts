@@ -57,27 +57,28 @@ export const parseScore = (text: string): number | undefined => {
   return parsed.value
 }
 
-/** zslParseRange's strtod: white space first is skipped, "" is 0, overflow is kept; undefined for anything else. */
-export const parseLooseDouble = (given: string): number | undefined => {
-  // strtod reads a C string: it ends at the first NUL byte, which "consumes everything" then.
+/**
+ * strtod on a C string as zslParseRange and sort.c call it: the text ends at
+ * the first NUL byte (which "consumes everything" then), "" reads as 0, white
+ * space first is skipped; undefined when it does not read all of it.
+ */
+const strtodOfCString = (given: string): { readonly value: number; readonly outOfRange: boolean } | undefined => {
   const nul = given.indexOf("\0")
   const text = nul === -1 ? given : given.slice(0, nul)
-  if (text.length === 0) return 0
+  if (text.length === 0) return { value: 0, outOfRange: false }
   let start = 0
   while (start < text.length && isCSpace(text.charCodeAt(start))) start++
-  const parsed = strtod(text.slice(start))
-  if (parsed === undefined || Number.isNaN(parsed.value)) return undefined
-  return parsed.value
+  return strtod(text.slice(start))
 }
 
-/** sort.c's strtod: white space first is skipped, "" is 0, the text ends at a NUL; out of range (ERANGE), NaN or anything else is undefined. */
+/** zslParseRange's strtod: overflow is kept (ERANGE is not checked); NaN or anything unread is undefined. */
+export const parseLooseDouble = (given: string): number | undefined => {
+  const parsed = strtodOfCString(given)
+  return parsed === undefined || Number.isNaN(parsed.value) ? undefined : parsed.value
+}
+
+/** sort.c's strtod: out of range (ERANGE), NaN or anything unread is undefined. */
 export const parseSortDouble = (given: string): number | undefined => {
-  const nul = given.indexOf("\0")
-  const text = nul === -1 ? given : given.slice(0, nul)
-  if (text.length === 0) return 0
-  let start = 0
-  while (start < text.length && isCSpace(text.charCodeAt(start))) start++
-  const parsed = strtod(text.slice(start))
-  if (parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value)) return undefined
-  return parsed.value
+  const parsed = strtodOfCString(given)
+  return parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value) ? undefined : parsed.value
 }
