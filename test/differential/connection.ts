@@ -4,6 +4,8 @@
  * did arrive.
  */
 import * as Net from "node:net"
+import { encodeCommand } from "../../src/resp/encoder.js"
+import type { Command } from "../../src/resp/values.js"
 import { splitFrames } from "./frames.js"
 
 export interface ReplyConnection {
@@ -66,5 +68,53 @@ export const connect = (port: number, name: string): Promise<ReplyConnection> =>
         close: () => {
           socket.destroy()
         }
+      }))
+  })
+
+/**
+ * A connection for exchanges whose reply count is not known in advance
+ * (pub/sub messages, tracking invalidations): the commands are followed by a
+ * PING whose answer marks the end of what they caused.
+ */
+export interface SentinelConnection {
+  /** Sends the commands, then reads every frame up to the sentinel's answer (not included). */
+  readonly exchange: (commands: ReadonlyArray<Command>) => Promise<ReadonlyArray<string>>
+  readonly close: () => void
+}
+
+const sentinel = ["PING", "sentinel"]
+const isSentinel = (frame: string): boolean => frame.endsWith("$8\r\nsentinel\r\n")
+
+export const connectWithSentinel = (port: number): Promise<SentinelConnection> =>
+  new Promise((resolve, reject) => {
+    const socket = Net.connect({ port, host: "127.0.0.1" })
+    socket.setNoDelay(true)
+    let buffered = ""
+    let frames: Array<string> = []
+    let waiter: (() => void) | undefined = undefined
+    socket.on("data", (chunk) => {
+      const split = splitFrames(buffered + chunk.toString("latin1"))
+      buffered = split.rest
+      frames = frames.concat(split.frames)
+      waiter?.()
+    })
+    socket.once("error", reject)
+    socket.once("connect", () =>
+      resolve({
+        exchange: (commands) =>
+          new Promise((done, fail) => {
+            const timer = setTimeout(() => fail(new Error(`no sentinel after ${JSON.stringify(commands)}: ${JSON.stringify(frames)}`)), 5000)
+            waiter = () => {
+              const at = frames.findIndex(isSentinel)
+              if (at === -1) return
+              const answered = frames.slice(0, at)
+              frames = frames.slice(at + 1)
+              waiter = undefined
+              clearTimeout(timer)
+              done(answered)
+            }
+            socket.write(Buffer.concat([...commands, sentinel].map(encodeCommand)))
+          }),
+        close: () => socket.destroy()
       }))
   })

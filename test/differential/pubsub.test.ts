@@ -18,12 +18,10 @@
  * Runs: FUZZ_RUNS sessions per protocol (default below), FUZZ_SEED to replay.
  */
 import fc from "fast-check"
-import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { encodeCommand } from "../../src/resp/encoder.js"
-import type { Command } from "../../src/resp/values.js"
 import { type PubSubRole, type PubSubStep, pubsubStep } from "../../src/testing/pubsub-commands.js"
-import { aggregateParts, splitFrames } from "./frames.js"
+import { connectWithSentinel } from "./connection.js"
+import { aggregateParts } from "./frames.js"
 import { fuzzSettings } from "./run.js"
 import { type Servers, startServers } from "./servers.js"
 
@@ -38,49 +36,6 @@ afterAll(async () => {
 })
 
 const ciRuns = 40
-const sentinel = ["PING", "sentinel"]
-const isSentinel = (frame: string): boolean => frame.endsWith("$8\r\nsentinel\r\n")
-
-interface Connection {
-  /** Sends the commands, then reads every frame up to the sentinel's answer (not included). */
-  readonly exchange: (commands: ReadonlyArray<Command>) => Promise<ReadonlyArray<string>>
-  readonly close: () => void
-}
-
-const open = (port: number): Promise<Connection> =>
-  new Promise((resolve, reject) => {
-    const socket = Net.connect({ port, host: "127.0.0.1" })
-    socket.setNoDelay(true)
-    let buffered = ""
-    let frames: Array<string> = []
-    let waiter: (() => void) | undefined = undefined
-    socket.on("data", (chunk) => {
-      const split = splitFrames(buffered + chunk.toString("latin1"))
-      buffered = split.rest
-      frames = frames.concat(split.frames)
-      waiter?.()
-    })
-    socket.once("error", reject)
-    socket.once("connect", () =>
-      resolve({
-        exchange: (commands) =>
-          new Promise((done, fail) => {
-            const timer = setTimeout(() => fail(new Error(`no sentinel after ${JSON.stringify(commands)}: ${JSON.stringify(frames)}`)), 5000)
-            waiter = () => {
-              const at = frames.findIndex(isSentinel)
-              if (at === -1) return
-              const answered = frames.slice(0, at)
-              frames = frames.slice(at + 1)
-              waiter = undefined
-              clearTimeout(timer)
-              done(answered)
-            }
-            socket.write(Buffer.concat([...commands, sentinel].map(encodeCommand)))
-          }),
-        close: () => socket.destroy()
-      }))
-  })
-
 const roles: ReadonlyArray<PubSubRole> = ["subscriber1", "subscriber2", "publisher"]
 
 /** Redis's hash-table orders made comparable (see the header). */
@@ -107,7 +62,7 @@ const normalise = (step: PubSubStep, own: boolean, frames: ReadonlyArray<string>
 
 /** Runs one session on one server: every connection's normalised output after every step. */
 const runSession = async (port: number, protocol: 2 | 3, steps: ReadonlyArray<PubSubStep>) => {
-  const connections = await Promise.all(roles.map(() => open(port)))
+  const connections = await Promise.all(roles.map(() => connectWithSentinel(port)))
   try {
     if (protocol === 3) await Promise.all(connections.slice(0, 2).map((connection) => connection.exchange([["HELLO", "3"]])))
     const transcript: Array<ReadonlyArray<string>> = []
@@ -127,7 +82,7 @@ const runSession = async (port: number, protocol: 2 | 3, steps: ReadonlyArray<Pu
 
 /** Waits until a server has no subscriptions left from earlier sessions (their connections closed). */
 const awaitIdle = async (port: number): Promise<void> => {
-  const probe = await open(port)
+  const probe = await connectWithSentinel(port)
   try {
     for (let attempt = 0; attempt < 500; attempt++) {
       const replies = await probe.exchange([["PUBSUB", "CHANNELS"], ["PUBSUB", "SHARDCHANNELS"], ["PUBSUB", "NUMPAT"]])

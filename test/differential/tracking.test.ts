@@ -7,11 +7,8 @@
  * connection n's client id on that server; ` ; ` separates the commands of
  * one step, sent in one write (MULTI blocks, pipelines).
  */
-import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { encodeCommand } from "../../src/resp/encoder.js"
-import type { Command } from "../../src/resp/values.js"
-import { splitFrames } from "./frames.js"
+import { connectWithSentinel } from "./connection.js"
 import { type Servers, startServers } from "./servers.js"
 
 let servers: Servers
@@ -24,54 +21,12 @@ afterAll(async () => {
   await servers?.stop()
 })
 
-const sentinel = ["PING", "sentinel"]
-const isSentinel = (frame: string): boolean => frame.endsWith("$8\r\nsentinel\r\n")
-
-interface Connection {
-  readonly exchange: (commands: ReadonlyArray<Command>) => Promise<ReadonlyArray<string>>
-  readonly close: () => void
-}
-
-const open = (port: number): Promise<Connection> =>
-  new Promise((resolve, reject) => {
-    const socket = Net.connect({ port, host: "127.0.0.1" })
-    socket.setNoDelay(true)
-    let buffered = ""
-    let frames: Array<string> = []
-    let waiter: (() => void) | undefined = undefined
-    socket.on("data", (chunk) => {
-      const split = splitFrames(buffered + chunk.toString("latin1"))
-      buffered = split.rest
-      frames = frames.concat(split.frames)
-      waiter?.()
-    })
-    socket.once("error", reject)
-    socket.once("connect", () =>
-      resolve({
-        exchange: (commands) =>
-          new Promise((done, fail) => {
-            const timer = setTimeout(() => fail(new Error(`no sentinel after ${JSON.stringify(commands)}`)), 5000)
-            waiter = () => {
-              const at = frames.findIndex(isSentinel)
-              if (at === -1) return
-              const answered = frames.slice(0, at)
-              frames = frames.slice(at + 1)
-              waiter = undefined
-              clearTimeout(timer)
-              done(answered)
-            }
-            socket.write(Buffer.concat([...commands, sentinel].map(encodeCommand)))
-          }),
-        close: () => socket.destroy()
-      }))
-  })
-
 /** One step: connection `on` sends `command` (words; `$ID<n>` replaced). */
 type Step = readonly [on: number, command: string]
 
 /** What every connection saw after each step, on the server at `port`. */
 const run = async (port: number, steps: ReadonlyArray<Step>): Promise<ReadonlyArray<string>> => {
-  const connections = [await open(port), await open(port), await open(port)]
+  const connections = [await connectWithSentinel(port), await connectWithSentinel(port), await connectWithSentinel(port)]
   try {
     const ids: Array<string> = []
     for (const connection of connections) {

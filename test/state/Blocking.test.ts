@@ -9,30 +9,14 @@ import { Effect, Fiber, Layer, Option, TestClock } from "effect"
 import { Kv } from "../../src/api/Kv.js"
 import { blockingListCommands, nonBlockingListCommands } from "../../src/commands/lists-blocking.js"
 import { listCommands } from "../../src/commands/lists.js"
-import type { Handler } from "../../src/commands/types.js"
 import { AppendOnly } from "../../src/persistence/aof/AppendOnly.js"
-import { array, bulk, type Command, error, integer, nullArray, nullBulk, type RespValue } from "../../src/resp/values.js"
+import { array, bulk, type Command, error, integer, nullArray, nullBulk } from "../../src/resp/values.js"
 import { blockingOf } from "../../src/state/Blocking.js"
-import { makeSession, type Session } from "../../src/state/Session.js"
+import { blockedCount, client, sender, settle } from "./blocking-harness.js"
 import type { KeyspaceEvent } from "../../src/store/keyspace-events.js"
 import { Store } from "../../src/store/Store.js"
 
-const handlers = new Map<string, Handler<Store>>([...listCommands, ...blockingListCommands].map((spec) => [spec.name, spec.handler]))
-
-const client = (id: number): Session =>
-  makeSession({ id, db: 0, authenticated: true, createdAt: 0, lastCommand: "", remoteAddress: "", localAddress: "" })
-
-/** Runs a command as a client would; an error comes back as an error reply. */
-const send = (session: Session, ...args: Command): Effect.Effect<RespValue, never, Store> => {
-  const handler = handlers.get(args[0].toLowerCase())
-  if (handler === undefined) return Effect.die(`no handler for ${args[0]}`)
-  return Effect.catchAll(handler(args, session), (failure) => Effect.succeed(error(failure.message)))
-}
-
-const blockedCount = Effect.map(Store, (store) => blockingOf(store).blockedClients())
-
-/** Lets the forked fibers run up to their wait. */
-const settle = Effect.yieldNow().pipe(Effect.repeatN(5))
+const send = sender([...listCommands, ...blockingListCommands])
 
 describe("blocking list commands", () => {
   it.effect("a timeout in fractional seconds passes on the Clock; 0 waits forever", () =>

@@ -6,26 +6,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
 import { sortedSetCommands } from "../../src/commands/sorted-sets.js"
-import type { Handler } from "../../src/commands/types.js"
 import { AppendOnly } from "../../src/persistence/aof/AppendOnly.js"
-import { array, bulk, type Command, double, error, integer, nullArray, type RespValue } from "../../src/resp/values.js"
+import { array, bulk, double, error, integer, nullArray } from "../../src/resp/values.js"
 import { blockingOf } from "../../src/state/Blocking.js"
-import { makeSession, type Session } from "../../src/state/Session.js"
+import { blockedCount, client, sender, settle } from "./blocking-harness.js"
 import { Store } from "../../src/store/Store.js"
 
-const handlers = new Map<string, Handler<Store>>(sortedSetCommands.map((spec) => [spec.name, spec.handler]))
-
-const client = (id: number): Session =>
-  makeSession({ id, db: 0, authenticated: true, createdAt: 0, lastCommand: "", remoteAddress: "", localAddress: "" })
-
-const send = (session: Session, ...args: Command): Effect.Effect<RespValue, never, Store> => {
-  const handler = handlers.get(args[0].toLowerCase())
-  if (handler === undefined) return Effect.die(`no handler for ${args[0]}`)
-  return Effect.catchAll(handler(args, session), (failure) => Effect.succeed(error(failure.message)))
-}
-
-const blockedCount = Effect.map(Store, (store) => blockingOf(store).blockedClients())
-const settle = Effect.yieldNow().pipe(Effect.repeatN(5))
+const send = sender(sortedSetCommands)
 
 describe("blocking sorted-set pops", () => {
   it.effect("block until ZADD, served in blocking order; one ZADD of several members serves several", () =>

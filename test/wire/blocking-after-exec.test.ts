@@ -4,35 +4,24 @@
  * the command), never between its writes: the answers below are redis-server
  * 7.0.15's for the same steps.
  */
-import { Redis } from "ioredis"
+import type { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { blockedClients, ioredisConnections } from "./blocked-clients.js"
 import { type RunningServer, startServer } from "../../src/index.js"
 
 let server: RunningServer
-const open: Array<Redis> = []
+const connections = ioredisConnections()
 
 beforeAll(async () => {
   server = await startServer({ port: 0 })
 })
 
 afterAll(async () => {
-  for (const client of open) client.disconnect()
+  connections.disconnectAll()
   await server.close()
 })
 
-const connect = (): Redis => {
-  const client = new Redis({ port: server.port, host: server.host })
-  open.push(client)
-  return client
-}
-
-/** Polls INFO (round trips, no timers) until `blocked_clients` reads `count`. */
-const blockedClients = async (client: Redis, count: number): Promise<void> => {
-  for (let attempt = 0; attempt < 2000; attempt++) {
-    if ((await client.info("clients")).includes(`blocked_clients:${count}\r\n`)) return
-  }
-  throw new Error(`blocked_clients never reached ${count}`)
-}
+const connect = (): Redis => connections.connect(server.port, server.host)
 
 describe("blocked clients are served after EXEC and after a script", () => {
   it("EXEC: its LLEN and LRANGE still see the pushed element; the blocked BLPOP gets it afterwards", async () => {

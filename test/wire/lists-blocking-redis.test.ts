@@ -4,35 +4,23 @@
  * the replies (and what is left) must agree. Also the serving order inside
  * EXEC and a script, and BLMOVE's destination readying another waiter.
  */
-import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { blockedClients, ioredisConnections } from "./blocked-clients.js"
 import { type Servers, startServers } from "../differential/servers.js"
 
 let servers: Servers
-const open: Array<Redis> = []
+const connections = ioredisConnections()
 
 beforeAll(async () => {
   servers = await startServers()
 }, 30_000)
 
 afterAll(async () => {
-  for (const client of open) client.disconnect()
+  connections.disconnectAll()
   await servers?.stop()
 })
 
-const connect = (port: number): Redis => {
-  const client = new Redis({ port, host: "127.0.0.1" })
-  open.push(client)
-  return client
-}
-
-/** Polls INFO (round trips only) until `blocked_clients` reads `count`. */
-const blockedClients = async (client: Redis, count: number): Promise<void> => {
-  for (let attempt = 0; attempt < 2000; attempt++) {
-    if ((await client.info("clients")).includes(`blocked_clients:${count}\r\n`)) return
-  }
-  throw new Error(`blocked_clients never reached ${count}`)
-}
+const { connect } = connections
 
 /** BLPOP, BRPOP, BLMPOP COUNT 2 and a BLMOVE chain wait; one RPUSH serves them in blocking order. */
 const pushServesInOrder = async (port: number): Promise<unknown> => {

@@ -3,38 +3,25 @@
  * pushes; ioredis and node-redis `blpop`; a disconnect while blocked leaves
  * nothing behind; CLIENT UNBLOCK; INFO's blocked_clients.
  */
-import { Redis } from "ioredis"
+import type { Redis } from "ioredis"
 import { createClient } from "redis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { blockedClients, ioredisConnections } from "./blocked-clients.js"
 import { type RunningServer, startServer } from "../../src/index.js"
 
 let server: RunningServer
-const open: Array<Redis> = []
+const connections = ioredisConnections()
 
 beforeAll(async () => {
   server = await startServer({ port: 0 })
 })
 
 afterAll(async () => {
-  for (const client of open) client.disconnect()
+  connections.disconnectAll()
   await server.close()
 })
 
-const connect = (): Redis => {
-  const client = new Redis({ port: server.port, host: server.host })
-  open.push(client)
-  return client
-}
-
-/** Polls INFO until `blocked_clients` reads `count`. */
-const blockedClients = async (client: Redis, count: number): Promise<void> => {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const info = await client.info("clients")
-    if (info.includes(`blocked_clients:${count}\r\n`)) return
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  throw new Error(`blocked_clients never reached ${count}`)
-}
+const connect = (): Redis => connections.connect(server.port, server.host)
 
 describe("blocking list commands over sockets", () => {
   it("ioredis: BLPOP blocks until another connection pushes; the first blocked is served first", async () => {

@@ -3,37 +3,23 @@
  * another writes. Each scenario runs against effect-kv and a redis-server
  * 7.0.15, and the replies must agree.
  */
-import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { blockedClients, ioredisConnections } from "./blocked-clients.js"
 import { type Servers, startServers } from "../differential/servers.js"
 
 let servers: Servers
-const open: Array<Redis> = []
+const connections = ioredisConnections()
 
 beforeAll(async () => {
   servers = await startServers()
 }, 30_000)
 
 afterAll(async () => {
-  for (const client of open) client.disconnect()
+  connections.disconnectAll()
   await servers?.stop()
 })
 
-const connect = (port: number): Redis => {
-  const client = new Redis({ port, host: "127.0.0.1" })
-  open.push(client)
-  return client
-}
-
-/** Polls INFO until `blocked_clients` reads `count`. */
-const blockedClients = async (client: Redis, count: number): Promise<void> => {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const info = await client.info("clients")
-    if (info.includes(`blocked_clients:${count}\r\n`)) return
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  throw new Error(`blocked_clients never reached ${count}`)
-}
+const { connect } = connections
 
 /** Three clients block (BZPOPMIN, BZPOPMAX, BZMPOP COUNT 2), one ZADD serves them in blocking order. */
 const servedInOrder = async (port: number): Promise<unknown> => {

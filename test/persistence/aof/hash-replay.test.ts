@@ -4,25 +4,18 @@
  * hashes, encodings included; and BGREWRITEAOF's form (HSET of at most 64
  * pairs, then PEXPIREAT) replays to the same fields and TTLs.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, TestClock, TestContext } from "effect"
+import { Effect, TestClock, TestContext } from "effect"
 import fc from "fast-check"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { loadAppendOnlyFile } from "../../../src/commands/aof-replay.js"
-import { executeCommand } from "../../../src/commands/dispatch.js"
-import { aofReplayTable } from "../../../src/commands/table.js"
-import { AppendOnly } from "../../../src/persistence/aof/AppendOnly.js"
 import { rewriteLog } from "../../../src/persistence/aof/rewrite.js"
 import { expiresAtOf, isExpired, type Keyspace, valueOf } from "../../../src/store/entry.js"
-import { Store } from "../../../src/store/Store.js"
 import * as Hamt from "../../../src/structures/hamt.js"
 import { hashEntries, HashValue } from "../../../src/values/hash.js"
-import { realisticNow, testSession } from "../../commands/helpers.js"
+import { realisticNow } from "../../commands/helpers.js"
+import { endOf, loadLog, runLive, type TimedCommand, withTempDir } from "./live-log.js"
 
-const appendfilename = "appendonly.aof"
 
 const key = fc.constantFrom("h", "g", "\x00\xff")
 const field = fc.constantFrom("a", "b", "c", "", "n", "\r\n")
@@ -55,41 +48,16 @@ const alive = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number, withEncoding =
       })
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
-const runLive = (dir: string, steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
-  Effect.gen(function*() {
-    const appendOnly = yield* AppendOnly
-    const session = testSession()
-    for (const [elapse, args] of steps) {
-      if (elapse > 0) yield* TestClock.adjust(elapse)
-      yield* appendOnly.logged(session.db, args, executeCommand(aofReplayTable, args, session))
-      yield* appendOnly.flush
-    }
-    return yield* Effect.flatMap(Store, (store) => store.snapshot)
-  }).pipe(
-    Effect.provide(
-      AppendOnly.layer({ dir, appendfilename, appendfsync: "always" }).pipe(
-        Layer.provideMerge(Store.layer),
-        Layer.provide(NodeFileSystem.layer)
-      )
-    )
-  )
-
-const replayAndRewriteEqualLive = (steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
-  Effect.gen(function*() {
-    const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-hash-"))
-    try {
+const replayAndRewriteEqualLive = (steps: ReadonlyArray<TimedCommand>) =>
+  withTempDir((dir) =>
+    Effect.gen(function*() {
       yield* TestClock.setTime(realisticNow)
       const live = yield* runLive(dir, steps)
-      const nowMs = realisticNow + steps.reduce((total, [elapse]) => total + elapse, 0)
-      const replayed = yield* loadAppendOnlyFile(dir, appendfilename).pipe(Effect.provide(NodeFileSystem.layer))
-      expect(alive(replayed, nowMs)).toEqual(alive(live, nowMs))
+      const nowMs = endOf(realisticNow, steps)
+      expect(alive(yield* loadLog(dir), nowMs)).toEqual(alive(live, nowMs))
       writeFileSync(join(dir, "rewritten.aof"), Buffer.concat([...rewriteLog(live, nowMs)]))
-      const rewritten = yield* loadAppendOnlyFile(dir, "rewritten.aof").pipe(Effect.provide(NodeFileSystem.layer))
-      expect(alive(rewritten, nowMs, false)).toEqual(alive(live, nowMs, false))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+      expect(alive(yield* loadLog(dir, "rewritten.aof"), nowMs, false)).toEqual(alive(live, nowMs, false))
+    }))
 
 describe("AOF and hashes", () => {
   it("the replay and the rewrite of a random hash sequence equal the live state", async () => {

@@ -6,26 +6,19 @@
  * relative expiries, TTL refreshes and keys expiring mid-sequence all happen;
  * then the file is loaded as at start and compared with the live keyspaces.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, TestClock, TestContext } from "effect"
+import { Effect, Either, TestClock, TestContext } from "effect"
 import fc from "fast-check"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { executeCommand } from "../../../src/commands/dispatch.js"
-import { aofReplayTable } from "../../../src/commands/table.js"
-import { AppendOnly } from "../../../src/persistence/aof/AppendOnly.js"
 import { clockAt } from "../../../src/persistence/aof/clock.js"
 import { parseAof } from "../../../src/persistence/aof/format.js"
-import { loadAppendOnlyFile } from "../../../src/commands/aof-replay.js"
 import type { Keyspace } from "../../../src/store/entry.js"
 import { expiresAtOf, isExpired, valueOf } from "../../../src/store/entry.js"
-import { Store } from "../../../src/store/Store.js"
-import { realisticNow, testSession } from "../../commands/helpers.js"
+import { realisticNow } from "../../commands/helpers.js"
 import * as Hamt from "../../../src/structures/hamt.js"
+import { appendfilename, endOf, loadLog, runLive, type TimedCommand, withTempDir } from "./live-log.js"
 
-const appendfilename = "appendonly.aof"
 const nowSeconds = realisticNow / 1000
 
 const key = fc.constantFrom("a", "b", "\x00\xff")
@@ -78,40 +71,14 @@ const alive = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number) =>
       .map(([k, stored]) => [k, valueOf(stored), expiresAtOf(stored)] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
-/** Runs `steps` with `appendonly yes` (fsync always) logging to `dir`; returns the live keyspaces and the time at the end. */
-const runLive = (dir: string, steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
-  Effect.gen(function*() {
-    const appendOnly = yield* AppendOnly
-    const session = testSession()
-    for (const [elapse, args] of steps) {
-      if (elapse > 0) yield* TestClock.adjust(elapse)
-      // As the server's guard: a write command runs under `logged`, then the log is flushed.
-      yield* appendOnly.logged(session.db, args, executeCommand(aofReplayTable, args, session))
-      yield* appendOnly.flush
-    }
-    return yield* Effect.flatMap(Store, (store) => store.snapshot)
-  }).pipe(
-    Effect.provide(
-      AppendOnly.layer({ dir, appendfilename, appendfsync: "always" }).pipe(
-        Layer.provideMerge(Store.layer),
-        Layer.provide(NodeFileSystem.layer)
-      )
-    )
-  )
-
-const replayEqualsLive = (steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
-  Effect.gen(function*() {
-    const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-replay-"))
-    try {
+const replayEqualsLive = (steps: ReadonlyArray<TimedCommand>) =>
+  withTempDir((dir) =>
+    Effect.gen(function*() {
       yield* TestClock.setTime(realisticNow)
       const live = yield* runLive(dir, steps)
-      const nowMs = realisticNow + steps.reduce((total, [elapse]) => total + elapse, 0)
-      const replayed = yield* loadAppendOnlyFile(dir, appendfilename).pipe(Effect.provide(NodeFileSystem.layer))
-      expect(alive(replayed, nowMs)).toEqual(alive(live, nowMs))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+      const nowMs = endOf(realisticNow, steps)
+      expect(alive(yield* loadLog(dir), nowMs)).toEqual(alive(live, nowMs))
+    }))
 
 describe("AOF replay", () => {
   it("the replay of a random command sequence equals the live state", async () => {
@@ -130,26 +97,20 @@ describe("AOF replay", () => {
     ]))
 
   it.effect("a command's log line and its effect share one time, however the clock moves while it runs", () =>
-    Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-replay-"))
-      try {
+    withTempDir((dir) =>
+      Effect.gen(function*() {
         let ms = realisticNow
         const ticking = clockAt(0, () => Effect.never)
         const advancing = { ...ticking, unsafeCurrentTimeMillis: () => ms++, currentTimeMillis: Effect.sync(() => ms++) }
         const live = yield* runLive(dir, [[0, ["SET", "k", "v", "EX", "10"]], [0, ["EXPIRE", "j", "5"]], [0, ["PSETEX", "j", "20", "w"]]]).pipe(
           Effect.withClock(advancing)
         )
-        const replayed = yield* loadAppendOnlyFile(dir, appendfilename).pipe(Effect.provide(NodeFileSystem.layer))
-        expect(alive(replayed, realisticNow)).toEqual(alive(live, realisticNow))
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
-    }))
+        expect(alive(yield* loadLog(dir), realisticNow)).toEqual(alive(live, realisticNow))
+      })))
 
   it.effect("logs relative expiries as absolute times", () =>
-    Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "effect-kv-aof-replay-"))
-      try {
+    withTempDir((dir) =>
+      Effect.gen(function*() {
         yield* TestClock.setTime(realisticNow)
         yield* runLive(dir, [[0, ["SET", "k", "v", "EX", "5"]], [0, ["SETEX", "s", "1", "v"]], [0, ["EXPIRE", "k", "7", "GT"]]])
         const parsed = parseAof(readFileSync(join(dir, appendfilename)))
@@ -163,8 +124,5 @@ describe("AOF replay", () => {
           ],
           validLength: readFileSync(join(dir, appendfilename)).length
         }))
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
-    }))
+      })))
 })

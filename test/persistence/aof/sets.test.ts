@@ -4,28 +4,21 @@
  * (SADD of at most 64 members, then PEXPIREAT) replays to the same sets,
  * encodings and expiries.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, TestClock, TestContext } from "effect"
+import { Effect, TestClock, TestContext } from "effect"
 import * as Hamt from "../../../src/structures/hamt.js"
 import fc from "fast-check"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { loadAppendOnlyFile } from "../../../src/commands/aof-replay.js"
-import { executeCommand } from "../../../src/commands/dispatch.js"
-import { aofReplayTable } from "../../../src/commands/table.js"
-import { AppendOnly } from "../../../src/persistence/aof/AppendOnly.js"
 import { parseAof } from "../../../src/persistence/aof/format.js"
 import { rewriteLog } from "../../../src/persistence/aof/rewrite.js"
 import { type Entry, expiresAtOf, isExpired, type Keyspace, valueOf } from "../../../src/store/entry.js"
-import { Store } from "../../../src/store/Store.js"
 import * as Sets from "../../../src/values/set.js"
 import { setType } from "../../../src/values/set.js"
-import { realisticNow, testSession } from "../../commands/helpers.js"
+import { realisticNow } from "../../commands/helpers.js"
 import { Either } from "effect"
+import { endOf, loadLog, runLive, type TimedCommand, withTempDir } from "./live-log.js"
 
-const appendfilename = "appendonly.aof"
 
 const key = fc.constantFrom("a", "b", "\x00\xff")
 const member = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom("x", "y", "z\r\n", "01"))
@@ -65,43 +58,15 @@ const comparable = (stored: Entry, rebuilt: boolean) => {
   return [encoding, Sets.members(value).sort()]
 }
 
-const runLive = (dir: string, steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
-  Effect.gen(function*() {
-    const appendOnly = yield* AppendOnly
-    const session = testSession()
-    for (const [elapse, args] of steps) {
-      if (elapse > 0) yield* TestClock.adjust(elapse)
-      yield* appendOnly.logged(session.db, args, Effect.either(executeCommand(aofReplayTable, args, session)))
-      yield* appendOnly.flush
-    }
-    return yield* Effect.flatMap(Store, (store) => store.snapshot)
-  }).pipe(
-    Effect.provide(
-      AppendOnly.layer({ dir, appendfilename, appendfsync: "always" }).pipe(
-        Layer.provideMerge(Store.layer),
-        Layer.provide(NodeFileSystem.layer)
-      )
-    )
-  )
-
-const withDir = <A, E, R>(f: (dir: string) => Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-kv-aof-sets-"))),
-    f,
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  )
-
-const replayAndRewriteEqualLive = (steps: ReadonlyArray<readonly [number, ReadonlyArray<string>]>) =>
-  withDir((dir) =>
+const replayAndRewriteEqualLive = (steps: ReadonlyArray<TimedCommand>) =>
+  withTempDir((dir) =>
     Effect.gen(function*() {
       yield* TestClock.setTime(realisticNow)
       const live = yield* runLive(dir, steps)
-      const nowMs = realisticNow + steps.reduce((total, [elapse]) => total + elapse, 0)
-      const replayed = yield* loadAppendOnlyFile(dir, appendfilename).pipe(Effect.provide(NodeFileSystem.layer))
-      expect(alive(replayed, nowMs)).toEqual(alive(live, nowMs))
+      const nowMs = endOf(realisticNow, steps)
+      expect(alive(yield* loadLog(dir), nowMs)).toEqual(alive(live, nowMs))
       writeFileSync(join(dir, "rewritten.aof"), Buffer.concat([...rewriteLog(live, nowMs)]))
-      const rewritten = yield* loadAppendOnlyFile(dir, "rewritten.aof").pipe(Effect.provide(NodeFileSystem.layer))
-      expect(alive(rewritten, nowMs)).toEqual(alive(live, nowMs, true))
+      expect(alive(yield* loadLog(dir, "rewritten.aof"), nowMs)).toEqual(alive(live, nowMs, true))
     }))
 
 describe("sets in the AOF", () => {
@@ -117,7 +82,7 @@ describe("sets in the AOF", () => {
     replayAndRewriteEqualLive([
       [0, ["SADD", "big", ...Array.from({ length: 600 }, (_, i) => String(i))]],
       [0, ["PEXPIRE", "big", "100000"]]
-    ]).pipe(Effect.zipRight(withDir((dir) =>
+    ]).pipe(Effect.zipRight(withTempDir((dir) =>
       Effect.gen(function*() {
         yield* TestClock.setTime(realisticNow)
         const live = yield* runLive(dir, [[0, ["SADD", "big", ...Array.from({ length: 130 }, (_, i) => `m${i}`)]], [0, ["PEXPIRE", "big", "5000"]]])
