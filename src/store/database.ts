@@ -47,13 +47,15 @@ export const emptyDatabase: Database = { keyspace: Hamt.empty(), expires: Hamt.e
 
 /** Builds a database from a keyspace (RDB load), indexing its volatile keys. */
 export const fromKeyspace = (keyspace: Keyspace): Database => {
-  const edit = Hamt.beginEdit()
-  let expires = Hamt.empty<VolatileEntry>()
+  const keys: Array<ByteString> = []
+  const volatile: Array<VolatileEntry> = []
   Hamt.forEach(keyspace, (stored, key) => {
-    if (isVolatile(stored)) expires = Hamt.set(expires, key, stored, edit)
+    if (isVolatile(stored)) {
+      keys.push(key)
+      volatile.push(stored)
+    }
   })
-  Hamt.endEdit(edit)
-  return { keyspace, expires, batch: undefined }
+  return { keyspace, expires: Hamt.fromArrays(keys, volatile), batch: undefined }
 }
 
 /** `db` for changes in place under a new edit token, until `closeBatch`. */

@@ -14,6 +14,7 @@
  * before `beginEdit` is never changed. Values are never `undefined`: `get` returns `undefined` for a
  * missing key.
  */
+import { firstDuplicate, fromSorted, type HashOrder, hashOrder, lastOfEachKey } from "./hamt-build.js"
 import { hashKey } from "./hamt-hash.js"
 import {
   bitCount,
@@ -190,11 +191,33 @@ const removeIn = <V>(node: Node<V>, shift: number, hash: number, key: string, ow
   return target
 }
 
-/** A map of the given entries (later entries win), built under one edit. */
+/** A map of the given entries (later entries win), built at once (`hamt-build.ts`). */
 export const fromEntries = <V>(entries: Iterable<readonly [string, V]>): HamtMap<V> => {
-  const edit = beginEdit()
-  let map = empty<V>()
-  for (const [key, value] of entries) map = set(map, key, value, edit)
-  endEdit(edit)
-  return map
+  const keys: Array<string> = []
+  const values: Array<V> = []
+  for (const [key, value] of entries) {
+    keys.push(key)
+    values.push(value)
+  }
+  return fromArrays(keys, values)
 }
+
+/** A map of `keys[i]` to `values[i]` (a key given twice: its later value), built at once. */
+export const fromArrays = <V>(keys: ReadonlyArray<string>, values: ReadonlyArray<V>): HamtMap<V> =>
+  fromSortedOrEmpty(keys, values, lastOfEachKey(keys, hashOrder(keys)))
+
+/**
+ * A map of distinct keys and their values, built at once; or the index of the first key that
+ * repeats an earlier one.
+ */
+export const fromDistinct = <V>(
+  keys: ReadonlyArray<string>,
+  values: ReadonlyArray<V>
+): { readonly map: HamtMap<V> } | { readonly duplicateAt: number } => {
+  const sorted = hashOrder(keys)
+  const duplicateAt = firstDuplicate(keys, sorted)
+  return duplicateAt === undefined ? { map: fromSortedOrEmpty(keys, values, sorted) } : { duplicateAt }
+}
+
+const fromSortedOrEmpty = <V>(keys: ReadonlyArray<string>, values: ReadonlyArray<V>, sorted: HashOrder): HamtMap<V> =>
+  sorted.order.length === 0 ? EMPTY : fromSorted(keys, values, sorted)

@@ -357,4 +357,34 @@ describe("hamt", () => {
     checkInvariants(map)
     expectSame(map, model)
   })
+
+  it("fromEntries builds at once the canonical trie that successive sets make (later entries win)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keyArbitrary, fc.integer({ min: 0, max: 3 })), { maxLength: 300 }), (entries) => {
+        const built = Hamt.fromEntries(entries)
+        const model = new Map(entries)
+        checkInvariants(built)
+        expectSame(built, model)
+        // The same key set gives the same canonical trie: the same walk, hash by hash (the order inside a
+        // collision node is the order the keys came in).
+        const inserted = entries.reduce<Map32>((map, [key, value]) => Hamt.set(map, key, value), Hamt.empty())
+        const walk = (map: Map32) => [...Hamt.entries(map)].map(([key]) => Hamt.hashKey(key))
+        expect(walk(built)).toEqual(walk(inserted))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("fromDistinct builds a large map, or names the first key given twice", () => {
+    const keys = Array.from({ length: 60_000 }, (_, i) => `bulk:${i}`)
+    const built = Hamt.fromDistinct(keys, keys.map((_, i) => i))
+    if (!("map" in built)) throw new Error("no map")
+    checkInvariants(built.map)
+    expectSame(built.map, new Map(keys.map((key, i) => [key, i])))
+    expect(Hamt.fromDistinct(["a", "b", ...collidingKeys, "b", "a"], Array.from({ length: collidingKeys.length + 4 }, () => 1)))
+      .toEqual({ duplicateAt: collidingKeys.length + 2 })
+    expect(Hamt.fromDistinct([...collidingKeys, collidingKeys[1]], [...collidingKeys, "x"].map(() => 1)))
+      .toEqual({ duplicateAt: collidingKeys.length })
+    expect(Hamt.fromDistinct([], [])).toEqual({ map: Hamt.empty() })
+  })
 })

@@ -51,19 +51,20 @@ const isRdbError = (error: unknown): error is RdbError =>
 
 const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspace> => {
   const version = readHeader(cursor)
-  // Each keyspace is built in place under one edit token, closed before it is returned.
-  const edit = Hamt.beginEdit()
-  const databases = Array.from({ length: databaseCount }, () => Hamt.empty<Entry>())
+  // Each database's live keys are gathered, then its keyspace is built at once (Hamt.fromDistinct).
+  const databases = Array.from({ length: databaseCount }, () => new LoadedKeys())
   let db = 0
   let expiresAt: number | undefined = undefined
   for (;;) {
     const opcodeOffset = cursor.offset
     const opcode = cursor.byte()
     switch (opcode) {
-      case Opcode.eof:
+      case Opcode.eof: {
+        // Built first: Redis stops at a duplicated key before it reaches the checksum.
+        const keyspaces = databases.map((loaded, db) => loaded.keyspace(db))
         verifyChecksum(cursor, version)
-        Hamt.endEdit(edit)
-        return databases
+        return keyspaces
+      }
       case Opcode.expireTime:
         expiresAt = cursor.int32LE() * 1000
         continue
@@ -108,11 +109,8 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         // An empty set or hash: skipped, as rdbLoadRioWithLoadingCtx does on RDB_LOAD_ERR_EMPTY_KEY.
         if (value === undefined) continue
         const loaded = entry(key, value, keyExpiresAt)
-        const added = addNew(databases[db], key, loaded, nowMs, edit)
-        if (added === undefined) {
-          throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: opcodeOffset })
-        }
-        databases[db] = added
+        // An expired key is left out, and then not compared with the others (rdbLoadRioWithLoadingCtx).
+        if (nowMs === undefined || !isExpired(loaded, nowMs)) databases[db].add(key, loaded, opcodeOffset)
       }
     }
   }
@@ -137,16 +135,26 @@ const readValueBody = (
   }
 }
 
-/**
- * The keyspace being built with `key` added, unless it expired by `nowMs`;
- * undefined when the key is already there. A live key is set first and the
- * size compared, which hashes the key once instead of twice (has, then set).
- */
-const addNew = (keyspace: Keyspace, key: string, loaded: Entry, nowMs: number | undefined, edit: Hamt.Edit): Keyspace | undefined => {
-  if (nowMs !== undefined && isExpired(loaded, nowMs)) return Hamt.has(keyspace, key) ? undefined : keyspace
-  const size = Hamt.size(keyspace)
-  const next = Hamt.set(keyspace, key, loaded, edit)
-  return Hamt.size(next) > size ? next : undefined
+/** One database's live keys as read, in file order, with where each was read. */
+class LoadedKeys {
+  readonly keys: Array<string> = []
+  readonly entries: Array<Entry> = []
+  readonly offsets: Array<number> = []
+
+  add(key: string, loaded: Entry, offset: number): void {
+    this.keys.push(key)
+    this.entries.push(loaded)
+    this.offsets.push(offset)
+  }
+
+  /** The keyspace; a key read twice is a corrupt file, as Redis panics on "Duplicated key found in RDB file". */
+  keyspace(db: number): Keyspace {
+    const built = Hamt.fromDistinct(this.keys, this.entries)
+    if ("duplicateAt" in built) {
+      throw new RdbCorrupt({ reason: `duplicated key in database ${db}`, offset: this.offsets[built.duplicateAt] })
+    }
+    return built.map
+  }
 }
 
 /** Checks "REDIS" and the four-digit version; returns the version. */
