@@ -157,6 +157,8 @@ const makeBlocking = (store: StoreService): BlockingService => {
   }
 
   store.addEventListener((db, events) => {
+    // Most writes happen with nobody blocked: no key names to build then.
+    if (queues.size === 0 && ready.length === 0) return
     for (const { key } of events) {
       const id = queueId(db, key)
       if (queues.has(id) && !readyIds.has(id)) {
