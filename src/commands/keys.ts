@@ -252,13 +252,17 @@ export const scan: Handler<Store> = (args, session) =>
     onRight: ({ count, cursor, pattern, type }) =>
       transact(session, [], (db, nowMs) => {
         const shown: Array<RespValue> = []
+        const expired: Array<ByteString> = []
         const next = Database.scan(db, cursor, count, (key, stored) => {
-          if (isExpired(stored, nowMs)) return
+          // scanGenericCommand's filters in its order: MATCH, then expireIfNeeded (an expired key that
+          // matches is deleted, after the walk), then TYPE.
           if (pattern !== undefined && !globMatch(pattern, key)) return
-          if (type !== undefined && type.toLowerCase() !== typeName(stored)) return
-          shown.push(bulk(key))
+          if (isExpired(stored, nowMs)) expired.push(key)
+          else if (type === undefined || type.toLowerCase() === typeName(stored)) shown.push(bulk(key))
         })
-        return unchanged(db, reply(array([bulk(String(next)), array(shown)])))
+        const remaining = expired.reduce(Database.remove, db)
+        const events = expired.map((key) => keyspaceEvent("expired", "expired", key))
+        return [reply(array([bulk(String(next)), array(shown)])), remaining, 0, events]
       })
   })
 

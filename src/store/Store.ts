@@ -235,7 +235,11 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
       const added: Array<ByteString> = []
       const looked = Database.journaled(lookUp(database, keys, readsKeys, nowMs, events), added)
       const [reply, next, count, stepEvents] = run(looked, nowMs, limits)
-      events.push(...withAddedKeys(stepEvents ?? [], added))
+      if (stepEvents !== undefined) {
+        // A command that deletes expired keys it meets (RANDOMKEY, SCAN) raises their `expired` (stat_expiredkeys).
+        for (const event of stepEvents) if (event.eventClass === "expired") stats.expired++
+        events.push(...withAddedKeys(stepEvents, added))
+      }
       return [reply, Database.unjournaled(next), count] as const
     }
 
