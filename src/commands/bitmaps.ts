@@ -23,7 +23,7 @@ import {
 } from "./bits/commands.js"
 import { defaultProtoMaxBulkLen } from "./bits/bitmap-arguments.js"
 import { transactReading } from "./keyspace-step.js"
-import { bitfieldReads, indicesFrom } from "./lookups.js"
+import { bitfieldReads, indicesFrom, untilWrongType } from "./lookups.js"
 import type { KeyReads } from "../store/Store.js"
 import { command } from "./row.js"
 import { keyspaceEvent, type KeyspaceEvent } from "../store/keyspace-events.js"
@@ -96,7 +96,7 @@ export const setbit = bitHandler(setbitCommand, firstKey, true, readsNone)
 export const getbit = bitHandler(getbitCommand, firstKey, true, readsAll)
 export const bitcount = bitHandler(bitcountCommand, firstKey, true, readsAll)
 export const bitpos = bitHandler(bitposCommand, firstKey, true, readsAll)
-export const bitop = bitHandler(bitopCommand, (args) => args.slice(2), false, (_args, keys) => indicesFrom(1, keys), "set")
+export const bitop = bitHandler(bitopCommand, (args) => args.slice(2), false, (_args, keys) => untilWrongType("bitop", indicesFrom(1, keys)), "set")
 export const bitfield = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, false, limit), firstKey, true, bitfieldReads)
 export const bitfieldRo = bitHandler((args, lookup, limit) => bitfieldCommand(args, lookup, true, limit), firstKey, true, readsAll)
 export const lcs = bitHandler(lcsCommand, (args) => args.slice(1, 3), true, readsAll)

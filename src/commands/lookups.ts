@@ -10,6 +10,8 @@ import { KeyspaceStep } from "./keyspace-step.js"
 import type { CommandSpec, Handler } from "./types.js"
 import type { KeyReads, Store } from "../store/Store.js"
 import type { ByteString } from "../resp/values.js"
+import { type Entry, valueOf } from "../store/entry.js"
+import { typeOf } from "../values/registry.js"
 
 /** Write commands that read their key with lookupKeyRead. */
 const readingWrites: ReadonlySet<string> = new Set(["getdel", "getex"])
@@ -38,6 +40,36 @@ const partlyReadingWrites: Readonly<Record<string, (args: ReadonlyArray<ByteStri
   set: (args) => args.slice(3).some((option) => option.toLowerCase() === "get") ? [0] : false
 }
 
+/**
+ * Commands that check each key's type as they look it up and fail at the first of another type
+ * (t_set.c sinterGenericCommand / sunionDiffGenericCommand, bitops.c bitopCommand, t_zset.c
+ * zunionInterDiffGenericCommand when it reads): the types they accept.
+ */
+const checksTypesInTurn: Readonly<Record<string, ReadonlyArray<string>>> = {
+  sinter: ["set"],
+  sintercard: ["set"],
+  sunion: ["set"],
+  sdiff: ["set"],
+  sinterstore: ["set"],
+  sunionstore: ["set"],
+  sdiffstore: ["set"],
+  bitop: ["string"],
+  zunion: ["zset", "set"],
+  zinter: ["zset", "set"],
+  zdiff: ["zset", "set"],
+  zintercard: ["zset", "set"],
+  zunionstore: ["zset", "set"],
+  zinterstore: ["zset", "set"],
+  zdiffstore: ["zset", "set"]
+}
+
+/** `reads`, stopping at a key of a type other than `types` when the command checks types in turn. */
+export const untilWrongType = (name: string, reads: KeyReads): KeyReads => {
+  const types = checksTypesInTurn[name]
+  if (types === undefined || reads === false || (typeof reads === "object" && !Array.isArray(reads))) return reads
+  return { reads, isWrongType: (stored: Entry) => !types.includes(typeOf(valueOf(stored)).name) }
+}
+
 export const readsKeys = (spec: CommandSpec<unknown>): boolean =>
   spec.flags.includes("readonly") || readingWrites.has(spec.name)
 
@@ -49,7 +81,7 @@ export const countingLookups = <R>(spec: CommandSpec<R>): CommandSpec<R | Store>
   const counting: Handler<R | Store> = (args, session) => {
     const effect = handler(args, session)
     if (!(effect instanceof KeyspaceStep)) return effect
-    const reads = partly === undefined ? true : partly(args, effect.keys)
+    const reads = untilWrongType(spec.name, partly === undefined ? true : partly(args, effect.keys))
     return reads === false ? effect : new KeyspaceStep(effect.session, effect.keys, effect.run, reads)
   }
   return { ...spec, handler: counting }

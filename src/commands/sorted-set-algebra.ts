@@ -27,7 +27,8 @@ import * as Z from "../values/zset.js"
 import type { Scored, ZSetValue } from "../values/zset.js"
 import { zsetType } from "../values/zset-type.js"
 import { parseScore } from "../values/zset-score.js"
-import { failure, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
+import { indicesFrom, untilWrongType } from "./lookups.js"
 import { delEvent, scoredReply, zsetEvent, zsetLimits, zsetRow } from "./sorted-set-common.js"
 import type { Handler } from "./types.js"
 
@@ -185,8 +186,11 @@ const algebraStore = (operation: SetOperation, name: string): Handler<Store> => 
   const destination = args[1]
   const keys = args.slice(3, 3 + numkeys.right)
   const options = parseOptions(args, 3 + keys.length, keys.length, operation, true)
+  const stepKeys = [destination, ...keys]
+  // The sources are read with lookupKeyRead, in turn, up to one of a wrong type (zunionInterDiffGenericCommand).
+  const reads = untilWrongType(`z${operation}store`, indicesFrom(1, stepKeys))
   return Effect.flatMap(zsetLimits, (limits) =>
-    transact(session, [destination, ...keys], (db) => {
+    transactReading(session, stepKeys, (db) => {
       const result = Either.flatMap(sourcesAt(db, keys), (sources) => Either.map(options, (parsed) => combine(operation, sources, parsed)))
       if (Either.isLeft(result)) return unchanged(db, Either.left(result.left))
       const stored = Z.fromEntries(result.right, limits)
@@ -195,7 +199,7 @@ const algebraStore = (operation: SetOperation, name: string): Handler<Store> => 
         return [reply(integer(0)), Database.remove(db, destination), 1, [delEvent(destination)]]
       }
       return [reply(integer(stored.size)), Database.put(db, destination, stored, undefined), 1, [zsetEvent(`z${operation}store`, destination)]]
-    }))
+    }, reads))
 }
 
 /** ZINTERCARD's LIMIT (0: none), parsed after the types are checked, as zunionInterDiffGenericCommand does. */

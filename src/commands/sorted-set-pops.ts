@@ -28,7 +28,7 @@ import type { Store, Transition } from "../store/Store.js"
 import * as Z from "../values/zset.js"
 import type { Scored, ZSetValue } from "../values/zset.js"
 import { parseScore } from "../values/zset-score.js"
-import { failure, type Outcome, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, type Outcome, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import { generator } from "./sets.js"
 import { eventsOf, keep, scoredReply, withZSet, zsetAt, zsetRow } from "./sorted-set-common.js"
 import type { Handler } from "./types.js"
@@ -217,14 +217,15 @@ export const zrandmember: Handler<Store> = (args, session) => {
     if (withScores && (count < -longMax / 2n || count > longMax / 2n)) return fail(countOutOfRange)
   }
   const wanted = count
+  // A read command whose step is built inside an effect: it says itself that it reads its key (lookups.ts).
   return Effect.flatMap(Random.nextInt, (seed) =>
-    transact(session, [args[1]], (db) =>
+    transactReading(session, [args[1]], (db) =>
       withZSet(db, args[1], (zset) => {
         const random = generator(seed)
         if (wanted === undefined) return unchanged(db, reply(zset === undefined ? nullBulk : bulk(Z.entryAt(zset, random(zset.size))[1])))
         if (zset === undefined || wanted === 0n) return unchanged(db, reply(emptyArray))
         return unchanged(db, reply(scoredReply(randomPicks(zset, wanted, random), withScores, session.protocol)))
-      })))
+      }), true))
 }
 
 export const popCommands = [

@@ -18,7 +18,7 @@ import * as Database from "../store/database.js"
 import type { Store } from "../store/Store.js"
 import * as Z from "../values/zset.js"
 import type { Scored, ZSetValue } from "../values/zset.js"
-import { failure, reply, transact, unchanged } from "./keyspace-step.js"
+import { failure, reply, transact, transactReading, unchanged } from "./keyspace-step.js"
 import {
   aboveMin,
   belowMax,
@@ -224,7 +224,8 @@ export const zrangestore: Handler<Store> = (args, session) => {
   const select = parsed.right
   const [, destination, source] = args
   return Effect.flatMap(zsetLimits, (limits) =>
-    transact(session, [destination, source], (db) =>
+    // The source is read with lookupKeyRead (zrangeGenericCommand): a miss raises keymiss.
+    transactReading(session, [destination, source], (db) =>
       withZSet(db, source, (zset) => {
         const stored = zset === undefined ? undefined : Z.fromEntries(select(zset), limits)
         if (stored === undefined) {
@@ -232,7 +233,7 @@ export const zrangestore: Handler<Store> = (args, session) => {
           return [reply(integer(0)), Database.remove(db, destination), 1, [delEvent(destination)]]
         }
         return [reply(integer(stored.size)), Database.put(db, destination, stored, undefined), 1, [zsetEvent("zrangestore", destination)]]
-      })))
+      }), [1]))
 }
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { Clock, Context, Effect, FiberRef, Layer, Random, Ref, Schedule } from "
 import { PCGRandom } from "effect/Utils"
 import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
-import { databaseCount, type Keyspace } from "./entry.js"
+import { databaseCount, type Entry, type Keyspace } from "./entry.js"
 import { asEvictions, type KeyspaceEvent, keyspaceEvent, withAddedKeys } from "./keyspace-events.js"
 import { defaultEncodingLimits, type EncodingLimits } from "../values/encoding-limits.js"
 
@@ -31,10 +31,25 @@ export type Transition<A> = readonly [
  * misses, a miss raising `keymiss`): all of them, or those at these indices
  * (a write that reads some keys: BITOP's sources, SET ... GET).
  */
-export type KeyReads = boolean | ReadonlyArray<number>
+/**
+ * Which of a step's keys it reads with lookupKeyRead (hits, misses, `keymiss`): all, none, these
+ * indices; or those of a command that checks each key's type as it looks it up and fails at the first
+ * of another type (SINTER, BITOP ...): the keys after that one are not looked up at all.
+ */
+export type KeyReads = boolean | ReadonlyArray<number> | ReadsUntilWrongType
 
-const readsKeyAt = (reads: KeyReads | undefined, index: number): boolean =>
-  reads === true || (Array.isArray(reads) && reads.includes(index))
+export interface ReadsUntilWrongType {
+  readonly reads: boolean | ReadonlyArray<number>
+  readonly isWrongType: (entry: Entry) => boolean
+}
+
+const untilWrongType = (reads: KeyReads | undefined): reads is ReadsUntilWrongType =>
+  typeof reads === "object" && "isWrongType" in reads
+
+const readsKeyAt = (reads: KeyReads | undefined, index: number): boolean => {
+  const which = untilWrongType(reads) ? reads.reads : reads
+  return which === true || (Array.isArray(which) && which.includes(index))
+}
 
 /** One transition of `modifyEach`, with the keys lazily expired before it runs. */
 export interface Step<A> {
@@ -211,10 +226,14 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
           events.push(expiredEvent(expired))
         })
         if (readsKeyAt(readsKeys, i)) {
-          if (Database.get(current, key) === undefined) {
+          const stored = Database.get(current, key)
+          if (stored === undefined) {
             stats.misses++
             events.push(keymissEvent(key))
-          } else stats.hits++
+          } else {
+            stats.hits++
+            if (untilWrongType(readsKeys) && readsKeys.isWrongType(stored)) break
+          }
         }
       }
       return current

@@ -10,7 +10,9 @@ import type { ByteString, Command } from "../resp/values.js"
 import { commandVector } from "./commands.js"
 import { hashCommand } from "./hash-commands.js"
 import { keyTransferCommand } from "./key-commands.js"
+import { listCommand } from "./list-commands.js"
 import { setCommand } from "./set-commands.js"
+import { zsetCommand } from "./zset-commands.js"
 
 /** The keys every family shares here (key-commands.ts works on these). */
 export const notificationKeys: ReadonlyArray<ByteString> = ["a", "b", "c"]
@@ -49,6 +51,8 @@ export const notificationCommand: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: commandVector({ keys: notificationKeys }) },
   { weight: 3, arbitrary: hashCommand({ keys: notificationKeys }) },
   { weight: 3, arbitrary: setCommand({ keys: notificationKeys }) },
+  { weight: 3, arbitrary: listCommand({ keys: notificationKeys }) },
+  { weight: 3, arbitrary: zsetCommand({ keys: notificationKeys }) },
   { weight: 3, arbitrary: keyTransferCommand },
   { weight: 2, arbitrary: bitCommand },
   { weight: 2, arbitrary: expiryCommand }

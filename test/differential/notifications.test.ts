@@ -71,16 +71,7 @@ const notificationsOf = async (port: number, name: string, setting: ByteString, 
   }
 }
 
-/**
- * Known difference, left out under `m`: Redis's set algebra and BITOP look
- * their keys up one by one and stop at the first of the wrong type, so the
- * keys after it raise no `keymiss`; effect-kv looks up a step's keys before it runs.
- */
-const stopsAtWrongType = /^(sinter|sunion|sdiff|sintercard|sinterstore|sunionstore|sdiffstore|bitop)$/i
-
 const sequences = fc.tuple(notifyKeyspaceEventsSetting, fc.array(notificationCommand, { minLength: 1, maxLength: 30 }))
-  .map(([setting, commands]) =>
-    [setting, setting.includes("m") ? commands.filter(([name]) => !stopsAtWrongType.test(name)) : commands] as const)
 
 describe("keyspace notifications: effect-kv publishes what redis-server publishes", () => {
   it("random write sequences, every class setting", async () => {
