@@ -195,41 +195,47 @@ const unpack = (heap: LuaHeap, L: LuaState): number => {
   if (offset === 0n) throw argumentError(heap, L, 3, "offset must be 1 or greater")
   let position = offset - 1n
   const header: Header = { endian: "little", align: 1 }
-  lua._lua_settop(L, 2)
+  // The results are pushed above the arguments (all of them: none is dropped), and counted.
+  let results = 0
   const fits = (size: bigint) => size <= length && position <= length - size
   while (format.at < format.text.length) {
     const option = format.text[format.at++]
     let size = BigInt(optionSize(heap, L, option, format))
     position += padding(position, header, option, Number(size))
     if (!fits(size)) throw argumentError(heap, L, 2, "data string too short")
-    checkStack(heap, L, 1, "too many results")
+    checkStack(heap, L, 2, "too many results")
     const at = Number(position)
     if (isInteger(option)) {
       const bytes = data.slice(at, at + Number(size))
       lua._lua_pushnumber(L, unpackInteger(bytes, header.endian, option === option.toLowerCase(), Number(size)))
+      results++
     } else if (option === "f" || option === "d") {
       const width = option === "f" ? 4 : 8
       lua._lua_pushnumber(L, unpackFloat(data.slice(at, at + width), header.endian, width))
+      results++
     } else if (option === "c") {
       if (size === 0n) {
-        if (lua._lua_isnumber(L, -1) === 0) throw luaError(heap, L, "format 'c0' needs a previous size")
+        if (results === 0 || lua._lua_isnumber(L, -1) === 0) throw luaError(heap, L, "format 'c0' needs a previous size")
         size = toUint64(lua._lua_tonumber(L, -1))
         lua._lua_settop(L, -2)
+        results--
         if (!fits(size)) throw argumentError(heap, L, 2, "data string too short")
       }
       heap.pushString(L, data.slice(at, at + Number(size)))
+      results++
     } else if (option === "s") {
       const end = data.indexOf("\0", at)
       if (end === -1) throw luaError(heap, L, "unfinished string in data")
       size = BigInt(end - at + 1)
       heap.pushString(L, data.slice(at, end))
+      results++
     } else if (option !== "x") {
       controlOption(heap, L, option, format, header)
     }
     position += size
   }
   lua._lua_pushnumber(L, Number(BigInt.asIntN(64, position + 1n)))
-  return lua._lua_gettop(L) - 2
+  return results + 1
 }
 
 /** b_size: the bytes a format packs to; `s` and `c0` have no fixed size. */
