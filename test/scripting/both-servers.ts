@@ -85,8 +85,9 @@ const luaScalar: fc.Arbitrary<string> = fc.oneof(
 
 /**
  * Keys whose hash (and so `next` order) is the same in both VMs: numbers,
- * booleans, and strings under 32 bytes (Redis's Lua hashes every byte of a
- * longer string, stock Lua 5.1 only some: the order of such keys differs).
+ * booleans, and strings under 32 bytes (Redis's Lua hashes a longer string
+ * otherwise than the stock Lua 5.1 here, which samples its bytes: the order
+ * of such keys differs).
  */
 const luaKey: fc.Arbitrary<string> = fc.oneof(
   byteString(31),

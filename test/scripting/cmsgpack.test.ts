@@ -49,6 +49,7 @@ describe("cmsgpack answers as redis-server's", () => {
       "cmsgpack.pack('', string.rep('a', 31), string.rep('b', 32), string.rep('c', 255), string.rep('d', 256))",
       "cmsgpack.pack(string.rep('e', 65535)) .. cmsgpack.pack(string.rep('f', 65536))",
       "cmsgpack.pack(true, false, nil, print, coroutine.create(print))",
+      "cmsgpack.pack(0/0, -(0/0), {0/0})",
       "cmsgpack.pack({}, {1, 2, 3}, {a = 1}, {[1] = 1, [3] = 3}, {[0] = 1}, {[1.5] = 1}, {1, 2, x = 3}, {[2147483648] = 1})",
       "cmsgpack.pack({string.rep('x', 16)}, {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17})",
       "cmsgpack.pack((function() local t = {} for i = 1, 70000 do t[i] = i % 3 end return t end)())",
