@@ -107,7 +107,10 @@ describe("cmsgpack answers as redis-server's", () => {
       "cmsgpack.unpack_limit(string.char(1))",
       "cmsgpack.unpack_limit(string.char(1, 2, 3), -1, 5)",
       "cmsgpack.unpack(string.rep(string.char(1), 9000))",
-      "#{cmsgpack.unpack(string.rep(string.char(1), 7990))}"
+      "#{cmsgpack.unpack(string.rep(string.char(1), 7990))}",
+      "cmsgpack.unpack(string.rep(string.char(0x91), 5000) .. string.char(1))",
+      "cmsgpack.unpack(string.rep(string.char(0x81, 1), 5000) .. string.char(1))",
+      "#cmsgpack.unpack(string.rep(string.char(0x91), 3000) .. string.char(1))"
     ]
     for (const expression of cases) await expectSame(`return ${expression}`)
   })

@@ -216,13 +216,14 @@ const pushInteger = (heap: LuaHeap, L: LuaState, n: bigint): void =>
   heap.lua._lua_pushnumber(L, Number(BigInt.asIntN(64, n)))
 
 /** A number of `size` bytes after the type byte (big endian), pushed; consumed. */
-const pushFixed = (heap: LuaHeap, L: LuaState, cursor: Cursor, size: number, read: () => number | bigint): void => {
-  if (!need(cursor, 1 + size)) return
+const pushFixed = (heap: LuaHeap, L: LuaState, cursor: Cursor, size: number, read: () => number | bigint): undefined => {
+  if (!need(cursor, 1 + size)) return undefined
   loadScratch(cursor, size)
   const value = read()
   if (typeof value === "bigint") pushInteger(heap, L, value)
   else heap.lua._lua_pushnumber(L, value)
   cursor.at += 1 + size
+  return undefined
 }
 
 /** A string of `length` bytes after a `header`-byte header, pushed; consumed. */
@@ -247,47 +248,38 @@ const setField = (heap: LuaHeap, L: LuaState): void => {
   lua._lua_rawset(L, -3)
 }
 
-/** mp_decode_to_lua_array. */
-const decodeArray = (heap: LuaHeap, L: LuaState, cursor: Cursor, length: number): void => {
-  heap.lua._lua_createtable(L, 0, 0)
-  checkStack(heap, L, 1, "in function mp_decode_to_lua_array")
-  for (let index = 1; index <= length; index++) {
-    heap.lua._lua_pushnumber(L, index)
-    decodeTop(heap, L, cursor)
-    if (cursor.error !== "none") return
-    setField(heap, L)
-  }
+/** A table being filled: an array (items at 1, 2, ...) or a map (a key, then its value). */
+interface OpenTable {
+  readonly kind: "array" | "map"
+  /** Items (pairs for a map) still to read. */
+  left: number
+  /** An array's next index. */
+  index: number
+  /** A map's key is on the stack, its value comes next. */
+  keyRead: boolean
 }
 
-/** mp_decode_to_lua_hash. */
-const decodeMap = (heap: LuaHeap, L: LuaState, cursor: Cursor, length: number): void => {
-  heap.lua._lua_createtable(L, 0, 0)
-  for (let i = 0; i < length; i++) {
-    decodeTop(heap, L, cursor)
-    if (cursor.error !== "none") return
-    decodeTop(heap, L, cursor)
-    if (cursor.error !== "none") return
-    setField(heap, L)
-  }
-}
-
-/** A collection with a `size`-byte length after the type byte. */
-const decodeCollection = (
-  heap: LuaHeap,
-  L: LuaState,
-  cursor: Cursor,
-  size: number,
-  decode: typeof decodeArray
-): void => {
-  const length = lengthAfter(cursor, size)
-  if (length === undefined) return
+/**
+ * A collection's header with a `size`-byte length (0: the fix forms' length
+ * in the type byte): consumed, its table pushed (lua_newtable; an array also
+ * checks the stack, as mp_decode_to_lua_array does).
+ */
+const openTable = (heap: LuaHeap, L: LuaState, cursor: Cursor, kind: OpenTable["kind"], size: number): OpenTable | undefined => {
+  const length = size === 0 ? byteAt(cursor, 0) & 0x0f : lengthAfter(cursor, size)
+  if (length === undefined) return undefined
   cursor.at += 1 + size
-  decode(heap, L, cursor, length)
+  heap.lua._lua_createtable(L, 0, 0)
+  if (kind === "array") checkStack(heap, L, 1, "in function mp_decode_to_lua_array")
+  return { kind, left: length, index: 1, keyRead: false }
 }
 
-/** mp_decode_to_lua_type: pushes the value at the cursor, or sets the cursor's error. */
-const decodeTop = (heap: LuaHeap, L: LuaState, cursor: Cursor): void => {
-  if (!need(cursor, 1)) return
+/**
+ * The item at the cursor (the first half of mp_decode_to_lua_type): a
+ * scalar pushed (undefined returned), or a collection's table opened; or the
+ * cursor's error set.
+ */
+const decodeItem = (heap: LuaHeap, L: LuaState, cursor: Cursor): OpenTable | undefined => {
+  if (!need(cursor, 1)) return undefined
   checkStack(heap, L, 1, "too many return values at once; use unpack_one or unpack_limit instead.")
   const lua = heap.lua
   const tag = byteAt(cursor, 0)
@@ -305,24 +297,24 @@ const decodeTop = (heap: LuaHeap, L: LuaState, cursor: Cursor): void => {
     case 0xc0:
       lua._lua_pushnil(L)
       cursor.at += 1
-      return
+      return undefined
     case 0xc2:
     case 0xc3:
       lua._lua_pushboolean(L, tag === 0xc3 ? 1 : 0)
       cursor.at += 1
-      return
+      return undefined
     case 0xd9:
     case 0xda:
     case 0xdb: {
       const size = tag === 0xd9 ? 1 : tag === 0xda ? 2 : 4
       const length = lengthAfter(cursor, size)
       if (length !== undefined) pushBytes(heap, L, cursor, 1 + size, length)
-      return
+      return undefined
     }
-    case 0xdc: return decodeCollection(heap, L, cursor, 2, decodeArray)
-    case 0xdd: return decodeCollection(heap, L, cursor, 4, decodeArray)
-    case 0xde: return decodeCollection(heap, L, cursor, 2, decodeMap)
-    case 0xdf: return decodeCollection(heap, L, cursor, 4, decodeMap)
+    case 0xdc: return openTable(heap, L, cursor, "array", 2)
+    case 0xdd: return openTable(heap, L, cursor, "array", 4)
+    case 0xde: return openTable(heap, L, cursor, "map", 2)
+    case 0xdf: return openTable(heap, L, cursor, "map", 4)
   }
   if ((tag & 0x80) === 0) {
     lua._lua_pushnumber(L, tag)
@@ -333,13 +325,49 @@ const decodeTop = (heap: LuaHeap, L: LuaState, cursor: Cursor): void => {
   } else if ((tag & 0xe0) === 0xa0) {
     pushBytes(heap, L, cursor, 1, tag & 0x1f)
   } else if ((tag & 0xf0) === 0x90) {
-    cursor.at += 1
-    decodeArray(heap, L, cursor, tag & 0x0f)
+    return openTable(heap, L, cursor, "array", 0)
   } else if ((tag & 0xf0) === 0x80) {
-    cursor.at += 1
-    decodeMap(heap, L, cursor, tag & 0x0f)
+    return openTable(heap, L, cursor, "map", 0)
   } else {
     cursor.error = "format"
+  }
+  return undefined
+}
+
+/**
+ * mp_decode_to_lua_type: pushes the whole value at the cursor, or sets the
+ * cursor's error. The C code recurses into arrays and maps; this walks the
+ * same steps (index pushed, item decoded, lua_settable) with its own list of
+ * open tables, so that nesting as deep as the Lua stack allows (about 4000)
+ * does not exhaust the JS stack first.
+ */
+const decodeTop = (heap: LuaHeap, L: LuaState, cursor: Cursor): void => {
+  const open: Array<OpenTable> = []
+  for (;;) {
+    const opened = decodeItem(heap, L, cursor)
+    if (cursor.error !== "none") return
+    let completed = opened === undefined
+    if (opened !== undefined) open.push(opened)
+    for (;;) {
+      const table = open[open.length - 1]
+      if (table === undefined) return
+      if (completed) {
+        if (table.kind === "map" && !table.keyRead) {
+          table.keyRead = true
+        } else {
+          setField(heap, L)
+          table.keyRead = false
+          table.left--
+        }
+        completed = false
+      }
+      if (table.left > 0) {
+        if (table.kind === "array" && !table.keyRead) heap.lua._lua_pushnumber(L, table.index++)
+        break
+      }
+      open.pop()
+      completed = true
+    }
   }
 }
 
