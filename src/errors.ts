@@ -284,3 +284,10 @@ export const trackingCachingNo = "ERR CLIENT CACHING NO is only valid when track
 
 // SORT and SORT_RO (sort.c)
 export const sortScoreNotDouble = "ERR One or more scores can't be converted into double"
+
+// Script shebangs (eval.c evalExtractShebangFlags)
+export const shebangInvalid = "ERR Invalid script shebang"
+export const shebangInvalidEngine = "ERR Invalid engine in script shebang"
+export const shebangUnexpectedEngine = (engine: string): string => `ERR Unexpected engine in script shebang: ${engine}`
+export const shebangUnexpectedFlag = (flag: string): string => `ERR Unexpected flag in script shebang: ${flag}`
+export const shebangUnknownOption = (option: string): string => `ERR Unknown lua shebang option: ${option}`

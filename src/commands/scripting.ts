@@ -1,16 +1,21 @@
 /**
  * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (eval.c). The script runs
- * through scripting/run.ts; its cache is the Scripting service's.
+ * through scripting/run.ts; its cache is the Scripting service's. A script
+ * with a `#!lua` shebang is judged by its flags (scripting/shebang.ts).
  */
 import { Effect } from "effect"
 import * as Errors from "../errors.js"
 import { commandError } from "../errors.js"
+import { LiveConfig } from "../config/LiveConfig.js"
 import { parseInt64 } from "../int64.js"
 import type { ByteString, Command, RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import type { Session } from "../state/Session.js"
+import { Store } from "../store/Store.js"
 import { runScript } from "../scripting/run.js"
 import { type CachedScript, Scripting, type ScriptingService, scriptSha } from "../scripting/Scripting.js"
+import { parseShebang, scriptCode, type Shebang } from "../scripting/shebang.js"
+import { keyspaceBytes } from "./guards/memory.js"
 import { command, noKeys } from "./row.js"
 import type { CommandServices } from "./table.js"
 import type { CommandFlag } from "./types.js"
@@ -27,32 +32,63 @@ export const parseKeysAndArgs = (
   return Effect.succeed({ keys: args.slice(3, 3 + count), argv: args.slice(3 + count) })
 }
 
-/** Compiles `body` into the cache (luaCreateFunction): its SHA-1, or the compile error. */
+/** Compiles `body` into the cache (luaCreateFunction): its SHA-1, or the shebang's or the compile error. */
 export const cacheScript = (scripting: ScriptingService, body: ByteString): Effect.Effect<string, Errors.CommandError> => {
   const sha = scriptSha(body)
   if (scripting.scripts.has(sha)) return Effect.succeed(sha)
-  const compiled = scripting.engine.compile(body, "user_script")
+  const shebang = parseShebang(body)
+  if (shebang._tag === "Invalid") return commandError(shebang.message)
+  const compiled = scripting.engine.compile(scriptCode(body, shebang), "user_script")
   if ("error" in compiled) return commandError(Errors.compileError(compiled.error))
   scripting.scripts.set(sha, { body, ref: compiled.ref })
   return Effect.succeed(sha)
 }
 
-const evalGeneric = (bySha: boolean, readOnly: boolean) => (args: Command, session: Session) =>
+/**
+ * The flags processCommand reads before running the command
+ * (eval.c evalGetCommandFlags): the cached script's, else the shebang of
+ * EVAL's body; none (compatibility mode) when neither gives any.
+ */
+const declaredFlags = (scripting: ScriptingService, bySha: boolean, script: ByteString): Shebang => {
+  if (bySha) {
+    const cached = script.length === 40 ? scripting.scripts.get(script.toLowerCase()) : undefined
+    return cached === undefined ? { _tag: "None" } : parseShebang(cached.body)
+  }
+  const cached = scripting.scripts.get(scriptSha(script))
+  return parseShebang(cached === undefined ? script : cached.body)
+}
+
+/** Whether the dataset is over maxmemory now (after the memory guard's evictions). */
+const overMaxmemory = Effect.gen(function*() {
+  const config = yield* Effect.flatMap(LiveConfig, (live) => live.get)
+  if (config.maxmemory === 0) return false
+  const keyspaces = yield* Effect.flatMap(Store, (store) => store.snapshot)
+  return keyspaces.reduce((total, keyspace) => total + keyspaceBytes(keyspace), 0) > config.maxmemory
+})
+
+const evalGeneric = (bySha: boolean, readOnlyCommand: boolean) => (args: Command, session: Session) =>
   Effect.gen(function*() {
     const scripting = yield* Scripting
+    // A script declaring flags without no-writes or allow-oom is a denyoom command (server.c scriptFlagsToCmdFlags).
+    const declared = declaredFlags(scripting, bySha, args[1])
+    const flags = declared._tag === "Flags" ? declared.flags : undefined
+    const mayWrite = flags !== undefined && !flags.includes("no-writes")
+    if (mayWrite && !flags.includes("allow-oom") && (yield* overMaxmemory)) return yield* commandError(Errors.outOfMemory)
     const { argv, keys } = yield* parseKeysAndArgs(args)
     let sha: string
     if (bySha) sha = args[1].toLowerCase()
     else sha = yield* cacheScript(scripting, args[1])
     const script: CachedScript | undefined = scripting.scripts.get(sha)
     if (script === undefined) return yield* commandError(Errors.noScript)
+    // scriptPrepareForRun: a script that may write is refused by EVAL_RO / EVALSHA_RO; no-writes runs read-only.
+    if (mayWrite && readOnlyCommand) return yield* commandError(Errors.writeFunctionInReadOnlyCall)
     return yield* runScript(scripting.table, {
       session,
       name: sha,
       ref: script.ref,
       isEval: true,
-      readOnly,
-      allowOom: false,
+      readOnly: readOnlyCommand || (flags !== undefined && !mayWrite),
+      allowOom: flags !== undefined && flags.includes("allow-oom"),
       keys,
       argv
     })

@@ -1,20 +1,27 @@
 /**
- * The libraries Redis adds to Lua (eval.c luaLoadLibraries): cjson and bit
- * as JS-made C functions, and Redis's math.random / math.randomseed.
+ * The libraries Redis adds to Lua (eval.c luaLoadLibraries): cjson, bit,
+ * struct and cmsgpack as JS-made C functions, and Redis's math.random /
+ * math.randomseed.
  */
 import { bitFunctions, toHex } from "./libraries/bit.js"
 import { decodeValue, encodeValue } from "./libraries/cjson.js"
+import { cmsgpackFields, cmsgpackFunctions } from "./libraries/cmsgpack.js"
+import { structFunctions } from "./libraries/struct.js"
 import { LUA_GLOBALSINDEX, LUA_TNUMBER, type LuaHeap, type LuaState } from "./lua-exports.js"
 import type { Rand48 } from "./random.js"
 import { cFunction, raise } from "./redis-api.js"
 
 type Library = Record<string, (L: LuaState) => number | typeof raise>
 
-const register = (heap: LuaHeap, L: LuaState, name: string, functions: Library): void => {
+const register = (heap: LuaHeap, L: LuaState, name: string, functions: Library, fields: Record<string, string> = {}): void => {
   const lua = heap.lua
   lua._lua_createtable(L, 0, Object.keys(functions).length + 1)
   for (const [field, body] of Object.entries(functions)) {
     lua._lua_pushcclosure(L, cFunction(heap, body), 0)
+    heap.setField(L, -2, field)
+  }
+  for (const [field, value] of Object.entries(fields)) {
+    heap.pushString(L, value)
     heap.setField(L, -2, field)
   }
   heap.setField(L, LUA_GLOBALSINDEX, name)
@@ -108,5 +115,7 @@ export const openLibraries = (heap: LuaHeap, L: LuaState, random: Rand48): void 
   heap.setField(L, -2, "_VERSION")
   heap.lua._lua_settop(L, -2)
   register(heap, L, "bit", bit(heap))
+  register(heap, L, "struct", structFunctions(heap))
+  register(heap, L, "cmsgpack", cmsgpackFunctions(heap), cmsgpackFields)
   redisRandom(heap, L, random)
 }

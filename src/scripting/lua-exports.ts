@@ -68,6 +68,11 @@ export interface LuaExports {
   _luaL_unref(L: LuaState, table: number, ref: number): void
   _lua_gc(L: LuaState, what: number, data: number): number
   _lua_close(L: LuaState): void
+  _lua_isnumber(L: LuaState, index: number): number
+  _lua_isstring(L: LuaState, index: number): number
+  /** `record` is a lua_Debug (100 bytes on wasm32). */
+  _lua_getstack(L: LuaState, level: number, record: number): number
+  _lua_getinfo(L: LuaState, what: number, record: number): number
 }
 
 export const LUA_REGISTRYINDEX = -10000
