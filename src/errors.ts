@@ -291,3 +291,28 @@ export const shebangInvalidEngine = "ERR Invalid engine in script shebang"
 export const shebangUnexpectedEngine = (engine: string): string => `ERR Unexpected engine in script shebang: ${engine}`
 export const shebangUnexpectedFlag = (flag: string): string => `ERR Unexpected flag in script shebang: ${flag}`
 export const shebangUnknownOption = (option: string): string => `ERR Unknown lua shebang option: ${option}`
+
+// Streams (t_stream.c, without consumer groups)
+export const streamInvalidId = "ERR Invalid stream ID specified as stream command argument"
+export const streamXaddIdZero = "ERR The ID specified in XADD must be greater than 0-0"
+export const streamExhausted = "ERR The stream has exhausted the last possible ID, unable to add more items"
+export const streamXaddIdTooSmall = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+export const streamElementsTooLarge = "ERR Elements are too large to be stored"
+export const streamMaxlenAndMinid = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+export const streamMaxlenNegative = "ERR The MAXLEN argument must be >= 0."
+export const streamLimitNegative = "ERR The LIMIT argument must be >= 0."
+export const streamLimitWithoutStrategy = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+export const streamXtrimWithoutStrategy = "ERR syntax error, XTRIM must be called with a trimming strategy"
+export const streamLimitWithoutApprox = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+export const streamInvalidStart = "ERR invalid start ID for the interval"
+export const streamInvalidEnd = "ERR invalid end ID for the interval"
+export const streamXreadUnbalanced =
+  "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
+export const streamXreadGroupOption = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+export const streamXreadNoackOption = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+export const streamXreadGreaterId =
+  "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
+export const streamXsetidEntriesAddedNegative = "ERR entries_added must be positive"
+export const streamXsetidBelowMaxDeleted = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+export const streamXsetidBelowTop = "ERR The ID specified in XSETID is smaller than the target stream top item"
+export const streamXsetidBelowLength = "ERR The entries_added specified in XSETID is smaller than the target stream length"

@@ -37,6 +37,7 @@ import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { sortedSetCommands } from "./sorted-sets.js"
 import { stringCommands } from "./strings.js"
+import { streamCommands } from "./streams.js"
 import { aofTransactionCommands, transactionCommands } from "./transactions.js"
 import { scriptingCommands } from "./scripting.js"
 import { functionCommands } from "./functions.js"
@@ -90,7 +91,8 @@ const rows: ReadonlyArray<CommandSpec<CommandServices>> = [
   ...authCommands,
   ...clientCommands,
   ...scriptingCommands,
-  ...functionCommands
+  ...functionCommands,
+  ...streamCommands
 ]
 
 /** Lower-case command name -> its spec. */
@@ -100,6 +102,6 @@ export const commandTable: ReadonlyMap<string, CommandSpec<CommandServices>> = n
 
 /** What an append-only file may hold (the data commands and SELECT): its replay at start runs these. */
 export const aofReplayTable: ReadonlyMap<string, CommandSpec<Store>> = new Map(
-  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...sortCommands, ...sortedSetCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, selectCommand, ...aofTransactionCommands]
+  [...stringCommands, ...keyspaceCommands, ...setCommands, ...hashCommands, ...listCommands, ...nonBlockingListRows, ...sortCommands, ...sortedSetCommands, ...bitmapCommands, ...keyTransferCommands, ...dumpCommands, ...streamCommands, selectCommand, ...aofTransactionCommands]
     .map((spec) => [spec.name, spec])
 )

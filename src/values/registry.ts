@@ -7,6 +7,7 @@ import { setType } from "./set.js"
 import { hashType } from "./hash.js"
 import { listType } from "./list.js"
 import { zsetType } from "./zset-type.js"
+import { streamType } from "./stream-type.js"
 import type { StoredValue, ValueType } from "./types.js"
 
 /** Every value type, the string type first. */
@@ -15,7 +16,8 @@ export const valueTypes: ReadonlyArray<ValueType<StoredValue>> = [
   setType,
   hashType,
   listType,
-  zsetType
+  zsetType,
+  streamType
 ]
 
 /** The type of a stored value (every value is of exactly one registered type). */

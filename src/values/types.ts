@@ -21,6 +21,7 @@ import type { SetValue } from "./set.js"
 import type { HashValue } from "./hash.js"
 import type { ListValue } from "./list.js"
 import type { ZSetValue } from "./zset.js"
+import type { StreamValue } from "./stream.js"
 
 /**
  * A stored value: a plain string for a Redis string (a million keys is an
@@ -28,7 +29,7 @@ import type { ZSetValue } from "./zset.js"
  * immutable object for every other type (and for a string whose encoding is
  * not the one its content implies: see string.ts).
  */
-export type StoredValue = StringValue | SetValue | HashValue | ListValue | ZSetValue
+export type StoredValue = StringValue | SetValue | HashValue | ListValue | ZSetValue | StreamValue
 
 /** Writes the parts of a value in RDB's encodings (rdb.c rdbSaveLen, rdbSaveRawString). */
 export interface RdbValueWriter {

@@ -34,6 +34,19 @@ const replies = async (commands: ReadonlyArray<Command>): Promise<ReadonlyArray<
 const emptyScanPage = "*2\r\n$1\r\n0\r\n*0\r\n"
 
 describe("differential regressions", () => {
+  it("DUMP compresses as lzf_c.c does: no back reference to offset 0, a match stops 2 bytes before the end", async () => {
+    // the bytes redis-server 7.0.15 answers (a fresh server: lzf_compress's hash table holds no earlier offsets)
+    expect(await replies([
+      ["SET", "a", "abcabcabcabcabcabcabcabcabc"], ["DUMP", "a"],
+      ["SET", "x", "xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaay"], ["DUMP", "x"],
+      ["SET", "w", "waiting1waiting2waiting3waiting"], ["DUMP", "w"]
+    ])).toEqual([
+      "\x00\xc3\x0b\x1b\x03abca\xe0\x0c\x02\x01bc\n\x00(\xb6\x7f\x7f\xba\x10\x94\x93",
+      "\x00\xc3\x09&\x01xa\xe0\x19\x00\x01ay\n\x00 \xbb\xbbB4O\x94'",
+      "\x00\xc3\x17\x1f\x08waiting1w\x80\x07\x002\xa0\x07\x003`\x07\x01ng\n\x00O\xec\x13\xf1\x7fv\x98]"
+    ].flatMap((payload) => ["+OK\r\n", `$${payload.length}\r\n${payload}\r\n`]))
+  })
+
   it("SELECT outside a C int is 'value is out of range', not 'not an integer'", async () => {
     const outOfRange = "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"
     expect(await replies([["SELECT", "2147483648"], ["SELECT", "-2147483649"], ["SELECT", "9223372036854775808"]]))

@@ -10,11 +10,6 @@
  */
 
 const maxLiteralRun = 32
-const maxOffset = 1 << 13
-/** Longest back reference: 7 + 255 in the length fields, plus the implicit 2. */
-const maxMatch = 7 + 255 + 2
-const minMatch = 3
-const hashBits = 14
 
 /**
  * Decompresses `input` into exactly `outputLength` bytes, or returns undefined
@@ -63,12 +58,6 @@ export const decompressInto = (
   return op === outputLength
 }
 
-/** Hash positions by their next three bytes; entries from earlier calls are harmless (matches are verified). */
-const positionsByHash = new Int32Array(1 << hashBits).fill(-1)
-
-const hashAt = (input: Uint8Array, i: number): number =>
-  Math.imul((input[i] << 16) | (input[i + 1] << 8) | input[i + 2], 0x9e3779b1) >>> (32 - hashBits)
-
 /**
  * Compresses `input`, or returns undefined when the result would be longer
  * than `maxOutputLength` bytes (as lzf_compress returns 0 when the output
@@ -76,8 +65,9 @@ const hashAt = (input: Uint8Array, i: number): number =>
  */
 export const compress = (
   input: Uint8Array,
-  maxOutputLength: number = input.length + Math.ceil(input.length / maxLiteralRun) + 1
+  maxOutputLength: number = input.length + Math.ceil(input.length / maxLiteralRun) + 4
 ): Uint8Array | undefined => {
+  if (input.length === 0) return new Uint8Array(0)
   const output = new Uint8Array(compressionSpace(maxOutputLength))
   const length = compressInto(input, input.length, output, maxOutputLength)
   return length === undefined ? undefined : output.slice(0, length)
@@ -86,11 +76,39 @@ export const compress = (
 /** How long the output buffer of compressInto must be for a `maxOutputLength` bound. */
 export const compressionSpace = (maxOutputLength: number): number => maxOutputLength + 4
 
+/** lzf_c.c's settings as Redis builds it (lzfP.h): HLOG 16, VERY_FAST, no table initialisation. */
+const hashLog = 16
+const maxBackOffset = 1 << 13
+const maxReference = (1 << 8) + (1 << 3)
+
+/**
+ * lzf_compress's hash table (LZF_STATE): input offsets by hash, 0 for none.
+ * Redis's lives on the stack uninitialised (INIT_HTAB 0), so a call meets the
+ * offsets an earlier call left there; this one is kept across calls alike
+ * (a stale offset is used only where the bytes there match, as in Redis).
+ */
+const offsetsByHash = new Uint32Array(1 << hashLog)
+
+/** IDX under VERY_FAST: ((h >> (3*8 - HLOG)) - h*5) & (HSIZE - 1), in unsigned 32-bit arithmetic. */
+const slotOf = (hash: number): number => ((hash >>> (24 - hashLog)) - Math.imul(hash, 5)) & ((1 << hashLog) - 1)
+
+/** NEXT: the byte two ahead of `ip` shifted into the hash (unsigned 32 bits: the byte before `ip` stays in). */
+const nextHash = (hash: number, input: Uint8Array, ip: number): number => ((hash << 8) | input[ip + 2]) >>> 0
+
+/** Ends the literal run whose control byte is `literal + 1` bytes back (`op[-lit-1] = lit-1`). */
+const closeRun = (output: Uint8Array, op: number, literal: number): void => {
+  output[op - literal - 1] = (literal - 1) & 0xff
+}
+
 /**
  * Compresses the first `inputLength` bytes of `input` into `output` (at least
  * compressionSpace(maxOutputLength) long) and returns the compressed length,
- * or undefined when it would exceed `maxOutputLength`. Lets a writer reuse
- * its buffers.
+ * or undefined when lzf_compress gives up on `maxOutputLength` bytes of room
+ * (it checks before each back reference and literal, so it may give up where
+ * the result would just fit). Follows lzf_c.c (Redis 7.0) step for step, so
+ * RDB and DUMP bytes are redis-server's: no back reference to offset 0, a
+ * match stops two bytes before the end unless the 16-byte unrolled compare
+ * ran past that, and the two positions before a match's end are hashed.
  */
 export const compressInto = (
   input: Uint8Array,
@@ -98,62 +116,80 @@ export const compressInto = (
   output: Uint8Array,
   maxOutputLength: number
 ): number | undefined => {
-  // Each step below writes at most 4 bytes before the bound is checked.
-  let op = 0
-  let runStart = op++ // where the control byte of the current literal run goes
-  let runLength = 0
+  if (inputLength === 0 || maxOutputLength === 0) return undefined
+  const inEnd = inputLength
+  const outEnd = maxOutputLength
   let ip = 0
-  while (ip < inputLength) {
-    const candidate = ip + minMatch <= inputLength ? findCandidate(input, ip) : -1
-    if (candidate < 0) {
+  let op = 1 // start run
+  let literal = 0
+  let hash = (input[0] << 8) | (inputLength > 1 ? input[1] : 0)
+  while (ip < inEnd - 2) {
+    hash = nextHash(hash, input, ip)
+    const slot = slotOf(hash)
+    const ref = offsetsByHash[slot]
+    offsetsByHash[slot] = ip
+    const offset = ip - ref - 1
+    const matches = ref > 0 && ref < ip && offset < maxBackOffset &&
+      input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]
+    if (!matches) {
+      if (op >= outEnd) return undefined
+      literal++
       output[op++] = input[ip++]
-      runLength++
-      if (runLength === maxLiteralRun) {
-        output[runStart] = runLength - 1
-        runStart = op++
-        runLength = 0
+      if (literal === maxLiteralRun) {
+        closeRun(output, op, literal)
+        literal = 0
+        op++
       }
-    } else {
-      const matchLength = commonLength(input, inputLength, candidate, ip)
-      const offset = ip - candidate - 1
-      if (runLength > 0) output[runStart] = runLength - 1
-      else op-- // drop the unused control byte
-      const lengthCode = matchLength - 2
-      if (lengthCode < 7) {
-        output[op++] = (lengthCode << 5) | (offset >> 8)
-      } else {
-        output[op++] = (7 << 5) | (offset >> 8)
-        output[op++] = lengthCode - 7
-      }
-      output[op++] = offset & 0xff
-      ip += matchLength
-      runStart = op++
-      runLength = 0
+      continue
     }
-    if (op > maxOutputLength) return undefined
+    let length = 2
+    const maxLength = Math.min(inEnd - ip - length, maxReference)
+    if (op + 3 + 1 >= outEnd && op - (literal === 0 ? 1 : 0) + 3 + 1 >= outEnd) return undefined
+    closeRun(output, op, literal)
+    if (literal === 0) op-- // undo the run: it is empty
+    compare: {
+      if (maxLength > 16) {
+        for (let unrolled = 0; unrolled < 16; unrolled++) {
+          length++
+          if (input[ref + length] !== input[ip + length]) break compare
+        }
+      }
+      do length++
+      while (length < maxLength && input[ref + length] === input[ip + length])
+    }
+    length -= 2 // the format stores octets - 2
+    ip++
+    if (length < 7) {
+      output[op++] = (offset >> 8) + (length << 5)
+    } else {
+      output[op++] = (offset >> 8) + (7 << 5)
+      output[op++] = length - 7
+    }
+    output[op++] = offset & 0xff
+    literal = 0
+    op++ // start run
+    ip += length + 1
+    if (ip >= inEnd - 2) break
+    // VERY_FAST: hash the two positions before the match's end
+    ip -= 2
+    hash = nextHash((input[ip] << 8) | input[ip + 1], input, ip)
+    offsetsByHash[slotOf(hash)] = ip
+    ip++
+    hash = nextHash(hash, input, ip)
+    offsetsByHash[slotOf(hash)] = ip
+    ip++
   }
-  if (runLength > 0) output[runStart] = runLength - 1
-  else op--
-  return op > maxOutputLength ? undefined : op
-}
-
-/**
- * An earlier position (within reach of a back reference) whose next three
- * bytes equal those at `ip`, or -1; records `ip` in the hash table.
- */
-const findCandidate = (input: Uint8Array, ip: number): number => {
-  const hash = hashAt(input, ip)
-  const candidate = positionsByHash[hash]
-  positionsByHash[hash] = ip
-  const usable = candidate >= 0 && candidate < ip && ip - candidate <= maxOffset &&
-    input[candidate] === input[ip] && input[candidate + 1] === input[ip + 1] && input[candidate + 2] === input[ip + 2]
-  return usable ? candidate : -1
-}
-
-/** How many bytes from `candidate` repeat at `ip` (at least 3, at most one back reference). */
-const commonLength = (input: Uint8Array, inputLength: number, candidate: number, ip: number): number => {
-  const limit = Math.min(maxMatch, inputLength - ip)
-  let matched = minMatch
-  while (matched < limit && input[candidate + matched] === input[ip + matched]) matched++
-  return matched
+  if (op + 3 > outEnd) return undefined
+  while (ip < inEnd) {
+    literal++
+    output[op++] = input[ip++]
+    if (literal === maxLiteralRun) {
+      closeRun(output, op, literal)
+      literal = 0
+      op++
+    }
+  }
+  closeRun(output, op, literal)
+  if (literal === 0) op--
+  return op
 }

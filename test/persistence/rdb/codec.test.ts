@@ -154,9 +154,9 @@ describe("RDB reader errors", () => {
   })
 
   it("refuses a type effect-kv does not store yet, naming the key and type", () => {
-    const error = errorOf(Buffer.concat([Buffer.from("REDIS0010"), Buffer.from("0f016b", "hex")]))
+    const error = errorOf(Buffer.concat([Buffer.from("REDIS0010"), Buffer.from("15016b", "hex")]))
     expect(error._tag).toBe("RdbUnsupportedType")
-    expect(error.message).toMatch(/^key 'k' holds a stream value, which is not supported, at offset \d+$/)
+    expect(error.message).toMatch(/^key 'k' holds a stream \(version 3\) value, which is not supported, at offset \d+$/)
   })
 
   it("refuses functions saved by Redis", () => {
