@@ -157,3 +157,97 @@ const commonLength = (input: Uint8Array, inputLength: number, candidate: number,
   while (matched < limit && input[candidate + matched] === input[ip + matched]) matched++
   return matched
 }
+
+/** lzf_c.c as Redis builds it (lzfP.h: HLOG 16, VERY_FAST, no ULTRA_FAST). */
+const redisHashSize = 1 << 16
+const redisMaxReference = (1 << 8) + (1 << 3)
+
+/** lzf_c.c's IDX: a slot for the three bytes held in the low 24 bits of `h` (unsigned 32-bit arithmetic). */
+const redisSlot = (h: number): number => ((h >>> 8) - Math.imul(h, 5)) & (redisHashSize - 1)
+
+/**
+ * Redis's own lzf_compress, step for step, so that what it writes is byte for
+ * byte what redis-server writes (FUNCTION DUMP must be; compressInto above is
+ * a faster compressor whose output differs). Returns the compressed length in
+ * `output`, or 0 when it does not fit in `outputLength` bytes, as lzf_compress
+ * does (including its conservative end test). Redis leaves its hash table
+ * uninitialised (INIT_HTAB 0); here it starts empty, which is what a table
+ * with no pointer into this input amounts to.
+ */
+export const compressAsRedis = (input: Uint8Array, output: Uint8Array, outputLength: number): number => {
+  const inputLength = input.length
+  if (inputLength === 0 || outputLength === 0) return 0
+  const table = new Int32Array(redisHashSize).fill(-1)
+  let ip = 0
+  let op = 1 // the first literal run's control byte
+  let literals = 0
+  let h = ((input[0] << 8) | input[1]) >>> 0
+  while (ip < inputLength - 2) {
+    h = ((h << 8) | input[ip + 2]) >>> 0
+    const slot = redisSlot(h)
+    const ref = table[slot]
+    table[slot] = ip
+    const offset = ip - ref - 1
+    if (ref > 0 && offset < maxOffset && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
+      let length = 2
+      const maxLength = Math.min(inputLength - ip - length, redisMaxReference)
+      if (op + 3 + 1 >= outputLength && op - (literals === 0 ? 1 : 0) + 3 + 1 >= outputLength) return 0
+      output[op - literals - 1] = literals - 1
+      if (literals === 0) op--
+      // The unrolled first sixteen steps compare without the maxLength bound (lzf_c.c), then the bounded loop.
+      let mismatched = false
+      if (maxLength > 16) {
+        for (let step = 0; step < 16 && !mismatched; step++) {
+          length++
+          mismatched = input[ref + length] !== input[ip + length]
+        }
+      }
+      if (!mismatched) {
+        do length++
+        while (length < maxLength && input[ref + length] === input[ip + length])
+      }
+      length -= 2
+      ip++
+      if (length < 7) output[op++] = (offset >> 8) + (length << 5)
+      else {
+        output[op++] = (offset >> 8) + (7 << 5)
+        output[op++] = length - 7
+      }
+      output[op++] = offset & 0xff
+      literals = 0
+      op++
+      ip += length + 1
+      if (ip >= inputLength - 2) break
+      ip -= 2
+      h = ((input[ip] << 8) | input[ip + 1]) >>> 0
+      h = ((h << 8) | input[ip + 2]) >>> 0
+      table[redisSlot(h)] = ip
+      ip++
+      h = ((h << 8) | input[ip + 2]) >>> 0
+      table[redisSlot(h)] = ip
+      ip++
+    } else {
+      if (op >= outputLength) return 0
+      literals++
+      output[op++] = input[ip++]
+      if (literals === maxLiteralRun) {
+        output[op - literals - 1] = literals - 1
+        literals = 0
+        op++
+      }
+    }
+  }
+  if (op + 3 > outputLength) return 0
+  while (ip < inputLength) {
+    literals++
+    output[op++] = input[ip++]
+    if (literals === maxLiteralRun) {
+      output[op - literals - 1] = literals - 1
+      literals = 0
+      op++
+    }
+  }
+  output[op - literals - 1] = literals - 1
+  if (literals === 0) op--
+  return op
+}

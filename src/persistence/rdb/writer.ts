@@ -20,7 +20,7 @@ import { crc64 } from "./crc64.js"
 import { typeOf } from "../../values/registry.js"
 import type { RdbValueWriter } from "../../values/types.js"
 import { Length, magic, Opcode, StringEncoding, writtenRedisVersion, writtenVersion } from "./format.js"
-import { compressInto, compressionSpace } from "./lzf.js"
+import { compressAsRedis, compressInto, compressionSpace } from "./lzf.js"
 
 export interface WriteOptions {
   /** Redis's `rdbcompression`: LZF-compress strings longer than 20 bytes when that saves space. Default true. */
@@ -34,6 +34,8 @@ export interface WriteOptions {
    * is gathered at once with Hamt.forEach, faster.
    */
   readonly pauseEveryKeys?: number
+  /** The function libraries' code (FUNCTION LOAD's argument), written before the databases. Default none. */
+  readonly functions?: ReadonlyArray<string>
 }
 
 const chunkSize = 64 * 1024
@@ -78,6 +80,7 @@ export function* writeRdb(
     writeString(out, name, lzf)
     writeString(out, value, lzf)
   }
+  for (const code of options.functions ?? []) writeFunctionRecord(out, code, lzf !== undefined)
 
   for (let db = 0; db < databases.length; db++) {
     const live = options.pauseEveryKeys === undefined
@@ -392,6 +395,39 @@ export const writeValue = (value: StoredValue, compression = true): Uint8Array =
   const type = typeOf(value)
   out.byte(type.rdbTypeOf?.(value) ?? type.rdbType)
   type.writeRdb(value, valueWriter(out, compression ? new LzfScratch() : undefined))
+  out.flush()
+  return Buffer.concat(out.takeReady())
+}
+
+/**
+ * A library as rdb.c rdbSaveFunctions writes it: RDB_OPCODE_FUNCTION2 and its
+ * code as rdbSaveRawString does, LZF-compressed (when `compression` and that
+ * saves 4 bytes or more) by Redis's own compressor, so that FUNCTION DUMP is
+ * byte for byte redis-server's. A library's code starts with "#!", so the
+ * integer encoding never applies.
+ */
+const writeFunctionRecord = (out: ChunkBuilder, code: string, compression: boolean): void => {
+  out.byte(Opcode.function2)
+  const length = code.length
+  if (compression && length >= minCompressedLength) {
+    const output = new Uint8Array(length)
+    const compressedLength = compressAsRedis(Buffer.from(code, "latin1"), output, length - 4)
+    if (compressedLength > 0) {
+      out.byte((Length.encoded << 6) | StringEncoding.lzf)
+      writeLength(out, compressedLength)
+      writeLength(out, length)
+      out.bytes(output, compressedLength)
+      return
+    }
+  }
+  writeLength(out, length)
+  out.latin1(code)
+}
+
+/** The FUNCTION2 records of `codes`, as FUNCTION DUMP's payload starts (functions.c functionDumpCommand). */
+export const writeFunctionRecords = (codes: ReadonlyArray<string>): Uint8Array => {
+  const out = new ChunkBuilder()
+  for (const code of codes) writeFunctionRecord(out, code, true)
   out.flush()
   return Buffer.concat(out.takeReady())
 }
