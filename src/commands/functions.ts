@@ -91,7 +91,7 @@ const restorePolicies: ReadonlyArray<RestorePolicy> = ["append", "replace", "flu
  */
 const functionRestore = (args: Command) =>
   Effect.gen(function*() {
-    if (args.length > 4) return yield* commandError(Errors.subcommandSyntax("restore", "FUNCTION"))
+    if (args.length > 4) return yield* commandError(Errors.subcommandSyntax(args[1], "FUNCTION"))
     const policy = args.length === 4 ? restorePolicies.find((name) => name === args[3].toLowerCase()) : "append"
     if (policy === undefined) return yield* commandError(Errors.functionRestorePolicy)
     const payload = verifiedPayload(args[2])
