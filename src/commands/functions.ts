@@ -10,6 +10,7 @@ import { parseInt64 } from "../int64.js"
 import type { ByteString, Command, RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import type { Session } from "../state/Session.js"
+import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import {
   createLibrary,
   type FunctionLibraries,
@@ -44,17 +45,29 @@ export const installLibrary = (scripting: ScriptingService, library: Library): v
   setLibraries(scripting, new Map(scripting.functions).set(library.name, library))
 }
 
-const functionLoad = (args: Command) =>
+/**
+ * A FUNCTION command that changed the libraries goes to the AOF as it was
+ * given (functions.c counts it in server.dirty, so Redis propagates it).
+ */
+const propagateFunctionCommand = (args: Command, session: Session) =>
+  Effect.map(AppendOnly, (appendOnly) => appendOnly.propagate(session.db, args))
+
+/** FUNCTION LOAD [REPLACE] code (functionLoadCommand). */
+const functionLoad = (args: Command, session: Session) =>
   Effect.gen(function*() {
+    let replace = false
+    for (const option of args.slice(2, -1)) {
+      if (option.toLowerCase() !== "replace") return yield* commandError(`ERR Unknown option given: ${option}`)
+      replace = true
+    }
     const scripting = yield* Scripting
-    const replace = args.length === 4 && args[2].toLowerCase() === "replace"
-    if (args.length > 4 || (args.length === 4 && !replace)) return yield* commandError(Errors.syntaxError)
     const library = yield* loadLibrary(scripting, args[args.length - 1], replace)
     installLibrary(scripting, library)
+    yield* propagateFunctionCommand(args, session)
     return Resp.bulk(library.name)
   })
 
-const functionDelete = (args: Command) =>
+const functionDelete = (args: Command, session: Session) =>
   Effect.gen(function*() {
     const scripting = yield* Scripting
     const library = scripting.functions.get(args[2])
@@ -63,17 +76,20 @@ const functionDelete = (args: Command) =>
     const rest = new Map(scripting.functions)
     rest.delete(library.name)
     setLibraries(scripting, rest)
+    yield* propagateFunctionCommand(args, session)
     return Resp.ok
   })
 
-const functionFlush = (args: Command) =>
+const functionFlush = (args: Command, session: Session) =>
   Effect.gen(function*() {
-    if (args.length > 3 || (args.length === 3 && !["sync", "async"].includes(args[2].toLowerCase()))) {
+    if (args.length > 3) return yield* commandError(Errors.subcommandSyntax(args[1], "FUNCTION"))
+    if (args.length === 3 && !["sync", "async"].includes(args[2].toLowerCase())) {
       return yield* commandError(Errors.functionFlushOption)
     }
     const scripting = yield* Scripting
     for (const library of scripting.functions.values()) releaseLibrary(scripting.engine, library)
     setLibraries(scripting, new Map())
+    yield* propagateFunctionCommand(args, session)
     return Resp.ok
   })
 
@@ -89,7 +105,7 @@ const restorePolicies: ReadonlyArray<RestorePolicy> = ["append", "replace", "flu
  * the payload's libraries are created apart (a failing one leaves nothing),
  * then replace all (FLUSH) or join the present ones (libraryJoin).
  */
-const functionRestore = (args: Command) =>
+const functionRestore = (args: Command, session: Session) =>
   Effect.gen(function*() {
     if (args.length > 4) return yield* commandError(Errors.subcommandSyntax(args[1], "FUNCTION"))
     const policy = args.length === 4 ? restorePolicies.find((name) => name === args[3].toLowerCase()) : "append"
@@ -118,6 +134,7 @@ const functionRestore = (args: Command) =>
       if (joined.right.get(library.name) !== library) releaseLibrary(scripting.engine, library)
     }
     setLibraries(scripting, joined.right)
+    yield* propagateFunctionCommand(args, session)
     return Resp.ok
   })
 

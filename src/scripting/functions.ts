@@ -7,6 +7,7 @@ import { Either } from "effect"
 import * as Errors from "../errors.js"
 import type { ByteString } from "../resp/values.js"
 import type { FunctionCodesService } from "../persistence/FunctionCodes.js"
+import { readFunctionPayload } from "../persistence/rdb/reader.js"
 import type { LuaEngine } from "./engine.js"
 
 /** register_function's flags (function_lua.c luaRegisterFunctionArgs). */
@@ -166,4 +167,37 @@ export const loadPersistedLibraries = (holder: LibraryHolder): ReadonlyArray<str
   }
   setLibraries(holder, libraries)
   return failures
+}
+
+/**
+ * The libraries' code after the logged command `args` (FUNCTION LOAD,
+ * DELETE, FLUSH or RESTORE), for the AOF replay at start, which rebuilds the
+ * code before the engine exists: the command succeeded when it was logged,
+ * so only its effect on the code is worked out. Undefined when `args` is no
+ * such command.
+ */
+export const replayFunctionCommand = (codes: ReadonlyArray<string>, args: ReadonlyArray<ByteString>): ReadonlyArray<string> | undefined => {
+  if (args.length < 2 || args[0].toLowerCase() !== "function") return undefined
+  const named = (code: string): string | undefined => {
+    const header = parseHeader(code)
+    return header._tag === "Header" ? header.name : undefined
+  }
+  const without = (names: ReadonlySet<string | undefined>) => codes.filter((code) => !names.has(named(code)))
+  switch (args[1].toLowerCase()) {
+    case "load": {
+      const code = args[args.length - 1]
+      return [...without(new Set([named(code)])), code]
+    }
+    case "delete":
+      return without(new Set([args[2]]))
+    case "flush":
+      return []
+    case "restore": {
+      const restored = Either.getOrElse(readFunctionPayload(Buffer.from(args[2] ?? "", "latin1")), () => [])
+      if (args[3]?.toLowerCase() === "flush") return restored
+      return [...without(new Set(restored.map(named))), ...restored]
+    }
+    default:
+      return undefined
+  }
 }

@@ -16,7 +16,7 @@ import { startServer } from "../../src/index.js"
 import { crc64 } from "../../src/persistence/rdb/crc64.js"
 import { readRdbContents } from "../../src/persistence/rdb/reader.js"
 import { writeRdb } from "../../src/persistence/rdb/writer.js"
-import { databaseCount } from "../../src/store/entry.js"
+import { databaseCount, type Entry, type Keyspace } from "../../src/store/entry.js"
 import * as Hamt from "../../src/structures/hamt.js"
 import { type Cleanups, requireBinary, startRedis, tempDir } from "./redis-server.js"
 
@@ -25,7 +25,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const emptyDatabases = Array.from({ length: databaseCount }, () => Hamt.empty())
+const emptyDatabases: ReadonlyArray<Keyspace> = Array.from({ length: databaseCount }, () => Hamt.empty<Entry>())
 
 const library = (name: string, ...functions: ReadonlyArray<string>): string =>
   `#!lua name=${name}\n` + functions.map((fn) => `redis.register_function{function_name='${fn}', callback=function(keys, args) return '${fn}:' .. (args[1] or '') end, flags={'no-writes'}, description='${fn} of ${name}'}`).join("\n")
