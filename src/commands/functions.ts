@@ -1,7 +1,9 @@
 /**
- * FUNCTION LOAD / DELETE / LIST / FLUSH / STATS / KILL, FCALL and FCALL_RO
- * (functions.c, function_lua.c). Libraries live in the Scripting service;
- * a function runs through scripting/run.ts as a script does.
+ * FUNCTION LOAD / DELETE / LIST / FLUSH / STATS / KILL / DUMP / RESTORE /
+ * HELP, FCALL and FCALL_RO (functions.c, function_lua.c). Libraries live in
+ * the Scripting service (changed through scripting/functions.ts
+ * setLibraries, which keeps the code persistence saves in step); a function
+ * runs through scripting/run.ts as a script does.
  */
 import { Effect, Either } from "effect"
 import * as Errors from "../errors.js"
@@ -32,14 +34,14 @@ import { command, noKeys } from "./row.js"
 import { killScript } from "./scripting.js"
 
 /** FUNCTION LOAD's work (functionsCreateWithLibraryCtx): the new library, or the error reply. */
-export const loadLibrary = (scripting: ScriptingService, code: ByteString, replace: boolean): Effect.Effect<Library, Errors.CommandError> =>
+const loadLibrary = (scripting: ScriptingService, code: ByteString, replace: boolean): Effect.Effect<Library, Errors.CommandError> =>
   Either.match(createLibrary(scripting.engine, code, scripting.functions, replace), {
     onLeft: (failure) => commandError(failure),
     onRight: Effect.succeed
   })
 
 /** Puts `library` in, replacing (and releasing) the one of the same name. */
-export const installLibrary = (scripting: ScriptingService, library: Library): void => {
+const installLibrary = (scripting: ScriptingService, library: Library): void => {
   const previous = scripting.functions.get(library.name)
   if (previous !== undefined) releaseLibrary(scripting.engine, previous)
   setLibraries(scripting, new Map(scripting.functions).set(library.name, library))

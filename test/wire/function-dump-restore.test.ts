@@ -227,3 +227,24 @@ describe("a library's body (FUNCTION LOAD's environment)", () => {
     expect(await theirs.call("FCALL", "env", "0")).toBe("table")
   })
 })
+
+describe("FUNCTION LOAD and FLUSH arguments", () => {
+  it("answer Redis's errors for headers, names, options and bodies", async () => {
+    const ok = "#!lua name=opt\nredis.register_function('o', function() return 1 end)"
+    const cases: ReadonlyArray<ReadonlyArray<string>> = [
+      ...["#!lua", "#!lua name=x", "#!lua\nreturn", "#!lua name=a name=b\nx", "#!lua foo=bar\nx", "no shebang",
+        "#!LUA name=upper\nredis.register_function('u', function() return 1 end)", "#!js name=x\nx", "#! name=x\nx",
+        "#!lua NAME=caps\nredis.register_function('c', function() return 1 end)", "#!lua name=bad-name\nx", "#!lua name=\nx",
+        "#!lua name=nofn\nlocal x = 1", "#!lua name=syntax\nlocal = 1",
+        "#!lua name=dupfn\nredis.register_function('d', function() end) redis.register_function('d', function() end)"]
+        .map((code) => ["FUNCTION", "LOAD", code]),
+      ["FUNCTION", "LOAD", "foo", ok],
+      ["FUNCTION", "LOAD", "replace", "REPLACE", ok],
+      ["FUNCTION", "LOAD", ok],
+      ["FUNCTION", "FLUSH", "sync", "extra"],
+      ["FUNCTION", "FLUSH", "bad"],
+      ["FUNCTION", "HELP"]
+    ]
+    for (const args of cases) expect(await outcome(ours, args), args.join(" ")).toEqual(await outcome(theirs, args))
+  })
+})
