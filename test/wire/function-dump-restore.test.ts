@@ -143,7 +143,8 @@ describe("FUNCTION RESTORE", () => {
   }
 
   it("answers Redis's errors for arguments, policies and payloads", async () => {
-    for (const code of [library("one", "f1"), library("two", "f2")]) await load(theirs, code)
+    // One library: with several, which one "already exists" names is redis-server's hash order.
+    await load(theirs, library("one", "f1"))
     const payload = await dump(theirs)
     await theirs.set("string-key", "value")
     const keyPayload = await theirs.callBuffer("DUMP", "string-key")
