@@ -6,6 +6,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Clock, Effect, Layer } from "effect"
 import * as Hamt from "../structures/hamt.js"
+import { FunctionCodes } from "../persistence/FunctionCodes.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
 import { Snapshots } from "../persistence/Snapshots.js"
@@ -34,17 +35,18 @@ const dropExpired = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number): readonl
   return [result, kept, expired]
 }
 
-export const layerStoreFromSnapshot: Layer.Layer<Store, PersistenceError, Persistence> = Layer.unwrapEffect(
+/** With the function libraries the snapshot held (FunctionCodes), which the Scripting service loads. */
+export const layerStoreFromSnapshot: Layer.Layer<Store | FunctionCodes, PersistenceError, Persistence> = Layer.unwrapEffect(
   Effect.gen(function*() {
     const persistence = yield* Persistence
     const startedAt = performance.now()
-    const stored = yield* persistence.load()
-    if (stored === undefined) return Store.layer
-    const [loaded, keys, expired] = dropExpired(stored, yield* Clock.currentTimeMillis)
+    const contents = yield* persistence.loadContents()
+    if (contents === undefined) return Layer.merge(Store.layer, FunctionCodes.layer())
+    const [loaded, keys, expired] = dropExpired(contents.databases, yield* Clock.currentTimeMillis)
     // rdb.c rdbLoadRioWithLoadingCtx and server.c loadDataFromDisk, at notice.
     yield* Effect.logInfo(`Done loading RDB, keys loaded: ${keys}, keys expired: ${expired}.`)
     yield* Effect.logInfo(`DB loaded from disk: ${((performance.now() - startedAt) / 1000).toFixed(3)} seconds`)
-    return Store.layerFrom(loaded)
+    return Layer.merge(Store.layerFrom(loaded), FunctionCodes.layer(contents.functions))
   })
 )
 
@@ -60,7 +62,7 @@ export interface PersistentStoreOptions {
  */
 export const layerPersistentStore = (
   options: PersistentStoreOptions = {}
-): Layer.Layer<Store | Snapshots, PersistenceError, Persistence> =>
+): Layer.Layer<Store | FunctionCodes | Snapshots, PersistenceError, Persistence> =>
   Snapshots.layer(Effect.succeed({ save: options.save ?? [], stopWritesOnBgsaveError: false })).pipe(
     Layer.provideMerge(layerStoreFromSnapshot)
   )

@@ -36,8 +36,10 @@ import type { CommandSpec, Handler } from "./types.js"
 const footerLength = 10
 
 /** createDumpPayload: value, RDB version (10, as Redis 7.0), CRC64 of both. */
-export const dumpPayload = (value: StoredValue): ByteString => {
-  const body = writeValue(value)
+export const dumpPayload = (value: StoredValue): ByteString => withDumpFooter(writeValue(value))
+
+/** `body` followed by the RDB version and the CRC64 (createDumpPayload; FUNCTION DUMP's too). */
+export const withDumpFooter = (body: Uint8Array): ByteString => {
   const payload = Buffer.alloc(body.length + footerLength)
   payload.set(body, 0)
   payload.writeUInt16LE(writtenVersion, body.length)
@@ -51,14 +53,18 @@ export const dumpPayload = (value: StoredValue): ByteString => {
  * the value or Redis's "Bad data format".
  */
 export const readPayload = (payload: ByteString): Either.Either<StoredValue, CommandError> => {
+  const bytes = verifiedPayload(payload)
+  if (bytes === undefined) return Either.left(commandError(dumpPayloadWrong))
+  return Either.mapLeft(readValue(bytes.subarray(0, bytes.length - footerLength)), () => commandError(badDataFormat))
+}
+
+/** verifyDumpPayload: the payload's bytes (footer included), or undefined when its version or checksum is wrong. */
+export const verifiedPayload = (payload: ByteString): Buffer | undefined => {
   const bytes = Buffer.from(payload, "latin1")
-  if (bytes.length < footerLength) return Either.left(commandError(dumpPayloadWrong))
+  if (bytes.length < footerLength) return undefined
   const footer = bytes.length - footerLength
-  if (bytes.readUInt16LE(footer) > writtenVersion) return Either.left(commandError(dumpPayloadWrong))
-  if (crc64(bytes.subarray(0, footer + 2)) !== bytes.readBigUInt64LE(footer + 2)) {
-    return Either.left(commandError(dumpPayloadWrong))
-  }
-  return Either.mapLeft(readValue(bytes.subarray(0, footer)), () => commandError(badDataFormat))
+  if (bytes.readUInt16LE(footer) > writtenVersion) return undefined
+  return crc64(bytes.subarray(0, footer + 2)) === bytes.readBigUInt64LE(footer + 2) ? bytes : undefined
 }
 
 /** DUMP key: the payload, or nil for a missing key. */

@@ -2,6 +2,7 @@
  * OBJECT, MEMORY and DEBUG (object.c, debug.c): what is known of a key's stored value.
  */
 import { Persistence } from "../persistence/Persistence.js"
+import { functionCodesReader } from "../persistence/FunctionCodes.js"
 import { Clock, Duration, Effect } from "effect"
 import * as Errors from "../errors.js"
 import { CommandError, fail } from "../errors.js"
@@ -121,7 +122,9 @@ const reload = Effect.gen(function*() {
   const store = yield* Store
   const persistence = yield* Persistence
   const nowMs = yield* Clock.currentTimeMillis
-  yield* persistence.save(yield* store.snapshot, nowMs)
+  // The function libraries go into the file too (Redis reloads them; the ones loaded here are the same).
+  const functionCodes = yield* functionCodesReader
+  yield* persistence.save(yield* store.snapshot, nowMs, "foreground", functionCodes())
   const loaded = yield* persistence.load(nowMs)
   yield* store.replaceAll(loaded ?? [])
 }).pipe(

@@ -5,7 +5,7 @@
  */
 import { Context, Data, Effect, Either } from "effect"
 import type { Keyspace } from "../store/entry.js"
-import { readRdb } from "./rdb/reader.js"
+import { type RdbContents, readRdbContents } from "./rdb/reader.js"
 
 export class PersistenceError extends Data.TaggedError("PersistenceError")<{
   readonly operation: "save" | "load"
@@ -33,13 +33,22 @@ export interface PersistenceShape {
   /**
    * Writes a snapshot of `databases` (index = database number) as of `nowMs`;
    * keys expired by then are left out. `mode` defaults to foreground.
+   * `functions` are the function libraries' code, saved before the databases
+   * (rdb.c rdbSaveFunctions); none by default.
    */
-  readonly save: (databases: ReadonlyArray<Keyspace>, nowMs: number, mode?: SaveMode) => Effect.Effect<void, PersistenceError>
+  readonly save: (
+    databases: ReadonlyArray<Keyspace>,
+    nowMs: number,
+    mode?: SaveMode,
+    functions?: ReadonlyArray<string>
+  ) => Effect.Effect<void, PersistenceError>
   /**
    * The last snapshot's databases (always 16), or undefined when there is none
    * yet. With `nowMs`, keys expired by then are dropped.
    */
   readonly load: (nowMs?: number) => Effect.Effect<ReadonlyArray<Keyspace> | undefined, PersistenceError>
+  /** As `load`, with the function libraries the snapshot holds. */
+  readonly loadContents: (nowMs?: number) => Effect.Effect<RdbContents | undefined, PersistenceError>
 }
 
 export class Persistence extends Context.Tag("effect-kv/Persistence")<Persistence, PersistenceShape>() {}
@@ -49,8 +58,8 @@ export const decodeSnapshot = (
   bytes: Uint8Array,
   nowMs: number | undefined,
   location: string
-): Effect.Effect<ReadonlyArray<Keyspace>, PersistenceError> =>
-  Either.match(readRdb(bytes, nowMs), {
+): Effect.Effect<RdbContents, PersistenceError> =>
+  Either.match(readRdbContents(bytes, nowMs), {
     onLeft: (cause) => Effect.fail(new PersistenceError({ operation: "load", location, reason: cause.message, cause })),
     onRight: Effect.succeed
   })

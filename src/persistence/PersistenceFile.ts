@@ -40,10 +40,15 @@ const make = ({ dir, dbfilename }: FileOptions) =>
     const location = join(dir, dbfilename)
     const saveCount = yield* Ref.make(0)
 
-    const save = (databases: ReadonlyArray<Keyspace>, nowMs: number, mode: SaveMode = "foreground"): Effect.Effect<void, PersistenceError> =>
+    const save = (
+      databases: ReadonlyArray<Keyspace>,
+      nowMs: number,
+      mode: SaveMode = "foreground",
+      functions: ReadonlyArray<string> = []
+    ): Effect.Effect<void, PersistenceError> =>
       Effect.gen(function*() {
         const tempPath = join(dir, `temp-${process.pid}-${yield* Ref.getAndUpdate(saveCount, (n) => n + 1)}.rdb`)
-        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs, mode === "background" ? { pauseEveryKeys } : {})).pipe(
+        yield* writeAndSync(fs, tempPath, writeRdb(databases, nowMs, mode === "background" ? { pauseEveryKeys, functions } : { functions })).pipe(
           Effect.zipRight(fs.rename(tempPath, location)),
           Effect.onError(() => Effect.ignore(fs.remove(tempPath)))
         )
@@ -52,7 +57,7 @@ const make = ({ dir, dbfilename }: FileOptions) =>
         Effect.mapError((cause) => new PersistenceError({ operation: "save", location, reason: cause.message, cause }))
       )
 
-    const load = (nowMs?: number) =>
+    const loadContents = (nowMs?: number) =>
       fs.readFile(location).pipe(
         Effect.map((bytes): Uint8Array | undefined => bytes),
         Effect.catchIf(
@@ -63,7 +68,9 @@ const make = ({ dir, dbfilename }: FileOptions) =>
         Effect.flatMap((bytes) => (bytes === undefined ? Effect.succeed(undefined) : decodeSnapshot(bytes, nowMs, location)))
       )
 
-    return Persistence.of({ location, save, load })
+    const load = (nowMs?: number) => Effect.map(loadContents(nowMs), (contents) => contents?.databases)
+
+    return Persistence.of({ location, save, load, loadContents })
   })
 
 /**

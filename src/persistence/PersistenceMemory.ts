@@ -9,18 +9,20 @@ import { writeRdb } from "./rdb/writer.js"
 const location = "memory"
 
 const make = (initial: Uint8Array | undefined) =>
-  Effect.map(Ref.make(initial), (snapshot) =>
-    Persistence.of({
+  Effect.map(Ref.make(initial), (snapshot) => {
+    const loadContents = (nowMs?: number) =>
+      Effect.flatMap(Ref.get(snapshot), (bytes) =>
+        bytes === undefined ? Effect.succeed(undefined) : decodeSnapshot(bytes, nowMs, location))
+    return Persistence.of({
       location,
-      save: (databases, nowMs) =>
-        Effect.sync(() => Buffer.concat([...writeRdb(databases, nowMs)])).pipe(
+      save: (databases, nowMs, _mode, functions) =>
+        Effect.sync(() => Buffer.concat([...writeRdb(databases, nowMs, { functions })])).pipe(
           Effect.flatMap((bytes) => Ref.set(snapshot, bytes))
         ),
-      load: (nowMs) =>
-        Effect.flatMap(Ref.get(snapshot), (bytes) =>
-          bytes === undefined ? Effect.succeed(undefined) : decodeSnapshot(bytes, nowMs, location)
-        )
-    }))
+      load: (nowMs) => Effect.map(loadContents(nowMs), (contents) => contents?.databases),
+      loadContents
+    })
+  })
 
 /** Starts with no snapshot. */
 export const layer: Layer.Layer<Persistence> = Layer.effect(Persistence, make(undefined))

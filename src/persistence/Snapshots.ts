@@ -11,6 +11,7 @@ import { Cause, Clock, Context, Effect, Exit, Layer, Option, Ref, Schedule } fro
 import type { SaveRule } from "../config/config.js"
 import { Store } from "../store/Store.js"
 import { type BackgroundRun, type BackgroundStart, makeBackgroundJob } from "./background.js"
+import { functionCodesReader } from "./FunctionCodes.js"
 import { Persistence, type PersistenceError } from "./Persistence.js"
 
 /** What LASTSAVE and INFO persistence report; times are unix milliseconds. */
@@ -94,6 +95,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
     const layerScope = yield* Effect.scope
     const store = yield* Store
     const persistence = yield* Persistence
+    const functionCodes = yield* functionCodesReader
     const scope = yield* Effect.scope
     const startedAt = yield* Clock.currentTimeMillis
     const state = yield* Ref.make<SaveStatus>({
@@ -122,7 +124,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
     const save = Effect.gen(function*() {
       const changes = yield* store.dirty
       const keyspaces = yield* store.snapshot
-      yield* persistence.save(keyspaces, yield* Clock.currentTimeMillis)
+      yield* persistence.save(keyspaces, yield* Clock.currentTimeMillis, "foreground", functionCodes())
       yield* saved(changes)
       yield* Effect.logInfo("DB saved on disk")
     })
@@ -156,7 +158,7 @@ const make = (settings: Effect.Effect<SaveSettings>) =>
           const nowMs = yield* Clock.currentTimeMillis
           yield* updateStatus((s) => ({ ...s, backgroundSaveStartedAt: nowMs, lastBackgroundSaveTryAt: nowMs }))
           const job: BackgroundRun<PersistenceError> = {
-            run: persistence.save(keyspaces, nowMs, "background"),
+            run: persistence.save(keyspaces, nowMs, "background", functionCodes()),
             finished: (exit) => backgroundFinished(exit, changes, nowMs)
           }
           return job

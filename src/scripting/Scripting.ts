@@ -6,13 +6,14 @@
  * here never see each other's globals either: the globals are read-only).
  */
 import { createHash } from "node:crypto"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { CommandTable } from "../commands/dispatch.js"
 import type { CommandServices } from "../commands/table.js"
 import type { ByteString } from "../resp/values.js"
 import { LuaEngine, type ScriptRun } from "./engine.js"
+import { FunctionCodes, type FunctionCodesService } from "../persistence/FunctionCodes.js"
 import type { FunctionLibraries } from "./functions.js"
-import { emptyLibraries } from "./functions.js"
+import { emptyLibraries, loadPersistedLibraries } from "./functions.js"
 
 /** A script compiled into the engine. */
 export interface CachedScript {
@@ -36,7 +37,10 @@ export interface ScriptingService {
   /** SHA-1 (lower-case hex) -> the compiled script. */
   readonly scripts: Map<string, CachedScript>
   running: RunningScript | undefined
+  /** Changed only through functions.ts setLibraries, which keeps `persisted` in step. */
   functions: FunctionLibraries
+  /** The libraries' code as persistence reads it (the FunctionCodes service, or one of its own without it). */
+  readonly persisted: FunctionCodesService
 }
 
 /** The SHA-1 of a script body, as EVAL names it. */
@@ -44,14 +48,22 @@ export const scriptSha = (body: ByteString): string =>
   createHash("sha1").update(Buffer.from(body, "latin1")).digest("hex")
 
 export class Scripting extends Context.Tag("effect-kv/Scripting")<Scripting, ScriptingService>() {
+  /** The libraries the FunctionCodes service holds at start (the RDB file's) are loaded. */
   static readonly layer = (table: CommandTable<CommandServices>): Layer.Layer<Scripting> => Layer.effect(
     this,
-    Effect.map(Effect.promise(() => LuaEngine.create()), (engine): ScriptingService => ({
-      engine,
-      table,
-      scripts: new Map(),
-      running: undefined,
-      functions: emptyLibraries
-    }))
+    Effect.gen(function*() {
+      const persisted = Option.getOrElse(yield* Effect.serviceOption(FunctionCodes), (): FunctionCodesService => ({ codes: [] }))
+      const scripting: ScriptingService = {
+        engine: yield* Effect.promise(() => LuaEngine.create()),
+        table,
+        scripts: new Map(),
+        running: undefined,
+        functions: emptyLibraries,
+        persisted
+      }
+      // rdb.c rdbLoadRioWithLoadingCtx logs this and stops loading; here the other libraries stay.
+      for (const failure of loadPersistedLibraries(scripting)) yield* Effect.logWarning(`Failed loading library, ${failure}`)
+      return scripting
+    })
   )
 }

@@ -74,6 +74,8 @@ export class LuaEngine {
   private threadRef = 0
   private readonly realGlobalsRef: number
   private readonly errorOfRef: number
+  /** The sandbox's loading_library(on): the library API as the globals, or the script ones. */
+  private readonly loadingLibraryRef: number
 
   private constructor(readonly lua: LuaExports) {
     this.heap = new LuaHeap(lua)
@@ -86,9 +88,10 @@ export class LuaEngine {
     openLibraries(this.heap, L, this.random)
     registerRedisApi(this.heap, L, () => this.running)
     registerFunctionApi(this.heap, L, () => this.registering)
-    if (this.heap.load(L, sandboxPrelude, "=sandbox") !== 0 || lua._lua_pcall(L, 0, 3, 0) !== 0) {
+    if (this.heap.load(L, sandboxPrelude, "=sandbox") !== 0 || lua._lua_pcall(L, 0, 4, 0) !== 0) {
       throw new Error(`Lua sandbox: ${this.heap.toString(L, -1)}`)
     }
+    this.loadingLibraryRef = lua._luaL_ref(L, LUA_REGISTRYINDEX)
     this.errorOfRef = lua._luaL_ref(L, LUA_REGISTRYINDEX)
     this.realGlobalsRef = lua._luaL_ref(L, LUA_REGISTRYINDEX)
     lua._lua_replace(L, LUA_GLOBALSINDEX)
@@ -124,8 +127,10 @@ export class LuaEngine {
     const L = this.L
     const registered: Array<RegisteredFunction> = []
     this.registering = registered
+    this.loadingLibrary(true)
     lua._lua_rawgeti(L, LUA_REGISTRYINDEX, compiled.ref)
     const status = lua._lua_pcall(L, 0, 0, 0)
+    this.loadingLibrary(false)
     this.registering = undefined
     this.release(compiled.ref)
     if (status !== 0) {
@@ -139,6 +144,14 @@ export class LuaEngine {
       return { runError: message }
     }
     return { functions: registered }
+  }
+
+  /** Swaps the globals for FUNCTION LOAD's narrower ones (function_lua.c luaEngineCreate), or back. */
+  private loadingLibrary(on: boolean): void {
+    const lua = this.lua
+    lua._lua_rawgeti(this.L, LUA_REGISTRYINDEX, this.loadingLibraryRef)
+    lua._lua_pushboolean(this.L, on ? 1 : 0)
+    lua._lua_pcall(this.L, 1, 0, 0)
   }
 
   /** Frees a compiled function (SCRIPT FLUSH). */

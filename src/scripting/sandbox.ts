@@ -13,6 +13,8 @@
  * - No os, io, package, require, loadfile, dofile, print, setfenv, getfenv,
  *   newproxy, module, debug; loadstring and load refuse bytecode.
  * - math.random is Redis's (rand48, reseeded at every script: deterministic).
+ * - While FUNCTION LOAD runs a library's body, the globals are the narrower
+ *   library API (`loading_library(true)`), as in Redis.
  */
 export const sandboxPrelude = String.raw`
 local dbg = debug
@@ -67,6 +69,15 @@ local function readonly(real)
     __metatable = false
   })
 end
+-- FUNCTION LOAD's globals (function_lua.c luaEngineInitEngine's library API): a library's body sees only
+-- redis.register_function, redis.log and its levels, and the version; any other name is a nonexistent global.
+local function nonexistent(_, k) error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
+local library_redis = {}
+for _, name in ipairs({'register_function', 'log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM'}) do
+  library_redis[name] = rawget(redis, name)
+end
+real_setmetatable(library_redis, {__index = nonexistent})
+
 for _, name in ipairs({'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'struct', 'cmsgpack'}) do
   if rawget(_G, name) ~= nil then _G[name] = readonly(_G[name]) end
 end
@@ -76,5 +87,12 @@ real_setmetatable(real_G, {
 })
 local proxy = readonly(real_G)
 real_G._G = proxy
-return proxy, real_G, error_of
+local library_api = real_setmetatable({redis = readonly(library_redis)}, {__index = nonexistent})
+-- (on): the globals a library's body runs with while on (luaEngineCreate swaps them the same way, so
+-- that the functions it registers see the script globals when they run).
+local proxy_meta = dbg.getmetatable(proxy)
+local function loading_library(on)
+  proxy_meta.__index = on and library_api or real_G
+end
+return proxy, real_G, error_of, loading_library
 `

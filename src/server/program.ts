@@ -9,7 +9,8 @@ import { Context, Effect, Layer } from "effect"
 import { AppendOnly } from "../persistence/aof/AppendOnly.js"
 import { makeDataDirectory } from "../persistence/directory.js"
 import { type AofLoadError } from "../persistence/aof/replay.js"
-import { loadAppendOnlyFile } from "../commands/aof-replay.js"
+import { loadAppendOnlyFileContents } from "../commands/aof-replay.js"
+import { FunctionCodes } from "../persistence/FunctionCodes.js"
 import { Persistence, type PersistenceError } from "../persistence/Persistence.js"
 import * as PersistenceFile from "../persistence/PersistenceFile.js"
 import { Snapshots } from "../persistence/Snapshots.js"
@@ -27,9 +28,10 @@ export interface ServerLayerOptions {
   readonly persistence?: Layer.Layer<Persistence>
 }
 
-/** The store rebuilt by replaying the append-only file; the replay does not count as changes. */
+/** The store (and the function libraries) rebuilt by replaying the append-only file; the replay does not count as changes. */
 const storeFromAppendOnlyFile = (config: ServerConfig) =>
-  Layer.unwrapEffect(Effect.map(loadAppendOnlyFile(config.dir, config.appendfilename), Store.layerFrom))
+  Layer.unwrapEffect(Effect.map(loadAppendOnlyFileContents(config.dir, config.appendfilename), ({ databases, functions }) =>
+    Layer.merge(Store.layerFrom(databases), FunctionCodes.layer(functions))))
 
 /**
  * Everything a running server needs, built from its settings. Gives the listening address and Shutdown.
@@ -38,7 +40,7 @@ const storeFromAppendOnlyFile = (config: ServerConfig) =>
 export const serverLayer = (config: ServerConfig, options: ServerLayerOptions = {}) => {
   const persistence = options.persistence ??
     PersistenceFile.layer({ dir: config.dir, dbfilename: config.dbfilename }).pipe(Layer.provide(NodeFileSystem.layer))
-  const store: Layer.Layer<Store, PersistenceError | AofLoadError, Persistence | FileSystem.FileSystem> =
+  const store: Layer.Layer<Store | FunctionCodes, PersistenceError | AofLoadError, Persistence | FileSystem.FileSystem> =
     config.appendonly ? storeFromAppendOnlyFile(config) : layerStoreFromSnapshot
   const appendOnly = config.appendonly
     ? AppendOnly.layer({ dir: config.dir, appendfilename: config.appendfilename, appendfsync: config.appendfsync })

@@ -30,6 +30,7 @@ const switchable = Effect.gen(function*() {
   const persistence = Persistence.of({
     location: "switchable",
     load: memory.load,
+    loadContents: memory.loadContents,
     save: (databases, nowMs) =>
       Effect.zipRight(
         Ref.update(attempts, (n) => n + 1),

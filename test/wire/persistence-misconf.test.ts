@@ -31,6 +31,7 @@ const startFailingServer = async () => {
       Persistence.of({
         location: "/removed/dump.rdb",
         load: memory.load,
+        loadContents: memory.loadContents,
         save: (databases, nowMs) =>
           Effect.flatMap(Ref.get(failing), (fails) =>
             fails

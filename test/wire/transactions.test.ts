@@ -225,6 +225,7 @@ describe("MULTI under maxmemory and MISCONF", () => {
         Persistence.of({
           location: "/removed/dump.rdb",
           load: memory.load,
+          loadContents: memory.loadContents,
           save: (databases, nowMs) =>
             Effect.flatMap(Ref.get(failing), (fails) =>
               fails

@@ -26,6 +26,7 @@ import { clockAt } from "./clock.js"
 import { encodeCommand, encodeTimestamp } from "./format.js"
 import { loggedCommands, withPropagation } from "./propagation.js"
 import { rewriteLog } from "./rewrite.js"
+import { functionCodesReader } from "../FunctionCodes.js"
 
 /** What INFO persistence reports of the AOF. */
 export interface AofStatus {
@@ -129,6 +130,7 @@ const make = (options: AppendOnlyOptions) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const store = yield* Store
+    const functionCodes = yield* functionCodesReader
     const layerScope = yield* Effect.scope
     const path = join(options.dir, options.appendfilename)
 
@@ -265,7 +267,9 @@ const make = (options: AppendOnlyOptions) =>
     const swapIn = Effect.gen(function*() {
       yield* Effect.scoped(Effect.gen(function*() {
         const temp = yield* fs.open(tempPath, { flag: "a" })
-        yield* temp.writeAll(Buffer.concat(rewriteBuffer ?? []))
+        // writeAll of no bytes fails (WriteZero): nothing may have been logged during the rewrite.
+        const since = Buffer.concat(rewriteBuffer ?? [])
+        if (since.length > 0) yield* temp.writeAll(since)
         yield* temp.sync
       }))
       yield* fs.rename(tempPath, path)
@@ -280,8 +284,8 @@ const make = (options: AppendOnlyOptions) =>
     })
 
     /** Writes the snapshot's log to the temp file while writes go on, then swaps it in with none running. */
-    const runRewrite = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number) =>
-      writeAndSync(fs, tempPath, rewriteLog(keyspaces, nowMs)).pipe(
+    const runRewrite = (keyspaces: ReadonlyArray<Keyspace>, nowMs: number, functions: ReadonlyArray<string>) =>
+      writeAndSync(fs, tempPath, rewriteLog(keyspaces, nowMs, functions)).pipe(
         Effect.zipRight(writeLock.withPermits(1)(fileLock.withPermits(1)(swapIn))),
         Effect.onError(() => Effect.ignore(fs.remove(tempPath)))
       )
@@ -312,7 +316,7 @@ const make = (options: AppendOnlyOptions) =>
           lastTime = undefined
           yield* Ref.update(state, (s) => ({ ...s, rewriteInProgress: true }))
           const job: BackgroundRun<{ readonly message: string }> = {
-            run: runRewrite(keyspaces, nowMs),
+            run: runRewrite(keyspaces, nowMs, functionCodes()),
             finished: (exit) => rewriteFinished(exit, nowMs)
           }
           return job

@@ -14,8 +14,12 @@ import { encodeCommand, encodeTimestamp } from "./format.js"
 /** Rewrite output is handed out in chunks of about this many bytes. */
 const chunkBytes = 1 << 20
 
-/** The rewritten log of `keyspaces` (index = database) as of `nowMs`, in chunks; expired keys are left out. */
-export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): Generator<Buffer> {
+/**
+ * The rewritten log of `keyspaces` (index = database) as of `nowMs`, in
+ * chunks; expired keys are left out. The function libraries (`functions`,
+ * their code) come first, one FUNCTION LOAD each (aof.c rewriteFunctions).
+ */
+export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number, functions: ReadonlyArray<string> = []): Generator<Buffer> {
   let pending: Array<Buffer> = [encodeTimestamp(nowMs)]
   let pendingBytes = 0
   const add = (args: Command): Buffer | undefined => {
@@ -27,6 +31,10 @@ export function* rewriteLog(keyspaces: ReadonlyArray<Keyspace>, nowMs: number): 
     pending = []
     pendingBytes = 0
     return chunk
+  }
+  for (const code of functions) {
+    const chunk = add(["FUNCTION", "LOAD", code])
+    if (chunk !== undefined) yield chunk
   }
   for (const [db, keyspace] of keyspaces.entries()) {
     if (Hamt.size(keyspace) === 0) continue

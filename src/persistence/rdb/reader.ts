@@ -1,10 +1,11 @@
 /**
  * Parses a whole RDB file (versions 1 to 11) into keyspaces.
  *
- * effect-kv stores strings only: a key of any other type is refused with
- * RdbUnsupportedType and nothing is loaded. Module aux data and functions are
- * refused too. The CRC-64 trailer (version 5 on) is verified unless it is 0,
- * which means the writer had checksums disabled.
+ * A key of a type effect-kv does not store (modules, streams) is refused with
+ * RdbUnsupportedType and nothing is loaded; module aux data is refused too.
+ * Function libraries (RDB_OPCODE_FUNCTION2, and the 7.0-rc RDB_OPCODE_FUNCTION)
+ * are read as their code. The CRC-64 trailer (version 5 on) is verified unless
+ * it is 0, which means the writer had checksums disabled.
  */
 import { Either } from "effect"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../store/entry.js"
@@ -30,12 +31,20 @@ import { decompressInto } from "./lzf.js"
 /** No LZF stream expands more than this: a 3-byte back reference yields at most 264 bytes. */
 const maxLzfExpansion = 88
 
+/** What an RDB file holds. */
+export interface RdbContents {
+  /** The keyspaces, 16, index = database number. */
+  readonly databases: ReadonlyArray<Keyspace>
+  /** The function libraries' code (FUNCTION LOAD's argument), in file order. */
+  readonly functions: ReadonlyArray<string>
+}
+
 /**
- * The keyspaces (16, index = database number) stored in `file`. When `nowMs`
- * is given, keys already expired at that time are dropped, as Redis does when
+ * The keyspaces and function libraries stored in `file`. When `nowMs` is
+ * given, keys already expired at that time are dropped, as Redis does when
  * loading as a master.
  */
-export const readRdb = (file: Uint8Array, nowMs?: number): Either.Either<ReadonlyArray<Keyspace>, RdbError> => {
+export const readRdbContents = (file: Uint8Array, nowMs?: number): Either.Either<RdbContents, RdbError> => {
   try {
     return Either.right(parse(new Cursor(file), nowMs))
   } catch (error) {
@@ -44,15 +53,20 @@ export const readRdb = (file: Uint8Array, nowMs?: number): Either.Either<Readonl
   }
 }
 
+/** The keyspaces (16, index = database number) stored in `file`, as readRdbContents. */
+export const readRdb = (file: Uint8Array, nowMs?: number): Either.Either<ReadonlyArray<Keyspace>, RdbError> =>
+  Either.map(readRdbContents(file, nowMs), (contents) => contents.databases)
+
 const isRdbError = (error: unknown): error is RdbError =>
   error instanceof RdbBadMagic || error instanceof RdbUnsupportedVersion || error instanceof RdbBadChecksum ||
   error instanceof RdbTruncated || error instanceof RdbUnknownOpcode || error instanceof RdbUnsupportedType ||
   error instanceof RdbUnsupportedContent || error instanceof RdbCorrupt
 
-const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspace> => {
+const parse = (cursor: Cursor, nowMs: number | undefined): RdbContents => {
   const version = readHeader(cursor)
   // Each database's live keys are gathered, then its keyspace is built at once (Hamt.fromDistinct).
   const databases = Array.from({ length: databaseCount }, () => new LoadedKeys())
+  const functions: Array<string> = []
   let db = 0
   let expiresAt: number | undefined = undefined
   for (;;) {
@@ -63,7 +77,7 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
         // Built first: Redis stops at a duplicated key before it reaches the checksum.
         const keyspaces = databases.map((loaded, db) => loaded.keyspace(db))
         verifyChecksum(cursor, version)
-        return keyspaces
+        return { databases: keyspaces, functions }
       }
       case Opcode.expireTime:
         expiresAt = cursor.int32LE() * 1000
@@ -95,8 +109,12 @@ const parse = (cursor: Cursor, nowMs: number | undefined): ReadonlyArray<Keyspac
       case Opcode.moduleAux:
         throw new RdbUnsupportedContent({ content: "module auxiliary data", offset: opcodeOffset })
       case Opcode.function2:
-      case Opcode.functionPreGa:
-        throw new RdbUnsupportedContent({ content: "functions", offset: opcodeOffset })
+      case Opcode.functionPreGa: {
+        const code = readFunctionRecord(cursor, opcode)
+        if (typeof code !== "string") throw new RdbCorrupt({ reason: code.failure, offset: opcodeOffset })
+        functions.push(code)
+        continue
+      }
       default: {
         const typeName = valueTypeNames.get(opcode)
         if (typeName === undefined) throw new RdbUnknownOpcode({ opcode, offset: opcodeOffset })
@@ -324,4 +342,54 @@ export const readValue = (bytes: Uint8Array): Either.Either<StoredValue, RdbErro
     if (isRdbError(error)) return Either.left(error)
     throw error
   }
+}
+
+/**
+ * A library's code after its opcode (rdb.c rdbFunctionLoad): FUNCTION2 holds
+ * the code; the 7.0-rc FUNCTION holds name, engine, an optional description
+ * and the body, made into `#!<engine> name=<name>\n<body>` (the description
+ * dropped), as Redis does. A failure carries rdbFunctionLoad's message.
+ */
+const readFunctionRecord = (cursor: Cursor, opcode: number): string | { readonly failure: string } => {
+  const field = <A>(read: () => A, failure: string): A | { readonly failure: string } => {
+    try {
+      return read()
+    } catch (error) {
+      if (isRdbError(error)) return { failure }
+      throw error
+    }
+  }
+  if (opcode === Opcode.function2) return field(() => cursor.string(), "Failed loading library payload")
+  const name = field(() => cursor.string(), "Failed loading library name")
+  if (typeof name !== "string") return name
+  const engine = field(() => cursor.string(), "Failed loading engine name")
+  if (typeof engine !== "string") return engine
+  const hasDescription = field(() => cursor.length(), "Failed loading library description indicator")
+  if (typeof hasDescription !== "number") return hasDescription
+  if (hasDescription !== 0) {
+    const description = field(() => cursor.string(), "Failed loading library description")
+    if (typeof description !== "string") return description
+  }
+  const body = field(() => cursor.string(), "Failed loading library blob")
+  if (typeof body !== "string") return body
+  return `#!${engine} name=${name}\n${body}`
+}
+
+/**
+ * The libraries in a FUNCTION RESTORE payload (functions.c
+ * functionRestoreCommand, after verifyDumpPayload): records are read while
+ * more than the 10-byte footer remains (a record may read into it, as Redis's
+ * does); a failure is Redis's error message, without "ERR ".
+ */
+export const readFunctionPayload = (payload: Uint8Array): Either.Either<ReadonlyArray<string>, string> => {
+  const cursor = new Cursor(payload)
+  const codes: Array<string> = []
+  while (payload.length - cursor.offset > 10) {
+    const type = cursor.byte()
+    if (type !== Opcode.function2 && type !== Opcode.functionPreGa) return Either.left("given type is not a function")
+    const code = readFunctionRecord(cursor, type)
+    if (typeof code !== "string") return Either.left(code.failure)
+    codes.push(code)
+  }
+  return Either.right(codes)
 }

@@ -34,6 +34,8 @@ export interface WriteOptions {
    * is gathered at once with Hamt.forEach, faster.
    */
   readonly pauseEveryKeys?: number
+  /** The function libraries' code (FUNCTION LOAD's argument), written before the databases. Default none. */
+  readonly functions?: ReadonlyArray<string>
 }
 
 const chunkSize = 64 * 1024
@@ -78,6 +80,7 @@ export function* writeRdb(
     writeString(out, name, lzf)
     writeString(out, value, lzf)
   }
+  for (const code of options.functions ?? []) writeFunctionRecord(out, code, lzf !== undefined)
 
   for (let db = 0; db < databases.length; db++) {
     const live = options.pauseEveryKeys === undefined
@@ -392,6 +395,39 @@ export const writeValue = (value: StoredValue, compression = true): Uint8Array =
   const type = typeOf(value)
   out.byte(type.rdbTypeOf?.(value) ?? type.rdbType)
   type.writeRdb(value, valueWriter(out, compression ? new LzfScratch() : undefined))
+  out.flush()
+  return Buffer.concat(out.takeReady())
+}
+
+/**
+ * A library as rdb.c rdbSaveFunctions writes it: RDB_OPCODE_FUNCTION2 and its
+ * code as rdbSaveRawString does, LZF-compressed (when `compression` and that
+ * saves 4 bytes or more) by Redis's own compressor, so that FUNCTION DUMP is
+ * byte for byte redis-server's. A library's code starts with "#!", so the
+ * integer encoding never applies.
+ */
+const writeFunctionRecord = (out: ChunkBuilder, code: string, compression: boolean): void => {
+  out.byte(Opcode.function2)
+  const length = code.length
+  if (compression && length >= minCompressedLength) {
+    const output = new Uint8Array(compressionSpace(length))
+    const compressedLength = compressInto(Buffer.from(code, "latin1"), length, output, length - 4)
+    if (compressedLength !== undefined) {
+      out.byte((Length.encoded << 6) | StringEncoding.lzf)
+      writeLength(out, compressedLength)
+      writeLength(out, length)
+      out.bytes(output, compressedLength)
+      return
+    }
+  }
+  writeLength(out, length)
+  out.latin1(code)
+}
+
+/** The FUNCTION2 records of `codes`, as FUNCTION DUMP's payload starts (functions.c functionDumpCommand). */
+export const writeFunctionRecords = (codes: ReadonlyArray<string>): Uint8Array => {
+  const out = new ChunkBuilder()
+  for (const code of codes) writeFunctionRecord(out, code, true)
   out.flush()
   return Buffer.concat(out.takeReady())
 }

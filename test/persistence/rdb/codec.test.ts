@@ -3,7 +3,7 @@ import * as fc from "fast-check"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { crc64 } from "../../../src/persistence/rdb/crc64.js"
-import { readRdb } from "../../../src/persistence/rdb/reader.js"
+import { readRdb, readRdbContents } from "../../../src/persistence/rdb/reader.js"
 import { type WriteOptions, writeRdb } from "../../../src/persistence/rdb/writer.js"
 import { databaseCount, entry, type Entry, isExpired, type Keyspace } from "../../../src/store/entry.js"
 import * as Hamt from "../../../src/structures/hamt.js"
@@ -159,8 +159,10 @@ describe("RDB reader errors", () => {
     expect(error.message).toMatch(/^key 'k' holds a stream \(version 3\) value, which is not supported, at offset \d+$/)
   })
 
-  it("refuses functions saved by Redis", () => {
-    expect(errorOf(fixture("function.rdb")).message).toMatch(/^the file contains functions, which is not supported/)
+  it("reads the functions saved by Redis as their code, beside the keys", () => {
+    const contents = Either.getOrThrow(readRdbContents(fixture("function.rdb")))
+    expect(contents.functions).toEqual(["#!lua name=mylib\nredis.register_function('f', function() return 1 end)"])
+    expect(Hamt.size(contents.databases[0])).toBe(1)
   })
 
   it("refuses module aux data, out-of-range databases and duplicated keys", () => {
