@@ -12,7 +12,7 @@ import * as Resp from "../resp/values.js"
 import type { Session } from "../state/Session.js"
 import { type Library, type LibraryFunction, parseHeader, validName } from "../scripting/functions.js"
 import type { LuaState } from "../scripting/lua-exports.js"
-import { runScript } from "../scripting/run.js"
+import { runScript, showToMonitor } from "../scripting/run.js"
 import { Scripting, type ScriptingService } from "../scripting/Scripting.js"
 import { globMatch } from "../store/glob.js"
 import { command, noKeys } from "./row.js"
@@ -152,6 +152,7 @@ const findFunction = (scripting: ScriptingService, name: ByteString): LibraryFun
 
 const fcall = (readOnlyCall: boolean) => (args: Command, session: Session) =>
   Effect.gen(function*() {
+    yield* showToMonitor(args, session)
     const scripting = yield* Scripting
     const found = findFunction(scripting, args[1])
     if (found === undefined) return yield* commandError(Errors.functionNotFound)

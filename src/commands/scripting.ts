@@ -9,7 +9,7 @@ import { parseInt64 } from "../int64.js"
 import type { ByteString, Command, RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import type { Session } from "../state/Session.js"
-import { runScript } from "../scripting/run.js"
+import { runScript, showToMonitor } from "../scripting/run.js"
 import { type CachedScript, Scripting, type ScriptingService, scriptSha } from "../scripting/Scripting.js"
 import { command, noKeys } from "./row.js"
 import type { CommandServices } from "./table.js"
@@ -39,6 +39,7 @@ export const cacheScript = (scripting: ScriptingService, body: ByteString): Effe
 
 const evalGeneric = (bySha: boolean, readOnly: boolean) => (args: Command, session: Session) =>
   Effect.gen(function*() {
+    yield* showToMonitor(args, session)
     const scripting = yield* Scripting
     const { argv, keys } = yield* parseKeysAndArgs(args)
     let sha: string
