@@ -27,7 +27,7 @@ import { readFunctionPayload } from "../persistence/rdb/reader.js"
 import { writeFunctionRecords } from "../persistence/rdb/writer.js"
 import { verifiedPayload, withDumpFooter } from "./dump.js"
 import type { LuaState } from "../scripting/lua-exports.js"
-import { runScript } from "../scripting/run.js"
+import { runScript, showToMonitor } from "../scripting/run.js"
 import { Scripting, type ScriptingService } from "../scripting/Scripting.js"
 import { globMatch } from "../store/glob.js"
 import { command, noKeys } from "./row.js"
@@ -203,6 +203,7 @@ const findFunction = (scripting: ScriptingService, name: ByteString): LibraryFun
 
 const fcall = (readOnlyCall: boolean) => (args: Command, session: Session) =>
   Effect.gen(function*() {
+    yield* showToMonitor(args, session)
     const scripting = yield* Scripting
     const found = findFunction(scripting, args[1])
     if (found === undefined) return yield* commandError(Errors.functionNotFound)

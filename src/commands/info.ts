@@ -21,6 +21,7 @@ import { command, noKeys } from "./row.js"
 import { activeCounts, PubSub, type SubscriptionCounts } from "../state/PubSub.js"
 import { ClientPause } from "../state/ClientPause.js"
 import { blockingOf } from "../state/Blocking.js"
+import { currentTracking, type TrackingCounts } from "../state/Tracking.js"
 
 
 
@@ -50,6 +51,8 @@ export interface InfoContext {
   readonly persistence: ReadonlyArray<InfoField>
   /** Channels, patterns and shard channels with subscribers (the PubSub registry). */
   readonly pubsub: SubscriptionCounts
+  /** Client tracking's table and clients (none without a Tracking service). */
+  readonly tracking: TrackingCounts
 }
 
 /** A section: its name as `INFO <name>` takes it, its title, and its fields. */
@@ -124,7 +127,7 @@ const clientsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["client_recent_max_input_buffer", 0],
   ["client_recent_max_output_buffer", 0],
   ["blocked_clients", c.blockedClients],
-  ["tracking_clients", 0],
+  ["tracking_clients", c.tracking.clients],
   ["clients_in_timeout_table", 0]
 ]
 
@@ -175,6 +178,9 @@ const statsSection = (c: InfoContext): ReadonlyArray<InfoField> => [
   ["pubsubshard_channels", c.pubsub.shardChannels],
   ["latest_fork_usec", 0],
   ["total_forks", 0],
+  ["tracking_total_keys", c.tracking.keys],
+  ["tracking_total_items", c.tracking.items],
+  ["tracking_total_prefixes", c.tracking.prefixes],
   ["total_error_replies", c.statistics.totalErrorReplies]
 ]
 
@@ -273,7 +279,8 @@ export const info: Handler<Store | Clients | Activity | LiveConfig | Snapshots |
       keyspaceStats: store.stats,
       statistics: activity.statistics,
       persistence: yield* persistenceInfo,
-      pubsub: activeCounts(yield* PubSub)
+      pubsub: activeCounts(yield* PubSub),
+      tracking: (yield* currentTracking)?.counts() ?? { clients: 0, keys: 0, items: 0, prefixes: 0 }
     }
     return Resp.verbatim("txt", renderInfo(selectSections(args.slice(1)), context))
   })

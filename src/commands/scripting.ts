@@ -12,7 +12,7 @@ import type { ByteString, Command, RespValue } from "../resp/values.js"
 import * as Resp from "../resp/values.js"
 import type { Session } from "../state/Session.js"
 import { Store } from "../store/Store.js"
-import { runScript } from "../scripting/run.js"
+import { runScript, showToMonitor } from "../scripting/run.js"
 import { type CachedScript, Scripting, type ScriptingService, scriptSha } from "../scripting/Scripting.js"
 import { parseShebang, scriptCode, type Shebang } from "../scripting/shebang.js"
 import { keyspaceBytes } from "./guards/memory.js"
@@ -68,6 +68,7 @@ const overMaxmemory = Effect.gen(function*() {
 
 const evalGeneric = (bySha: boolean, readOnlyCommand: boolean) => (args: Command, session: Session) =>
   Effect.gen(function*() {
+    yield* showToMonitor(args, session)
     const scripting = yield* Scripting
     // A script declaring flags without no-writes or allow-oom is a denyoom command (server.c scriptFlagsToCmdFlags).
     const declared = declaredFlags(scripting, bySha, args[1])

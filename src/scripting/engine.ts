@@ -32,7 +32,7 @@ import {
 } from "./lua-exports.js"
 import { openLibraries } from "./libraries.js"
 import { Rand48 } from "./random.js"
-import { registerRedisApi, type ScriptHost } from "./redis-api.js"
+import { ignoreErrorStatsField, registerRedisApi, type ScriptHost } from "./redis-api.js"
 import { registerFunctionApi, type RegisteredFunction } from "./register-function.js"
 import { sandboxPrelude } from "./sandbox.js"
 
@@ -55,7 +55,12 @@ export interface ScriptRun extends ScriptHost {
 }
 
 export type RunStatus =
-  | { readonly _tag: "Done"; readonly reply: RespValue }
+  | {
+    readonly _tag: "Done"
+    readonly reply: RespValue
+    /** The reply is an error a redis.call already counted in errorstats (luaCallFunction's ignore_err_stats_update). */
+    readonly errorCounted?: boolean
+  }
   | { readonly _tag: "Yielded" }
 
 /** The offsets of `nCcalls` and `baseCcalls` in Lua 5.1.5's lua_State (lstate.h), on wasm32. */
@@ -205,11 +210,14 @@ export class LuaEngine {
       run.busy = true
       return { _tag: "Yielded" }
     }
+    const returned = status === 0 && lua._lua_gettop(thread) > 0
     const reply = status === 0
-      ? (lua._lua_gettop(thread) === 0 ? Resp.nullBulk : toReply(this.heap, thread, 1, run.protocol))
+      ? (returned ? toReply(this.heap, thread, 1, run.protocol) : Resp.nullBulk)
       : this.errorReply(run)
+    // The error table (raised, or returned from redis.pcall) says whether its error was counted already.
+    const errorCounted = reply._tag === "Error" && (status !== 0 || returned) && this.countedError(status === 0 ? thread : this.L)
     this.finish()
-    return { _tag: "Done", reply }
+    return errorCounted ? { _tag: "Done", reply, errorCounted } : { _tag: "Done", reply }
   }
 
   private finish(): void {
@@ -243,6 +251,16 @@ export class LuaEngine {
     const line = field("line", LUA_TNUMBER)
     const where = source !== undefined && line !== undefined ? ` script: ${run.name}, on ${source}:${line}.` : ""
     return Resp.error(`${message}${where}`.replace(/[\r\n]/g, " "))
+  }
+
+  /** Whether the value at index 1 of `L` is an error table flagged as already counted. */
+  private countedError(L: LuaState): boolean {
+    const lua = this.lua
+    if (lua._lua_type(L, 1) !== LUA_TTABLE) return false
+    this.heap.getField(L, 1, ignoreErrorStatsField)
+    const counted = lua._lua_toboolean(L, -1) !== 0
+    lua._lua_settop(L, -2)
+    return counted
   }
 
   /** Whether the coroutine `L` may yield now: no C call (pcall, a metamethod ...) between it and lua_resume. */

@@ -67,6 +67,9 @@ export const pushErrorTable = (heap: LuaHeap, L: LuaState, text: string): void =
   pushFieldTable(heap, L, "err", `${code} ${message.replace(/[\r\n]+$/, "")}`)
 }
 
+/** The field of an error table that says its error is already in errorstats (script_lua.c). */
+export const ignoreErrorStatsField = "ignore_error_stats_update"
+
 /** redis.call's arguments (luaArgsToRedisArgv): strings, and numbers as %.17g; undefined when one is neither. */
 const commandArguments = (heap: LuaHeap, L: LuaState): Array<ByteString> | undefined => {
   const argc = heap.lua._lua_gettop(L)
@@ -108,6 +111,9 @@ export const registerRedisApi = (heap: LuaHeap, L: LuaState, current: () => Scri
     lua._lua_settop(state, 0)
     if (reply._tag === "Error") {
       pushErrorTable(heap, state, `-${reply.message}`)
+      // redisProtocolToLuaType_Error: the error was counted when the command failed; the script's reply must not count it again.
+      lua._lua_pushboolean(state, 1)
+      heap.setField(state, -2, ignoreErrorStatsField)
       return raises ? raise : 1
     }
     pushReply(heap, state, reply, host.protocol)

@@ -29,7 +29,7 @@ import { encodeAll } from "../resp/encoder.js"
 import type { Command, RespValue } from "../resp/values.js"
 import { error } from "../resp/values.js"
 import { type Step, Store, type StoreService } from "../store/Store.js"
-import { Activity, type ActivityService, type CommandRun } from "../state/Activity.js"
+import { Activity, type ActivityService, type CommandRun, skipsMonitor } from "../state/Activity.js"
 import { recordCall } from "../state/command-stats.js"
 import { admissionCheck } from "./admission.js"
 import { startsAuthenticated } from "../commands/guards/auth.js"
@@ -39,7 +39,7 @@ import { PubSub } from "../state/PubSub.js"
 import { afterCommand, beforeCommand, currentTracking } from "../state/Tracking.js"
 import { commandKeys } from "../commands/guards/memory.js"
 import { resolveCommand } from "../commands/dispatch.js"
-import { discardTransaction, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
+import { discardTransaction, type ExecutedCommand, queues, takeExecuted, takeReplyWanted } from "../state/Transaction.js"
 import { blockingOf } from "../state/Blocking.js"
 
 /** The replies of the batch a connection is running: a message published meanwhile goes among them (PubSub). */
@@ -102,13 +102,30 @@ const runBatch = <R>(
     const startedAtMs = clock.unsafeCurrentTimeMillis()
     session.lastCommandAt = startedAtMs
     const runs: Array<CommandRun> = []
-    const record = (args: Command, db: number, durationMicros: number, name: string | undefined, rejected: boolean, reply: RespValue): void => {
-      recordCall(activity.statistics, name, rejected, durationMicros, reply)
+    const record = (
+      args: Command,
+      db: number,
+      durationMicros: number,
+      name: string | undefined,
+      rejected: boolean,
+      reply: RespValue,
+      ran?: ExecutedCommand
+    ): void => {
+      // A script's commands were counted as they ran; its EVAL line for MONITOR is no call at all.
+      if (ran?.byScript !== true && ran?.monitorOnly !== true) recordCall(activity.statistics, name, rejected, durationMicros, reply)
       if (watch.monitoring || (watch.slowerThanMicros >= 0 && durationMicros >= watch.slowerThanMicros)) {
         // MONITOR shows microseconds (Redis's ustime()): the clock's nanoseconds, read only for a recorded run.
         const startedAtMicros = Number(clock.unsafeCurrentTimeNanos() / 1000n) - durationMicros
         // EXEC is flagged skip_slowlog (its commands are logged one by one).
-        runs.push({ args, db, startedAtMicros, durationMicros, skipSlowlog: name === "exec" })
+        runs.push({
+          args,
+          db,
+          startedAtMicros,
+          durationMicros,
+          skipSlowlog: name === "exec" || ran?.monitorOnly === true,
+          skipMonitor: name !== undefined && skipsMonitor.has(name) && ran?.monitorOnly !== true,
+          byScript: ran?.byScript
+        })
       }
     }
     const chunks: Array<Uint8Array> = []
@@ -169,7 +186,7 @@ const runBatch = <R>(
       const startedAt = performance.now()
       const reply = yield* answered<R | Store>(effect)
       afterCommand(tracking, session, name, reply)
-      for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros, ran.name, false, ran.reply)
+      for (const ran of takeExecuted(session.transaction)) record(ran.args, ran.db, ran.durationMicros, ran.name, false, ran.reply, ran)
       if (!queuedInMulti) record(args, db, Math.round((performance.now() - startedAt) * 1000), name, rejected, reply)
       // Refused while queueing (rejectCommand): a rejected call and an error, never seen by MONITOR.
       else if (reply._tag === "Error") recordCall(activity.statistics, name, true, 0, reply)

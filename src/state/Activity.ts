@@ -29,7 +29,17 @@ export interface CommandRun {
   readonly durationMicros: number
   /** Shown to MONITOR only (EXEC: its commands go to the slowlog one by one). */
   readonly skipSlowlog?: boolean
+  /** Not shown to MONITOR (EVAL, FCALL: the script shows its own line first, see scripting/run.ts). */
+  readonly skipMonitor?: boolean
+  /** Run by a script's redis.call: MONITOR shows `lua` as its client (replicationFeedMonitors, CLIENT_SCRIPT). */
+  readonly byScript?: boolean
 }
+
+/**
+ * The commands flagged skip_monitor: EVAL and FCALL feed MONITOR themselves,
+ * before their script's commands (eval.c evalGenericCommand, functions.c fcallCommandGeneric).
+ */
+export const skipsMonitor: ReadonlySet<string> = new Set(["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"])
 
 /** Which commands of the next batch the connection loop should report. */
 export interface BatchWatch {
@@ -82,7 +92,7 @@ export const opsPerSecond = (sampler: OpsSampler): number =>
 export const monitorLine = (run: CommandRun, clientAddress: string): string => {
   const seconds = Math.floor(run.startedAtMicros / 1e6)
   const micros = String(run.startedAtMicros % 1e6).padStart(6, "0")
-  return `+${seconds}.${micros} [${run.db} ${clientAddress}] ${run.args.map(representString).join(" ")}\r\n`
+  return `+${seconds}.${micros} [${run.db} ${run.byScript === true ? "lua" : clientAddress}] ${run.args.map(representString).join(" ")}\r\n`
 }
 
 /** Redis keeps at most 32 arguments of 128 bytes each in a slow log entry (slowlog.c). */
@@ -159,7 +169,9 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
 
       const feedMonitors = (session: Session, runs: ReadonlyArray<CommandRun>, monitors: State["monitors"]) => {
         if (HashMap.isEmpty(monitors) || runs.length === 0) return Effect.void
-        const bytes = Buffer.from(runs.map((run) => monitorLine(run, session.remoteAddress)).join(""), "latin1")
+        const shown = runs.filter((run) => run.skipMonitor !== true)
+        if (shown.length === 0) return Effect.void
+        const bytes = Buffer.from(shown.map((run) => monitorLine(run, session.remoteAddress)).join(""), "latin1")
         return Effect.forEach(HashMap.values(monitors), (monitor) => monitor.write(bytes), { discard: true })
       }
 
@@ -175,8 +187,9 @@ export class Activity extends Context.Tag("effect-kv/Activity")<Activity, Activi
               timestamp: Math.floor(run.startedAtMicros / 1e6),
               durationMicros: run.durationMicros,
               args: slowlogArgs(run.args),
-              clientAddress: session.remoteAddress,
-              clientName: session.name ?? ""
+              // The script client has no connection: its address reads `?:0` (anetFdToString on no socket), no name.
+              clientAddress: run.byScript === true ? "?:0" : session.remoteAddress,
+              clientName: run.byScript === true ? "" : session.name ?? ""
             }))
             const next: State = {
               ...s,

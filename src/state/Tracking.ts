@@ -16,8 +16,14 @@
  * A message goes to the client itself as a RESP3 push `invalidate`, or to its
  * REDIRECT client: a push for a RESP3 one, a `message` on
  * `__redis__:invalidate` for a RESP2 one in Pub/Sub mode (sendTrackingMessage).
+ *
+ * The table holds at most `tracking-table-max-keys` keys (0: no limit): past
+ * it, keys are invalidated until it fits again (trackingLimitUsedSlots; Redis
+ * picks them by a random walk with a bounded effort per event-loop turn, here
+ * the oldest first, all at once, after the command that grew the table).
  */
 import { Context, Effect, Layer } from "effect"
+import { LiveConfig } from "../config/LiveConfig.js"
 import * as Resp from "../resp/values.js"
 import type { ByteString, RespValue } from "../resp/values.js"
 import type { KeyspaceEvent } from "../store/keyspace-events.js"
@@ -35,12 +41,26 @@ export interface TrackingOptions {
   readonly prefixes: ReadonlyArray<ByteString>
 }
 
+/** INFO's tracking fields (tracking_clients, tracking_total_keys / _items / _prefixes). */
+export interface TrackingCounts {
+  /** Clients with tracking on (server.tracking_clients). */
+  readonly clients: number
+  /** Keys in the tracking table. */
+  readonly keys: number
+  /** (key, client) pairs in the tracking table (TrackingTableTotalItems). */
+  readonly items: number
+  /** Distinct BCAST prefixes (PrefixTable). */
+  readonly prefixes: number
+}
+
 /** One tracking client's state (the CLIENT_TRACKING_* flags and its redirection). */
 export interface ClientTracking {
   readonly options: TrackingOptions
   readonly prefixes: Set<ByteString>
   /** CLIENT CACHING YES (OPTIN) or NO (OPTOUT) given for the next command (CLIENT_TRACKING_CACHING). */
   caching: boolean
+  /** `caching` as it was for the command running now (beforeCommand clears `caching` as that command starts). */
+  cachingForCommand: boolean
   /** CLIENT_TRACKING_BROKEN_REDIR: the redirect client was gone when a message was due. */
   brokenRedirect: boolean
 }
@@ -58,12 +78,19 @@ export interface TrackingService {
   readonly setCurrentClient: (id: number) => void
   /** trackingRememberKeys: a read-only command's keys, when `id` caches them. */
   readonly remember: (id: number, keys: ReadonlyArray<ByteString>) => void
+  /**
+   * trackingRememberKeys(script_caller): a script of `id` ran a read-only
+   * command; `keys` are the script's (EVAL's / FCALL's) keys, as Redis 7.0
+   * reads them from the caller's own command.
+   */
+  readonly rememberForScript: (id: number, keys: ReadonlyArray<ByteString>) => void
   /** The keyspace events of one committed update. */
   readonly hear: (db: number, events: ReadonlyArray<KeyspaceEvent>) => void
   /** A command's reply is written: the invalidations it caused for its own client follow (trackingHandlePendingKeyInvalidations). */
   readonly afterReply: (id: number) => void
   /** FLUSHDB / FLUSHALL: every tracking client is told to drop everything. */
   readonly flushed: () => void
+  readonly counts: () => TrackingCounts
 }
 
 /** Overlapping prefixes: one starts with the other (checkPrefixCollisionsOrReply's stringCheckPrefix). */
@@ -76,17 +103,20 @@ const invalidationValue = (keys: Invalidated): RespValue =>
   keys === "all" ? Resp.nullBulk : Resp.array(keys.map(Resp.bulk))
 
 export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, TrackingService>() {
-  static readonly layer: Layer.Layer<Tracking, never, Store | PubSub> = Layer.scoped(
+  static readonly layer: Layer.Layer<Tracking, never, Store | PubSub | LiveConfig> = Layer.scoped(
     Tracking,
     Effect.gen(function*() {
       const store = yield* Store
       const pubsub = yield* PubSub
+      const liveConfig = yield* LiveConfig
       // Plain maps owned by this service; every change is synchronous.
       const sessions = new Map<number, Session>()
       const clients = new Map<number, ClientTracking>()
       /** TrackingTable: key -> the ids of the clients that may have cached it. */
       const keyTable = new Map<ByteString, Set<number>>()
       let currentClient = 0
+      /** Keys were added to the table since its size was last checked against tracking-table-max-keys. */
+      let grew = false
 
       /** Messages for the client running a command, sent after its reply (server.tracking_pending_keys). */
       const pending: Array<readonly [number, Invalidated]> = []
@@ -123,15 +153,39 @@ export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, Tracki
         }
       }
 
-      const remember = (id: number, keys: ReadonlyArray<ByteString>): void => {
+      const remember = (id: number, keys: ReadonlyArray<ByteString>, byScript = false): void => {
         const tracking = clients.get(id)
         if (tracking === undefined || tracking.options.bcast) return
         const { optin, optout } = tracking.options
-        if ((optin && !tracking.caching) || (optout && tracking.caching)) return
+        const caching = byScript ? tracking.cachingForCommand : tracking.caching
+        if ((optin && !caching) || (optout && caching)) return
         for (const key of keys) {
-          const ids = keyTable.get(key) ?? new Set<number>()
-          ids.add(id)
-          keyTable.set(key, ids)
+          const ids = keyTable.get(key)
+          if (ids !== undefined) ids.add(id)
+          else {
+            keyTable.set(key, new Set([id]))
+            grew = true
+          }
+        }
+      }
+
+      /** trackingInvalidateKey for a key the table drops: every client that cached it is told. */
+      const evict = (key: ByteString, ids: ReadonlySet<number>): void => {
+        keyTable.delete(key)
+        for (const id of ids) {
+          const tracking = clients.get(id)
+          if (tracking !== undefined && !tracking.options.bcast) send(id, tracking, [key])
+        }
+      }
+
+      /** trackingLimitUsedSlots: while the table holds more than tracking-table-max-keys keys, drop the oldest. */
+      const limitTable = (): void => {
+        grew = false
+        const maxKeys = Number(liveConfig.current().remembered["tracking-table-max-keys"] ?? "1000000")
+        if (maxKeys <= 0 || keyTable.size <= maxKeys) return
+        for (const [key, ids] of keyTable) {
+          evict(key, ids)
+          if (keyTable.size <= maxKeys) return
         }
       }
 
@@ -181,7 +235,7 @@ export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, Tracki
             // enableTracking: BCAST without PREFIX tracks every key (the empty prefix).
             for (const prefix of options.prefixes.length === 0 ? [""] : options.prefixes) prefixes.add(prefix)
           }
-          clients.set(id, { options, prefixes, caching: false, brokenRedirect: false })
+          clients.set(id, { options, prefixes, caching: false, cachingForCommand: false, brokenRedirect: false })
         },
         disable: forget,
         of: (id) => clients.get(id),
@@ -189,14 +243,23 @@ export class Tracking extends Context.Tag("effect-kv/Tracking")<Tracking, Tracki
           currentClient = id
         },
         remember,
+        rememberForScript: (id, keys) => remember(id, keys, true),
         hear,
         afterReply: (id) => {
           if (currentClient === id) currentClient = 0
+          if (grew) limitTable()
           if (pending.length === 0) return
           for (const [target, keys] of pending.splice(0)) {
             const tracking = clients.get(target)
             if (tracking !== undefined) send(target, tracking, keys)
           }
+        },
+        counts: () => {
+          let items = 0
+          for (const ids of keyTable.values()) items += ids.size
+          const prefixes = new Set<ByteString>()
+          for (const tracking of clients.values()) for (const prefix of tracking.prefixes) prefixes.add(prefix)
+          return { clients: clients.size, keys: keyTable.size, items, prefixes: prefixes.size }
         },
         flushed: () => {
           keyTable.clear()
@@ -239,6 +302,7 @@ export const beforeCommand = (
   if (keys !== undefined) tracking.remember(session.id, keys)
   // CLIENT CACHING's answer holds for the next command only (resetClient), all of a MULTI block.
   const cachingCommand = args[0].toLowerCase() === "client" && args[1]?.toLowerCase() === "caching"
+  state.cachingForCommand = state.caching
   if (!cachingCommand && session.transaction.queued === undefined) state.caching = false
 }
 

@@ -69,6 +69,10 @@ export interface ExecutedCommand {
   /** Its commandstats name (`config|get`). */
   readonly name: string | undefined
   readonly reply: RespValue
+  /** Run by a script's redis.call: counted in commandstats as it ran; MONITOR and SLOWLOG show the script's client. */
+  readonly byScript?: boolean
+  /** A script's EVAL or FCALL as MONITOR shows it, before the script's commands (eval.c feeds it first); nothing else sees it. */
+  readonly monitorOnly?: boolean
 }
 
 export const makeClientTransaction = (): ClientTransaction => ({

@@ -22,6 +22,12 @@ export interface CommandStatistics {
   totalErrorReplies: number
   netInputBytes: number
   netOutputBytes: number
+  /**
+   * Error replies already counted in errorstats (a script's error raised by a
+   * redis.call: Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE): only the command's
+   * failed_calls counts them (networking.c afterErrorReply).
+   */
+  readonly countedErrors: WeakSet<RespValue>
 }
 
 export const makeCommandStatistics = (): CommandStatistics => ({
@@ -29,7 +35,8 @@ export const makeCommandStatistics = (): CommandStatistics => ({
   errors: new Map(),
   totalErrorReplies: 0,
   netInputBytes: 0,
-  netOutputBytes: 0
+  netOutputBytes: 0,
+  countedErrors: new WeakSet()
 })
 
 export const resetCommandStatistics = (stats: CommandStatistics): void => {
@@ -78,7 +85,8 @@ export const recordCall = (
   reply: RespValue
 ): void => {
   let failed = false
-  if (reply._tag === "Error") {
+  if (reply._tag === "Error" && stats.countedErrors.has(reply)) failed = true
+  else if (reply._tag === "Error") {
     const code = errorCode(reply.message)
     stats.errors.set(code, (stats.errors.get(code) ?? 0) + 1)
     stats.totalErrorReplies++

@@ -1,12 +1,15 @@
 /**
- * The Store service: 16 databases, each a `Ref` holding an immutable
+ * The Store service: 16 databases, each a `MutableRef` holding an immutable
  * `Database` (keyspace and expires, persistent hash tries). A command is a pure
  * transition over one database, run atomically with the Clock's current time;
  * a batch of them changes the tries in place under one edit token
- * (`batched`), so publishing a batch costs one Ref update and no snapshot
- * taken before it ever changes.
+ * (`batched`), so publishing a batch costs one update and no snapshot
+ * taken before it ever changes. The cells are read and written only inside
+ * synchronous code (an `Effect.sync`, or `modifyNow`), so one transition never
+ * sees another half done; `modifyNow` lets a script's redis.call apply a step
+ * without running a fiber (a fiber per call cost most of a script's time).
  */
-import { Clock, Context, Effect, FiberRef, Layer, Random, Ref, Schedule } from "effect"
+import { Clock, Context, Effect, FiberRef, Layer, MutableRef, Random, Schedule } from "effect"
 import { PCGRandom } from "effect/Utils"
 import type { ByteString } from "../resp/values.js"
 import * as Database from "./database.js"
@@ -104,6 +107,19 @@ export interface StoreService {
    */
   readonly modifyEach: <A>(db: number, steps: ReadonlyArray<Step<A>>) => Effect.Effect<ReadonlyArray<A>>
   /**
+   * As `modify`, synchronously, at the clock reading `nowMs`: its result and
+   * the key changes it made. For code already inside the VM of a running
+   * script (scripting/run.ts), where starting a fiber per command would cost
+   * more than the command. Never inside the maxmemory guard's eviction.
+   */
+  readonly modifyNow: <A>(
+    db: number,
+    keys: ReadonlyArray<ByteString>,
+    f: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
+    readsKeys: KeyReads | undefined,
+    nowMs: number
+  ) => readonly [A, number]
+  /**
    * Runs `f` atomically on two different databases (COPY ... DB, MOVE,
    * SWAPDB), after lazily expiring `firstKeys` in `first` and `secondKeys` in `second`.
    */
@@ -183,11 +199,23 @@ const batched = <A>(
 
 function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLimits = defaultEncodingLimits) {
   return Effect.gen(function*() {
-    const databases = yield* Effect.forEach(fillDatabases(keyspaces), (database) => Ref.make(database))
-    /** Redis's dirty counter, and every change since the store was made: one Ref, one update per batch. */
-    const changes = yield* Ref.make({ dirty: 0, total: 0 })
-    const countChanges = (count: number) =>
-      count === 0 ? Effect.void : Ref.update(changes, ({ dirty, total }) => ({ dirty: dirty + count, total: total + count }))
+    const databases = fillDatabases(keyspaces).map((database) => MutableRef.make(database))
+    /** `f` on the database's current value: its result, and the value it leaves (one synchronous update). */
+    const updateNow = <A>(cell: MutableRef.MutableRef<Database.Database>, f: (database: Database.Database) => readonly [A, Database.Database]): A => {
+      const [result, next] = f(MutableRef.get(cell))
+      MutableRef.set(cell, next)
+      return result
+    }
+    const update = <A>(cell: MutableRef.MutableRef<Database.Database>, f: (database: Database.Database) => readonly [A, Database.Database]) =>
+      Effect.sync(() => updateNow(cell, f))
+    const read = (cell: MutableRef.MutableRef<Database.Database>) => Effect.sync(() => MutableRef.get(cell))
+    /** Redis's dirty counter, and every change since the store was made. */
+    const changes = { dirty: 0, total: 0 }
+    const countChangesNow = (count: number): void => {
+      changes.dirty += count
+      changes.total += count
+    }
+    const countChanges = (count: number) => count === 0 ? Effect.void : Effect.sync(() => countChangesNow(count))
     /** `reply` after its changes are counted. */
     const counted = <A>([reply, count]: readonly [A, number]): Effect.Effect<A> =>
       count === 0 ? Effect.succeed(reply) : Effect.as(countChanges(count), reply)
@@ -275,7 +303,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
       readsKeys?: KeyReads
     ): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-        Ref.modify(databases[db], (database) =>
+        update(databases[db], (database) =>
           batched(database, (opened) => {
             const events: Array<KeyspaceEvent> = []
             const [reply, next, count] = runStep(opened, keys, readsKeys, nowMs, f, events)
@@ -286,7 +314,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
 
     const modifyEach = <A>(db: number, steps: ReadonlyArray<Step<A>>): Effect.Effect<ReadonlyArray<A>> =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-        Ref.modify(databases[db], (database) =>
+        update(databases[db], (database) =>
           batched(database, (opened) => {
             const replies: Array<A> = []
             const events: Array<KeyspaceEvent> = []
@@ -303,8 +331,27 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
             events.length === 0 ? counted([replies, count]) : Effect.zipRight(published(db, events), counted([replies, count]))
           ))
 
+    const modifyNow = <A>(
+      db: number,
+      keys: ReadonlyArray<ByteString>,
+      f: (database: Database.Database, nowMs: number, limits: EncodingLimits) => Transition<A>,
+      readsKeys: KeyReads | undefined,
+      nowMs: number
+    ): readonly [A, number] => {
+      const events: Array<KeyspaceEvent> = []
+      const [reply, count] = updateNow(databases[db], (database) =>
+        batched(database, (opened) => {
+          events.length = 0
+          const [stepReply, next, stepChanges] = runStep(opened, keys, readsKeys, nowMs, f, events)
+          return [[stepReply, stepChanges] as const, next]
+        }))
+      publishEvents(db, events)
+      countChangesNow(count)
+      return [reply, count]
+    }
+
     /**
-     * Two Refs read and written with no yield between (the fiber may not hand
+     * Two databases read and written with no yield between (the fiber may not hand
      * over before an unbounded op count): no other command sees one written
      * and not the other. Events: each database's expiries, then the keys the
      * transition added (dbAdd comes before the notifications: MOVE's `new`
@@ -320,7 +367,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
     ): Effect.Effect<A> =>
       Effect.gen(function*() {
         const nowMs = yield* Clock.currentTimeMillis
-        const before = [yield* Ref.get(databases[first]), yield* Ref.get(databases[second])] as const
+        const before = [yield* read(databases[first]), yield* read(databases[second])] as const
         const firstExpired: Array<KeyspaceEvent> = []
         const secondExpired: Array<KeyspaceEvent> = []
         const firstAdded: Array<ByteString> = []
@@ -330,8 +377,10 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
           Database.journaled(lookUp(before[1], secondKeys, false, nowMs, secondExpired), secondAdded),
           nowMs
         )
-        yield* Ref.set(databases[first], Database.unjournaled(nextFirst))
-        yield* Ref.set(databases[second], Database.unjournaled(nextSecond))
+        yield* Effect.sync(() => {
+          MutableRef.set(databases[first], Database.unjournaled(nextFirst))
+          MutableRef.set(databases[second], Database.unjournaled(nextSecond))
+        })
         const explicit = [...firstEvents ?? [], ...secondEvents ?? []]
         const added = (keys: ReadonlyArray<ByteString>, own: ReadonlyArray<KeyspaceEvent>) =>
           withAddedKeys([], keys.filter((key) => !own.some((event) => event.eventClass === "new" && event.key === key)))
@@ -344,8 +393,8 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
         return yield* counted([reply, count])
       }).pipe(Effect.withMaxOpsBeforeYield(Number.MAX_SAFE_INTEGER))
 
-    const flushAll = Effect.reduce(databases, 0, (total, ref) =>
-      Ref.modify(ref, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
+    const flushAll = Effect.reduce(databases, 0, (total, cell) =>
+      update(cell, (database) => [total + Database.size(database), Database.emptyDatabase] as const)).pipe(
         Effect.tap(countChanges)
       )
 
@@ -366,7 +415,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
         const db = nextDatabase
         nextDatabase = (nextDatabase + 1) % databaseCount
         const expired: Array<KeyspaceEvent> = []
-        total += yield* Ref.modify(databases[db], (database) =>
+        total += yield* update(databases[db], (database) =>
           batched(database, (opened) => {
             expired.length = 0
             const [next, removed] = Database.reclaimExpired(opened, nowMs, randomIndex, budget, (key) => {
@@ -387,15 +436,19 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
     const service: StoreService = {
       modify,
       modifyEach,
+      modifyNow,
       modifyPair,
       flushAll,
-      snapshot: Effect.forEach(databases, (ref) => Effect.map(Ref.get(ref), (database) => database.keyspace)),
-      databases: Effect.forEach(databases, Ref.get),
+      snapshot: Effect.sync(() => databases.map((cell) => MutableRef.get(cell).keyspace)),
+      databases: Effect.sync(() => databases.map(MutableRef.get)),
       replaceAll: (next) =>
-        Effect.forEach(fillDatabases(next), (database, i) => Ref.set(databases[i], database), { discard: true }),
-      dirty: Effect.map(Ref.get(changes), ({ dirty }) => dirty),
-      changeCount: Effect.map(Ref.get(changes), ({ total }) => total),
-      markSaved: (saved) => Ref.update(changes, (counts) => ({ ...counts, dirty: Math.max(0, counts.dirty - saved) })),
+        Effect.sync(() => fillDatabases(next).forEach((database, i) => MutableRef.set(databases[i], database))),
+      dirty: Effect.sync(() => changes.dirty),
+      changeCount: Effect.sync(() => changes.total),
+      markSaved: (saved) =>
+        Effect.sync(() => {
+          changes.dirty = Math.max(0, changes.dirty - saved)
+        }),
       reclaimExpired,
       stats,
       addEventListener,
