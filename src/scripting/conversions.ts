@@ -100,9 +100,15 @@ export const pushReply = (heap: LuaHeap, L: LuaState, reply: RespValue, protocol
 /** Status and error texts on one line: Redis maps \r and \n to spaces (sdsmapchars). */
 const oneLine = (text: string): string => text.replace(/[\r\n]/g, " ")
 
+/** 2^63: the first double out of int64 range. */
+const int64Bound = 2 ** 63
+
 /** `(long long)lua_tonumber(...)`: the integer part, as an int64 reply. */
 export const integerOf = (n: number): RespValue => {
-  const whole = Number.isFinite(n) ? Math.trunc(n) : 0
+  // Out of int64 range, infinite or NaN, the x86-64 conversion (cvttsd2si) gives INT64_MIN, which is what
+  // redis-server 7.0.15 answers for `return 2^63`, `return 1/0` and `return 0/0` alike.
+  if (!(n > -int64Bound && n < int64Bound)) return Resp.integer(-(2n ** 63n))
+  const whole = Math.trunc(n)
   return Resp.integer(Number.isSafeInteger(whole) ? whole : BigInt(whole))
 }
 

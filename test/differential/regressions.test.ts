@@ -74,4 +74,11 @@ describe("differential regressions", () => {
     expect(await replies([["SETRANGE", "k", "536870900", "x"], ["PING"]]))
       .toEqual(["-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "+PONG\r\n"])
   })
+
+  it("a Lua number out of int64 range, infinite or NaN becomes INT64_MIN as an integer reply (redis-server 7.0.15's answers)", async () => {
+    const int64Min = ":-9223372036854775808\r\n"
+    expect(await replies([["EVAL", "return 2^63", "0"], ["EVAL", "return 1/0", "0"], ["EVAL", "return 0/0", "0"], ["EVAL", "return -2^70", "0"],
+      ["SET", "n", "9223372036854775806"], ["EVAL", "return redis.call('INCR', KEYS[1])", "1", "n"], ["EVAL", "return -2^53 - 1", "0"]]))
+      .toEqual([int64Min, int64Min, int64Min, int64Min, "+OK\r\n", int64Min, ":-9007199254740992\r\n"])
+  })
 })
