@@ -7,6 +7,7 @@ import fc from "fast-check"
 import { encodeCommand } from "../../src/resp/encoder.js"
 import type { Command } from "../../src/resp/values.js"
 import { connect, type ReplyConnection } from "../differential/connection.js"
+import { fuzzSettings } from "../differential/run.js"
 import { type Servers, startServers } from "../differential/servers.js"
 
 export interface BothServers {
@@ -114,3 +115,10 @@ export const nestedValue: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 10, 
     for (let i = 0; i < depth; i++) value = asMap ? `{k=${value}}` : `{${value}}`
     return value
   })
+
+/** The fast-check settings of a property (FUZZ_RUNS / FUZZ_SEED), logged so that a failure can be run again. */
+export const fuzzRuns = (label: string, ciRuns: number): { readonly seed: number; readonly numRuns: number } => {
+  const settings = fuzzSettings(ciRuns)
+  console.log(`${label}: seed=${settings.seed} runs=${settings.numRuns}`)
+  return settings
+}

@@ -8,8 +8,7 @@
  */
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { fuzzSettings } from "../differential/run.js"
-import { type BothServers, luaValue, nestedValue, openBothServers } from "./both-servers.js"
+import { type BothServers, fuzzRuns, luaValue, nestedValue, openBothServers } from "./both-servers.js"
 
 let servers: BothServers
 
@@ -33,12 +32,6 @@ local n, results = all(pcall(${call}))
 local out = {}
 for i = 1, n do out[i] = cmsgpack.pack(results[i]) end
 return out`
-
-const runs = (ciRuns: number) => {
-  const settings = fuzzSettings(ciRuns)
-  console.log(`cmsgpack: seed=${settings.seed} runs=${settings.numRuns}`)
-  return settings
-}
 
 describe("cmsgpack answers as redis-server's", () => {
   it("packs every integer, float, string and table form", async () => {
@@ -123,7 +116,7 @@ describe("cmsgpack answers as redis-server's", () => {
     const values = fc.array(fc.oneof({ weight: 5, arbitrary: luaValue }, { weight: 1, arbitrary: nestedValue }), { minLength: 1, maxLength: 3 })
     await fc.assert(fc.asyncProperty(values, async (expressions) => {
       await expectSame(`return cmsgpack.pack(${expressions.join(", ")})`)
-    }), runs(150))
+    }), fuzzRuns("cmsgpack", 150))
   }, 120_000)
 
   it("property: unpack(pack(x)) gives redis-server's values, and packs back to the same length", async () => {
@@ -132,7 +125,7 @@ describe("cmsgpack answers as redis-server's", () => {
       const { effectKv } = await servers.send("EVAL",
         `local s = cmsgpack.pack(${expression}) return #cmsgpack.pack(cmsgpack.unpack(s)) == #s`, "0")
       expect(effectKv).toBe(":1\r\n")
-    }), runs(150))
+    }), fuzzRuns("cmsgpack", 150))
   }, 120_000)
 
   it("property: unpack, unpack_one and unpack_limit of random bytes answer as redis-server's", async () => {
@@ -152,6 +145,6 @@ describe("cmsgpack answers as redis-server's", () => {
     await fc.assert(fc.asyncProperty(input, call, async (bytes, unpackCall) => {
       const { effectKv, redis } = await servers.send("EVAL", eachResultPacked(unpackCall), "0", bytes)
       expect({ bytes, unpackCall, reply: effectKv }).toEqual({ bytes, unpackCall, reply: redis })
-    }), runs(200))
+    }), fuzzRuns("cmsgpack", 200))
   }, 120_000)
 })

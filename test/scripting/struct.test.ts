@@ -7,8 +7,7 @@
  */
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { fuzzSettings } from "../differential/run.js"
-import { type BothServers, interestingNumber, luaNumber, luaString, openBothServers } from "./both-servers.js"
+import { type BothServers, fuzzRuns, interestingNumber, luaNumber, luaString, openBothServers } from "./both-servers.js"
 
 let servers: BothServers
 
@@ -40,12 +39,6 @@ for i = 1, n do
   out[i] = cmsgpack.pack(v)
 end
 return out`
-
-const runs = (ciRuns: number) => {
-  const settings = fuzzSettings(ciRuns)
-  console.log(`struct: seed=${settings.seed} runs=${settings.numRuns}`)
-  return settings
-}
 
 describe("struct answers as redis-server's", () => {
   it("packs, unpacks and sizes every format letter", async () => {
@@ -107,7 +100,7 @@ describe("struct answers as redis-server's", () => {
     await fc.assert(fc.asyncProperty(format, fc.array(argument, { maxLength: 8 }), async (fmt, args) => {
       await expectSame(eachResult(["struct.pack", luaString(fmt), ...args].join(", ")))
       await expectSame(eachResult(`struct.size, ${luaString(fmt)}`))
-    }), runs(200))
+    }), fuzzRuns("struct", 200))
   }, 120_000)
 
   it("property: unpack of random bytes, and unpack of pack, answer as redis-server's", async () => {
@@ -116,6 +109,6 @@ describe("struct answers as redis-server's", () => {
       await expectSame(eachResult(`struct.unpack, ${luaString(fmt)}, ARGV[1], ${at}`), bytes)
       await expectSame(eachResult(
         `function() return struct.unpack(${luaString(fmt)}, struct.pack(${[luaString(fmt), ...args].join(", ")})) end`))
-    }), runs(200))
+    }), fuzzRuns("struct", 200))
   }, 120_000)
 })
