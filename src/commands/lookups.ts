@@ -8,7 +8,7 @@
  */
 import { KeyspaceStep } from "./keyspace-step.js"
 import type { CommandSpec, Handler } from "./types.js"
-import type { KeyReads, Store } from "../store/Store.js"
+import { isReadsUntilWrongType, type KeyReads, type Store } from "../store/Store.js"
 import type { ByteString } from "../resp/values.js"
 import { type Entry, valueOf } from "../store/entry.js"
 import { typeOf } from "../values/registry.js"
@@ -66,7 +66,7 @@ const checksTypesInTurn: Readonly<Record<string, ReadonlyArray<string>>> = {
 /** `reads`, stopping at a key of a type other than `types` when the command checks types in turn. */
 export const untilWrongType = (name: string, reads: KeyReads): KeyReads => {
   const types = checksTypesInTurn[name]
-  if (types === undefined || reads === false || (typeof reads === "object" && !Array.isArray(reads))) return reads
+  if (types === undefined || reads === false || isReadsUntilWrongType(reads)) return reads
   return { reads, isWrongType: (stored: Entry) => !types.includes(typeOf(valueOf(stored)).name) }
 }
 

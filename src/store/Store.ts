@@ -46,11 +46,11 @@ export interface ReadsUntilWrongType {
   readonly isWrongType: (entry: Entry) => boolean
 }
 
-const untilWrongType = (reads: KeyReads | undefined): reads is ReadsUntilWrongType =>
+export const isReadsUntilWrongType = (reads: KeyReads | undefined): reads is ReadsUntilWrongType =>
   typeof reads === "object" && "isWrongType" in reads
 
 const readsKeyAt = (reads: KeyReads | undefined, index: number): boolean => {
-  const which = untilWrongType(reads) ? reads.reads : reads
+  const which = isReadsUntilWrongType(reads) ? reads.reads : reads
   return which === true || (Array.isArray(which) && which.includes(index))
 }
 
@@ -260,7 +260,7 @@ function makeStore(keyspaces: ReadonlyArray<Keyspace>, initialLimits: EncodingLi
             events.push(keymissEvent(key))
           } else {
             stats.hits++
-            if (untilWrongType(readsKeys) && readsKeys.isWrongType(stored)) break
+            if (isReadsUntilWrongType(readsKeys) && readsKeys.isWrongType(stored)) break
           }
         }
       }
