@@ -47,15 +47,22 @@ export const hashOrder = (keys: ReadonlyArray<string>): HashOrder => {
   return { hashes, order }
 }
 
+/** The end of the run from `start` of entries with the same hash as its first (equal keys stand in one). */
+const equalHashRunEnd = ({ hashes, order }: HashOrder, start: number): number => {
+  let end = start + 1
+  while (end < order.length && hashes[order[end]] === hashes[order[start]]) end++
+  return end
+}
+
 /**
  * The input index of the first key (in input order) equal to an earlier one, or undefined: equal
  * keys have equal hashes, so only runs of equal hashes are compared.
  */
-export const firstDuplicate = (keys: ReadonlyArray<string>, { hashes, order }: HashOrder): number | undefined => {
+export const firstDuplicate = (keys: ReadonlyArray<string>, sorted: HashOrder): number | undefined => {
+  const { order } = sorted
   let first: number | undefined = undefined
   for (let start = 0; start < order.length;) {
-    let end = start + 1
-    while (end < order.length && hashes[order[end]] === hashes[order[start]]) end++
+    const end = equalHashRunEnd(sorted, start)
     for (let i = start + 1; i < end; i++) {
       for (let j = start; j < i; j++) {
         if (keys[order[i]] === keys[order[j]] && (first === undefined || order[i] < first)) first = order[i]
@@ -76,8 +83,7 @@ export const lastOfEachKey = (keys: ReadonlyArray<string>, sorted: HashOrder): H
   const kept = new Uint32Array(order.length)
   let count = 0
   for (let start = 0; start < order.length;) {
-    let end = start + 1
-    while (end < order.length && hashes[order[end]] === hashes[order[start]]) end++
+    const end = equalHashRunEnd(sorted, start)
     for (let i = start; i < end; i++) {
       let later = false
       for (let j = i + 1; j < end && !later; j++) later = keys[order[j]] === keys[order[i]]
